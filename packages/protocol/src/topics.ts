@@ -1,0 +1,25 @@
+/** MQTT topics of protocol v1. Each device publishes only to its own uplink and reads only its own downlink. */
+
+export const TOPIC_ROOT = 'sde/v1/d';
+
+/** Device → center (QoS 1). */
+export function uplinkTopic(deviceId: string): string {
+  return `${TOPIC_ROOT}/${deviceId}/up`;
+}
+
+/** Center → device (QoS 1). */
+export function downlinkTopic(deviceId: string): string {
+  return `${TOPIC_ROOT}/${deviceId}/down`;
+}
+
+/** The filter the center subscribes to for all uplinks. */
+export const UPLINK_FILTER = `${TOPIC_ROOT}/+/up`;
+
+/** The device id in an uplink topic, or undefined when the topic is not one. */
+export function deviceOfUplinkTopic(topic: string): string | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT || parts[4] !== 'up') {
+    return undefined;
+  }
+  return parts[3] || undefined;
+}
