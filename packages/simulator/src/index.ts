@@ -1,0 +1,7 @@
+/** @sde/simulator: simulated SDE devices and fleets speaking device protocol v1. */
+export * from './device.js';
+export * from './journal.js';
+export * from './histogram.js';
+export * from './geo.js';
+export * from './credentials.js';
+export * from './readout.js';
