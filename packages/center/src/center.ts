@@ -1,0 +1,169 @@
+/**
+ * The monitoring center process: storage, device transport, gateway, ledger and HTTP, wired together,
+ * started in order and stopped gracefully (in-flight batches are finished before storage closes).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createCommandRepository } from './commands/command.repository.js';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { createDeviceRepository } from './devices/device.repository.js';
+import { createDeviceService } from './devices/device.service.js';
+import { registerRoutes } from './http/routes.js';
+import { createHttpServer } from './http/server.js';
+import { createGateway, type Gateway } from './ingest/gateway.js';
+import { createLedgerRepository } from './ledger/ledger.repository.js';
+import { createLedger, type Ledger } from './ledger/ledger.service.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { listenWithFallback } from './net.js';
+import { startEmbeddedBroker } from './transport/embedded-broker.js';
+import { connectExternalBroker } from './transport/mqtt-client.js';
+import type { DeviceTransport } from './transport/transport.js';
+import type { DeviceService } from './devices/device.service.js';
+
+/** A running center. */
+export interface Center {
+  httpUrl: string;
+  mqttUrl: string;
+  adminToken: string;
+  storage: DatabaseHandle['kind'];
+  /** Notes for the person starting it, e.g. a default port that was taken. */
+  notices: string[];
+  database: DatabaseHandle;
+  devices: DeviceService;
+  ledger: Ledger;
+  gateway: Gateway;
+  metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+/** Reads the admin token from the environment or the data directory, creating it on first start. */
+export function adminTokenFor(config: Pick<Config, 'SDE_ADMIN_TOKEN' | 'SDE_DATA_DIR'>): string {
+  if (config.SDE_ADMIN_TOKEN) return config.SDE_ADMIN_TOKEN;
+  const file = join(config.SDE_DATA_DIR, 'admin-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.SDE_DATA_DIR, { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** Starts a center with `config`. */
+export async function startCenter(config: Config, logger: Logger): Promise<Center> {
+  const notices: string[] = [];
+  const adminToken = adminTokenFor(config);
+  const database = await openDatabase({ url: config.SDE_DATABASE_URL, dataDir: config.SDE_DATA_DIR });
+  const metrics = createMetrics();
+  const devices = createDeviceService(createDeviceRepository(database.db));
+  const ledger = createLedger({
+    repo: createLedgerRepository(database.db),
+    metrics,
+    maxQueuedEvents: config.SDE_INGEST_MAX_QUEUED_EVENTS,
+  });
+  const commands = createCommandRepository(database.db);
+
+  let transport: DeviceTransport;
+  try {
+    if (config.SDE_MQTT_URL) {
+      transport = await connectExternalBroker({ url: config.SDE_MQTT_URL, logger });
+    } else {
+      const broker = await startEmbeddedBroker({
+        host: config.SDE_HOST,
+        port: config.mqttPort,
+        explicitPort: config.mqttPortExplicit,
+        logger,
+        checkCredentials: async (id, secret) => {
+          const d = await devices.lookup(id);
+          return d !== undefined && d.status === 'active' && d.secret === secret;
+        },
+      });
+      if (broker.fellBack) {
+        notices.push(
+          `MQTT port ${config.mqttPort} is taken by another program; the embedded broker listens on ${broker.port} instead ` +
+            `(set SDE_MQTT_PORT to choose, or SDE_MQTT_URL to use the other broker).`,
+        );
+      }
+      transport = broker;
+    }
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+
+  const gateway = createGateway({ devices, ledger, commands, transport, metrics, logger });
+  await transport.start((topic, payload, at) => gateway.onUplink(topic, payload, at));
+
+  const http = createHttpServer({ logger });
+  registerRoutes(http, {
+    adminToken,
+    devices,
+    commands,
+    gateway,
+    ledger,
+    metrics,
+    health: async () => ({
+      storage: await sql`select 1`.execute(database.db).then(
+        () => true,
+        () => false,
+      ),
+      broker: transport.healthy(),
+    }),
+  });
+  const connectedTimer = setInterval(() => {
+    const n = transport.connectedDevices();
+    if (n !== undefined) metrics.devicesConnected.set(n);
+    else
+      devices.countRecentlySeen(new Date(Date.now() - 5 * 60_000)).then(
+        (c) => metrics.devicesConnected.set(c),
+        () => undefined,
+      );
+  }, 5000);
+  connectedTimer.unref();
+
+  let httpPort: number;
+  try {
+    await http.ready();
+    const bound = await listenWithFallback(http.server, {
+      host: config.SDE_HOST,
+      port: config.httpPort,
+      explicit: config.httpPortExplicit,
+      what: 'HTTP server',
+      hint: 'Set SDE_HTTP_PORT to a free port.',
+    });
+    httpPort = bound.port;
+    if (bound.fellBack)
+      notices.push(`HTTP port ${config.httpPort} is taken; the center listens on ${httpPort} instead.`);
+  } catch (err) {
+    await transport.stop();
+    await database.close();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    httpUrl: `http://${config.SDE_HOST}:${httpPort}`,
+    mqttUrl: transport.url,
+    adminToken,
+    storage: database.kind,
+    notices,
+    database,
+    devices,
+    ledger,
+    gateway,
+    metrics,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(connectedTimer);
+        await transport.stop();
+        await gateway.drain();
+        await ledger.drain();
+        await http.close();
+        await database.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,4 @@
+/** Ordered migrations: plain SQL, run at start, each once, in one transaction. Never edit a landed one. */
+import { sql as m0001 } from './0001_ledger.js';
+
+export const MIGRATIONS: readonly { id: string; sql: string }[] = [{ id: '0001_ledger', sql: m0001 }];

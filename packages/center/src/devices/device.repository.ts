@@ -1,0 +1,116 @@
+/** SQL for devices. */
+import type { Database } from '../db/database.js';
+import type { DevicesTable } from '../db/schema.js';
+
+export type DeviceKind = DevicesTable['kind'];
+
+/** A registered device as the center keeps it in memory. */
+export interface DeviceRecord {
+  no: number;
+  id: string;
+  kind: DeviceKind;
+  secret: string;
+  status: 'active' | 'disabled';
+  ackedSeq: number;
+  maxSeq: number;
+}
+
+/** A device's state for terminals and installers. */
+export interface DeviceStatus {
+  id: string;
+  kind: DeviceKind;
+  status: 'active' | 'disabled';
+  ackedSeq: number;
+  maxSeq: number;
+  lastContactAt: Date | null;
+  clockOffsetMs: number | null;
+  model: string | null;
+  firmware: string | null;
+  createdAt: Date;
+}
+
+/** Creates the device repository. */
+export function createDeviceRepository(db: Database) {
+  return {
+    async insertMany(rows: { id: string; kind: DeviceKind; secret: string }[]): Promise<void> {
+      await db.insertInto('devices').values(rows).execute();
+    },
+
+    async existingIds(ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('devices').select('id').where('id', 'in', ids).execute();
+      return rows.map((r) => r.id);
+    },
+
+    async findById(id: string): Promise<DeviceRecord | undefined> {
+      const row = await db
+        .selectFrom('devices')
+        .select(['no', 'id', 'kind', 'secret', 'status', 'acked_seq', 'max_seq'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+
+    async status(id: string): Promise<DeviceStatus | undefined> {
+      const r = await db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!r) return undefined;
+      return {
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        ackedSeq: r.acked_seq,
+        maxSeq: r.max_seq,
+        lastContactAt: r.last_contact_at,
+        clockOffsetMs: r.clock_offset_ms,
+        model: r.model,
+        firmware: r.firmware,
+        createdAt: r.created_at,
+      };
+    },
+
+    async recordHello(
+      no: number,
+      model: string,
+      firmware: string,
+      at: Date,
+      offsetMs: number,
+    ): Promise<void> {
+      await db
+        .updateTable('devices')
+        .set({ model, firmware, last_contact_at: at, clock_offset_ms: offsetMs })
+        .where('no', '=', no)
+        .execute();
+    },
+
+    async countRecentlySeen(since: Date): Promise<number> {
+      const r = await db
+        .selectFrom('devices')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('last_contact_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+  };
+}
+
+export type DeviceRepository = ReturnType<typeof createDeviceRepository>;
+
+function toRecord(r: {
+  no: number;
+  id: string;
+  kind: DeviceKind;
+  secret: string;
+  status: 'active' | 'disabled';
+  acked_seq: number;
+  max_seq: number;
+}): DeviceRecord {
+  return {
+    no: r.no,
+    id: r.id,
+    kind: r.kind,
+    secret: r.secret,
+    status: r.status,
+    ackedSeq: r.acked_seq,
+    maxSeq: r.max_seq,
+  };
+}

@@ -1,0 +1,115 @@
+/** Routes of the foundation: health, metrics, devices, commands, offline read-outs and the ledger check. */
+import { CommandBody, parseReadout, openFrame, type EventsMessage } from '@sde/protocol';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { DeviceService } from '../devices/device.service.js';
+import type { CommandRepository } from '../commands/command.repository.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { Gateway } from '../ingest/gateway.js';
+import type { Ledger } from '../ledger/ledger.service.js';
+import type { Metrics } from '../metrics.js';
+import { parse, requireAdmin } from './server.js';
+
+const ProvisionBody = z
+  .object({
+    kind: z.enum(['transmitter', 'home_unit', 'portable_unit', 'protected_unit']),
+    count: z.number().int().min(1).max(10_000).optional(),
+    prefix: z.string().max(40).optional(),
+    ids: z.array(z.string()).min(1).max(10_000).optional(),
+  })
+  .refine((b) => (b.ids === undefined) !== (b.count === undefined), 'give either ids or count');
+
+const DeviceParams = z.object({ id: z.string().min(1).max(64) });
+
+/** Registers the routes. */
+export function registerRoutes(
+  app: FastifyInstance,
+  deps: {
+    adminToken: string;
+    devices: DeviceService;
+    commands: CommandRepository;
+    gateway: Gateway;
+    ledger: Ledger;
+    metrics: Metrics;
+    health: () => Promise<{ storage: boolean; broker: boolean }>;
+  },
+): void {
+  const admin = requireAdmin(deps.adminToken);
+
+  app.get('/healthz', async (_req, reply) => {
+    const h = await deps.health();
+    const ok = h.storage && h.broker;
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', ...h });
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  app.post('/api/v1/devices', { preHandler: admin }, async (req, reply) => {
+    const body = parse(ProvisionBody, req.body);
+    const created = await deps.devices.provision(body);
+    return reply.status(201).send({ devices: created });
+  });
+
+  app.get('/api/v1/devices/:id', { preHandler: admin }, async (req) => {
+    const { id } = parse(DeviceParams, req.params);
+    const status = await deps.devices.status(id);
+    if (!status) throw new NotFoundError(`device ${id}`);
+    return status;
+  });
+
+  app.post('/api/v1/devices/:id/commands', { preHandler: admin }, async (req, reply) => {
+    const { id } = parse(DeviceParams, req.params);
+    const body = parse(CommandBody, req.body);
+    const command = await deps.gateway.enqueueCommand(id, body, 'admin');
+    return reply.status(201).send(command);
+  });
+
+  app.get('/api/v1/devices/:id/commands', { preHandler: admin }, async (req) => {
+    const { id } = parse(DeviceParams, req.params);
+    const device = await deps.devices.lookup(id);
+    if (!device) throw new NotFoundError(`device ${id}`);
+    return { commands: await deps.commands.list(device.no, 100) };
+  });
+
+  app.post('/api/v1/readouts', { preHandler: admin, bodyLimit: 64 * 1024 * 1024 }, async (req) => {
+    if (typeof req.body !== 'string') {
+      throw new ValidationError('send the read-out file as text/plain or application/octet-stream');
+    }
+    const text = req.body;
+    const secrets = new Map<string, string>();
+    const first = openFrame(text.slice(0, Math.max(0, text.indexOf('\n'))) || text);
+    if (first.ok) {
+      const device = await deps.devices.lookup(first.value.dev);
+      if (device) secrets.set(device.id, device.secret);
+    }
+    const readout = parseReadout(text, (dev) => secrets.get(dev));
+    if (!readout.ok) {
+      deps.metrics.refused.inc({ reason: readout.error.code });
+      throw new ValidationError(
+        `read-out file refused: ${readout.error.message}`,
+        undefined,
+        readout.error.code,
+      );
+    }
+    const device = (await deps.devices.lookup(readout.value.header.dev))!;
+    const lines = text.split('\n');
+    // Frames keep their raw text: line 0 is the header, the batches follow in order.
+    const batches = readout.value.batches.map((message: EventsMessage, i) => ({
+      message,
+      frame: lines[i + 1]!,
+    }));
+    const outcome = await deps.gateway.ingestReadout(device, batches);
+    return {
+      device: device.id,
+      complete: readout.value.complete,
+      ...(readout.value.problem ? { problem: readout.value.problem } : {}),
+      events: batches.reduce((n, b) => n + b.message.events.length, 0),
+      ...outcome,
+    };
+  });
+
+  app.get('/api/v1/ledger/verify', { preHandler: admin }, async () => deps.ledger.verify());
+}

@@ -1,0 +1,66 @@
+/** The HTTP server: one error handler, request ids, bearer-token auth for the API. */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { AppError, UnauthorizedError, ValidationError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Builds the Fastify instance with the shared error handling; routes are registered by the caller. */
+export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    // Per-request lines would log URLs at every poll; errors are logged by the handler below.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+  });
+  app.addContentTypeParser(
+    ['text/plain', 'application/octet-stream'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send({
+        error: err.code,
+        message: err.message,
+        requestId: req.id,
+        ...(err.details !== undefined ? { details: err.details } : {}),
+      });
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const code = (err as { code?: string }).code ?? 'bad_request';
+      return reply
+        .status(status)
+        .send({ error: code.toLowerCase(), message: (err as Error).message, requestId: req.id });
+    }
+    req.log.error({ err, requestId: req.id }, 'unhandled error');
+    return reply.status(500).send({ error: 'internal', message: 'internal error', requestId: req.id });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route ${req.method} ${req.url}`, requestId: req.id }),
+  );
+  // Fastify types the instance by its logger; routes only need the base instance.
+  return app as unknown as FastifyInstance;
+}
+
+/** Parses `value` with `schema` or throws a ValidationError listing each wrong field. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const details = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new ValidationError(details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; '), details);
+}
+
+/** Checks the request's bearer token against the admin token (until user sessions exist). */
+export function requireAdmin(adminToken: string) {
+  const expected = Buffer.from(adminToken);
+  return async (req: FastifyRequest): Promise<void> => {
+    const header = req.headers.authorization ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError();
+  };
+}

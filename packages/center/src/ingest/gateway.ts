@@ -1,0 +1,235 @@
+/**
+ * The gateway: every uplink frame passes here. It authenticates the device, decodes and validates the
+ * message, hands event batches to the ledger and acknowledges them once stored, answers clock requests,
+ * delivers queued commands and records their confirmations. A bad frame is refused and counted; it never
+ * throws, so one device cannot disturb another.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  deviceOfUplinkTopic,
+  downlinkTopic,
+  encodeFrame,
+  openFrame,
+  parseUplink,
+  PROTOCOL_VERSION,
+  verifyFrame,
+  type CommandBody,
+  type DownlinkMessage,
+  type EventsMessage,
+  type ProtocolError,
+  type RefusalCode,
+} from '@sde/protocol';
+import type { CommandRepository, StoredCommand } from '../commands/command.repository.js';
+import type { DeviceRecord } from '../devices/device.repository.js';
+import type { DeviceService } from '../devices/device.service.js';
+import { NotFoundError } from '../errors.js';
+import type { Ledger, LedgerOutcome } from '../ledger/ledger.service.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { DeviceTransport } from '../transport/transport.js';
+
+/** Creates the gateway between the transport and the ledger. */
+export function createGateway(deps: {
+  devices: DeviceService;
+  ledger: Ledger;
+  commands: CommandRepository;
+  transport: Pick<DeviceTransport, 'publish'>;
+  metrics: Metrics;
+  logger: Logger;
+}) {
+  const { devices, ledger, commands, transport, metrics, logger } = deps;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  function refuse(code: RefusalCode, detail: { topicDevice?: string | undefined; message?: string }): void {
+    metrics.refused.inc({ reason: code });
+    logger.debug({ device: detail.topicDevice, reason: code }, 'uplink refused');
+  }
+
+  async function send(device: DeviceRecord, message: DownlinkMessage): Promise<void> {
+    await transport.publish(downlinkTopic(device.id), encodeFrame(message, device.secret));
+  }
+
+  async function sendRefusal(device: DeviceRecord, error: ProtocolError): Promise<void> {
+    await send(device, {
+      v: PROTOCOL_VERSION,
+      type: 'refusal',
+      dev: device.id,
+      ts: Date.now(),
+      code: error.code,
+      message: error.message,
+    });
+  }
+
+  async function sendCommand(device: DeviceRecord, command: StoredCommand): Promise<void> {
+    await send(device, {
+      v: PROTOCOL_VERSION,
+      type: 'cmd',
+      dev: device.id,
+      ts: Date.now(),
+      id: command.id,
+      ...command.body,
+    });
+    metrics.commandsSent.inc();
+    if (command.status === 'queued') await commands.markSent(command.id, new Date());
+  }
+
+  /** Authenticates and validates a frame; answers a refusal to a known device, counts every refusal. */
+  async function admit(topicDevice: string | undefined, frame: Buffer) {
+    const opened = openFrame(frame);
+    if (!opened.ok) {
+      refuse(opened.error.code, { topicDevice });
+      // Only a registered device named by the topic hears why; the refusal is signed with its secret.
+      const device = topicDevice ? await devices.lookup(topicDevice) : undefined;
+      if (device && opened.error.code === 'unsupported_version') await sendRefusal(device, opened.error);
+      return undefined;
+    }
+    const device = await devices.lookup(opened.value.dev);
+    if (!device) return refuse('unknown_device', { topicDevice });
+    if (topicDevice !== undefined && topicDevice !== device.id)
+      return refuse('topic_mismatch', { topicDevice });
+    if (!verifyFrame(opened.value, device.secret)) return refuse('bad_signature', { topicDevice });
+    if (device.status !== 'active') return refuse('device_disabled', { topicDevice });
+    const message = parseUplink(opened.value.body);
+    if (!message.ok) {
+      refuse(message.error.code, { topicDevice });
+      await sendRefusal(device, message.error);
+      return undefined;
+    }
+    return { device, message: message.value, json: opened.value.json };
+  }
+
+  async function handle(topic: string, frame: Buffer, receivedAt: Date): Promise<void> {
+    metrics.messagesReceived.inc({ source: 'mqtt' });
+    const topicDevice = deviceOfUplinkTopic(topic);
+    if (topicDevice === undefined) return refuse('topic_mismatch', {});
+    const admitted = await admit(topicDevice, frame);
+    if (!admitted) return;
+    const { device, message } = admitted;
+    switch (message.type) {
+      case 'events': {
+        metrics.eventsReceived.inc(message.events.length);
+        let outcome: LedgerOutcome;
+        try {
+          outcome = await ledger.submit({
+            deviceNo: device.no,
+            message,
+            frame: frame.toString('utf8'),
+            receivedAt,
+            source: 'mqtt',
+          });
+        } catch (err) {
+          // Not stored, not acknowledged: the device keeps the events and retransmits.
+          const code = (err as { code?: string }).code === 'overloaded' ? 'overloaded' : undefined;
+          if (code) return refuse(code, { topicDevice });
+          throw err;
+        }
+        await send(device, { v: 1, type: 'ack', dev: device.id, ts: Date.now(), through: outcome.through });
+        return;
+      }
+      case 'hello': {
+        await devices.recordHello(
+          device.no,
+          message.model,
+          message.fw,
+          receivedAt,
+          receivedAt.getTime() - message.ts,
+        );
+        const through = await ledger.through(device.no);
+        await send(device, { v: 1, type: 'ack', dev: device.id, ts: Date.now(), through });
+        for (const command of await commands.open(device.no)) await sendCommand(device, command);
+        return;
+      }
+      case 'time_req':
+        await send(device, {
+          v: 1,
+          type: 'time',
+          dev: device.id,
+          req: message.ts,
+          recv: receivedAt.getTime(),
+          ts: Date.now(),
+        });
+        return;
+      case 'cmd_ack': {
+        const known = await commands.confirm(
+          message.id,
+          device.no,
+          message.status,
+          message.reason ?? null,
+          receivedAt,
+        );
+        if (!known)
+          logger.debug(
+            { device: device.id, command: message.id },
+            'confirmation of an unknown or closed command',
+          );
+        return;
+      }
+    }
+  }
+
+  return {
+    /** The transport's uplink handler. Never throws; errors are logged with the device id only. */
+    onUplink(topic: string, frame: Buffer, receivedAt: Date): void {
+      inFlight++;
+      handle(topic, frame, receivedAt)
+        .catch((err: unknown) => {
+          metrics.refused.inc({ reason: 'internal_error' });
+          logger.error(
+            { topic, err: err instanceof Error ? err.message : String(err) },
+            'uplink handling failed',
+          );
+        })
+        .finally(() => {
+          inFlight--;
+          if (inFlight === 0) idle?.();
+        });
+    },
+
+    /** Stores the batches of an offline read-out, through the same ledger as live data (T2.6). */
+    async ingestReadout(device: DeviceRecord, batches: { message: EventsMessage; frame: string }[]) {
+      const receivedAt = new Date();
+      let stored = 0;
+      let duplicates = 0;
+      let through = 0;
+      for (const b of batches) {
+        metrics.messagesReceived.inc({ source: 'readout' });
+        metrics.eventsReceived.inc(b.message.events.length);
+        const outcome = await ledger.submit({
+          deviceNo: device.no,
+          message: b.message,
+          frame: b.frame,
+          receivedAt,
+          source: 'readout',
+        });
+        stored += outcome.stored;
+        duplicates += outcome.duplicates;
+        through = outcome.through;
+      }
+      return { stored, duplicates, through };
+    },
+
+    /** Queues a command for a device and sends it at once; a device offline gets it on its next hello. */
+    async enqueueCommand(deviceId: string, body: CommandBody, createdBy: string): Promise<StoredCommand> {
+      const device = await devices.lookup(deviceId);
+      if (!device) throw new NotFoundError(`device ${deviceId}`);
+      const id = randomUUID();
+      await commands.insert({ id, deviceNo: device.no, body, createdBy });
+      const [command] = (await commands.open(device.no)).filter((c) => c.id === id);
+      if (command) {
+        await sendCommand(device, command).catch((err: unknown) =>
+          logger.warn({ device: device.id, err: String(err) }, 'command queued; sending now failed'),
+        );
+      }
+      return (await commands.list(device.no, 50)).find((c) => c.id === id)!;
+    },
+
+    /** Resolves when no uplink is being handled (graceful shutdown). */
+    async drain(): Promise<void> {
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => (idle = resolve));
+    },
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;

@@ -1,0 +1,225 @@
+/**
+ * The ledger: dedupe on (device, seq), durable append, and only then the acknowledgement.
+ *
+ * Batches from all devices queue here and are written together, one transaction per group (group commit):
+ * under load a group grows, so throughput rises while each batch still waits for at most one commit.
+ * One group is written at a time, which keeps every device's batches in arrival order and makes this
+ * process the single writer of each device's acknowledged mark (ADR 0002).
+ */
+import type { EventsMessage } from '@sde/protocol';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type {
+  LedgerEventRow,
+  LedgerRawRow,
+  LedgerRepository,
+  LedgerDeviceUpdate,
+} from './ledger.repository.js';
+
+/** An authenticated, valid batch to store. */
+export interface LedgerBatch {
+  deviceNo: number;
+  message: EventsMessage;
+  frame: string;
+  receivedAt: Date;
+  source: 'mqtt' | 'readout';
+}
+
+/** What storing a batch achieved: the device may free every event up to `through`. */
+export interface LedgerOutcome {
+  through: number;
+  stored: number;
+  duplicates: number;
+}
+
+/** The ledger is full; the device keeps its events and retries. */
+export class OverloadedError extends AppError {
+  constructor() {
+    super('overloaded', 'the center is storing a backlog; retry shortly', 503);
+  }
+}
+
+/** A clock more than this far from the center's is flagged on the events it stamped. */
+export const CLOCK_SUSPECT_MS = 60_000;
+const MAX_GROUP_EVENTS = 8_000;
+
+interface Watermark {
+  through: number;
+  above: Set<number>;
+  max: number;
+  clockOffsetMs: number | null;
+}
+
+interface Pending {
+  batch: LedgerBatch;
+  resolve: (o: LedgerOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Creates the ledger. */
+export function createLedger(deps: {
+  repo: LedgerRepository;
+  metrics: Pick<
+    Metrics,
+    'eventsStored' | 'eventsDuplicate' | 'ingestLatency' | 'ledgerGroupSize' | 'ledgerQueued'
+  >;
+  maxQueuedEvents: number;
+}) {
+  const { repo, metrics } = deps;
+  const marks = new Map<number, Watermark>();
+  let queue: Pending[] = [];
+  let queuedEvents = 0;
+  let writing: Promise<void> | undefined;
+
+  function submit(batch: LedgerBatch): Promise<LedgerOutcome> {
+    if (queuedEvents + batch.message.events.length > deps.maxQueuedEvents) {
+      return Promise.reject(new OverloadedError());
+    }
+    queuedEvents += batch.message.events.length;
+    metrics.ledgerQueued.set(queuedEvents);
+    const done = new Promise<LedgerOutcome>((resolve, reject) => queue.push({ batch, resolve, reject }));
+    writing ??= pump();
+    return done;
+  }
+
+  async function pump(): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        let size = 0;
+        let take = 0;
+        while (
+          take < queue.length &&
+          (take === 0 || size + queue[take]!.batch.message.events.length <= MAX_GROUP_EVENTS)
+        ) {
+          size += queue[take]!.batch.message.events.length;
+          take++;
+        }
+        const group = queue.slice(0, take);
+        queue = queue.slice(take);
+        try {
+          await writeGroup(group);
+        } catch (err) {
+          for (const p of group) p.reject(err);
+        } finally {
+          queuedEvents -= size;
+          metrics.ledgerQueued.set(queuedEvents);
+        }
+      }
+    } finally {
+      writing = undefined;
+    }
+  }
+
+  async function loadMarks(deviceNos: number[]): Promise<void> {
+    const missing = [...new Set(deviceNos)].filter((no) => !marks.has(no));
+    if (missing.length === 0) return;
+    for (const p of await repo.progress(missing)) {
+      if (marks.has(p.deviceNo)) continue;
+      const above = new Set(p.storedAbove);
+      marks.set(p.deviceNo, {
+        through: p.ackedSeq,
+        above,
+        max: p.storedAbove.reduce((a, b) => Math.max(a, b), p.ackedSeq),
+        clockOffsetMs: p.clockOffsetMs,
+      });
+    }
+  }
+
+  async function writeGroup(group: Pending[]): Promise<void> {
+    await loadMarks(group.map((p) => p.batch.deviceNo));
+    const raws: LedgerRawRow[] = [];
+    const events: LedgerEventRow[] = [];
+    const readMessages: { id: string; at: Date }[] = [];
+    // Tentative marks: applied to memory only once the transaction commits.
+    const next = new Map<number, Watermark>();
+    const contact = new Map<number, { at: Date; offset: number }>();
+    const perBatch: { seen: number; fresh: Set<string> }[] = [];
+
+    for (const { batch } of group) {
+      const base = marks.get(batch.deviceNo);
+      if (!base) throw new Error(`device ${batch.deviceNo} vanished from the registry`);
+      const mark = next.get(batch.deviceNo) ?? { ...base, above: new Set(base.above) };
+      next.set(batch.deviceNo, mark);
+      const live = batch.source === 'mqtt';
+      const offset = live ? batch.receivedAt.getTime() - batch.message.ts : (mark.clockOffsetMs ?? 0);
+      if (live) {
+        contact.set(batch.deviceNo, { at: batch.receivedAt, offset });
+        mark.clockOffsetMs = offset;
+      }
+      const rawIndex = raws.length;
+      raws.push({
+        deviceNo: batch.deviceNo,
+        receivedAt: batch.receivedAt,
+        source: batch.source,
+        frame: batch.frame,
+      });
+      const fresh = new Set<string>();
+      for (const event of batch.message.events) {
+        if (event.seq <= mark.through || mark.above.has(event.seq)) continue;
+        mark.above.add(event.seq);
+        mark.max = Math.max(mark.max, event.seq);
+        fresh.add(`${batch.deviceNo}:${event.seq}`);
+        const { seq, t, kind, ...rest } = event;
+        const flags: string[] = [];
+        if (Math.abs(offset) > CLOCK_SUSPECT_MS) flags.push('clock_offset');
+        if (!live) flags.push('readout');
+        events.push({
+          deviceNo: batch.deviceNo,
+          seq,
+          kind,
+          deviceTime: new Date(t),
+          time: new Date(t + offset),
+          rawIndex,
+          body: JSON.stringify(rest),
+          flags,
+        });
+        if (event.kind === 'message_read') readMessages.push({ id: event.msg, at: new Date(t + offset) });
+      }
+      while (mark.above.has(mark.through + 1)) {
+        mark.through++;
+        mark.above.delete(mark.through);
+      }
+      perBatch.push({ seen: batch.message.events.length, fresh });
+    }
+
+    const updates: LedgerDeviceUpdate[] = [...next.entries()].map(([deviceNo, m]) => ({
+      deviceNo,
+      ackedSeq: m.through,
+      maxSeq: m.max,
+      lastContactAt: contact.get(deviceNo)?.at ?? null,
+      clockOffsetMs: contact.get(deviceNo)?.offset ?? null,
+    }));
+    const isNew =
+      events.length > 0 || raws.length > 0 ? await repo.writeGroup(raws, events, updates, readMessages) : [];
+    // Keys already in storage but unknown to memory (another process stored them) count as duplicates.
+    const lostRace = new Set(events.filter((_, i) => !isNew[i]).map((e) => `${e.deviceNo}:${e.seq}`));
+    for (const [no, m] of next) marks.set(no, m);
+    metrics.ledgerGroupSize.observe(events.length);
+    const committedAt = Date.now();
+    group.forEach(({ batch, resolve }, i) => {
+      const { seen, fresh } = perBatch[i]!;
+      let stored = 0;
+      for (const key of fresh) if (!lostRace.has(key)) stored++;
+      metrics.eventsStored.inc(stored);
+      metrics.eventsDuplicate.inc(seen - stored);
+      metrics.ingestLatency.observe((committedAt - batch.receivedAt.getTime()) / 1000);
+      resolve({ through: marks.get(batch.deviceNo)!.through, stored, duplicates: seen - stored });
+    });
+  }
+
+  return {
+    submit,
+    /** The acknowledged mark of a device, loading it from storage if needed. */
+    async through(deviceNo: number): Promise<number> {
+      await loadMarks([deviceNo]);
+      return marks.get(deviceNo)!.through;
+    },
+    /** Resolves when every queued batch has been written (graceful shutdown). */
+    async drain(): Promise<void> {
+      while (writing) await writing;
+    },
+    verify: repo.verify,
+  };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;

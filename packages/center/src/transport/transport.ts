@@ -1,0 +1,26 @@
+/**
+ * The device transport seam: an MQTT broker embedded in the process, or an external broker the center
+ * connects to as a client. The gateway sees only this interface.
+ */
+
+/** Receives each uplink frame with the topic it came on. Must not throw. */
+export type UplinkHandler = (topic: string, payload: Buffer, receivedAt: Date) => void;
+
+/** Devices' MQTT access, whichever broker carries it. */
+export interface DeviceTransport {
+  /** Where devices connect, e.g. mqtt://127.0.0.1:1883. */
+  readonly url: string;
+  /** Starts delivering uplinks to `handler`. */
+  start(handler: UplinkHandler): Promise<void>;
+  /** Publishes a downlink frame with QoS 1. */
+  publish(topic: string, payload: Buffer): Promise<void>;
+  /** True while the broker accepts devices and the center is subscribed. */
+  healthy(): boolean;
+  /** Devices connected right now, when the transport can know it (embedded broker only). */
+  connectedDevices(): number | undefined;
+  /** Stops taking uplinks and closes. */
+  stop(): Promise<void>;
+}
+
+/** Checks a device's MQTT credentials; used by the embedded broker. */
+export type CredentialCheck = (deviceId: string, secret: string) => Promise<boolean>;

@@ -1,0 +1,177 @@
+/** Command dispatch for `sde`. Each command returns its exit code; output goes to stdout, diagnostics to stderr. */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig, createLogger, startCenter, PortInUseError, type Center } from '@sde/center';
+import { readCredentialsFile, simulate } from '@sde/simulator';
+import { callApi, endpointFrom } from './http-client.js';
+import { runDemo } from './demo.js';
+
+const USAGE = `usage: sde <command>
+
+  center                         start the monitoring center (settings from SDE_* variables, see README)
+  start                          the center on embedded defaults with a simulated fleet (npm start)
+  devices provision --count N --prefix P --out FILE [--kind home_unit|portable_unit|protected_unit]
+                                 register N devices with the running center; write their credentials to FILE
+  simulate --credentials FILE --mqtt URL --duration SECONDS [--until-acked] [--state DIR] [--rate EVENTS/S]
+                                 drive those devices; print {"devices","sent","acked","pending"}
+  ledger verify --json           check the running center's stored events; print {"events","devices","duplicates","gaps"}
+
+  API commands take --url (default http://127.0.0.1:$SDE_HTTP_PORT or 8080) and --token (default
+  SDE_ADMIN_TOKEN or the token file in SDE_DATA_DIR).`;
+
+/** Runs one command line; resolves with the process exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'center':
+        return await centerCommand(env);
+      case 'start':
+        return await runDemo(env);
+      case 'devices':
+        if (sub === 'provision') return await provisionCommand(rest, env);
+        break;
+      case 'simulate':
+        return await simulateCommand(argv.slice(1));
+      case 'ledger':
+        if (sub === 'verify') return await verifyCommand(rest, env);
+        break;
+      case undefined:
+      case 'help':
+      case '--help':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+    }
+    console.error(`sde: unknown command "${argv.join(' ')}"\n\n${USAGE}`);
+    return 2;
+  } catch (err) {
+    console.error(`sde: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+/** Starts a center and keeps it running until SIGINT/SIGTERM, then stops it gracefully. */
+export async function runCenterUntilSignal(env: NodeJS.ProcessEnv, onStarted?: (c: Center) => Promise<void>) {
+  const config = loadConfig(env);
+  const logger = createLogger(config.SDE_LOG_LEVEL);
+  let center: Center;
+  try {
+    center = await startCenter(config, logger);
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      console.error(`sde: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  for (const notice of center.notices) console.error(`sde: note: ${notice}`);
+  console.error(
+    [
+      `sde: monitoring center ready`,
+      `  HTTP API, health, metrics  ${center.httpUrl}  (/healthz, /metrics, /api/v1)`,
+      `  device MQTT                ${center.mqttUrl}`,
+      `  storage                    ${center.storage === 'pglite' ? `PGlite in ${config.SDE_DATA_DIR}` : 'PostgreSQL server (SDE_DATABASE_URL)'}`,
+      `  admin token                ${config.SDE_ADMIN_TOKEN ? 'from SDE_ADMIN_TOKEN' : `in ${config.SDE_DATA_DIR}/admin-token`}`,
+    ].join('\n'),
+  );
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.error(`sde: ${signal}: finishing in-flight batches and stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  if (onStarted) await onStarted(center);
+  await stopped;
+  await center.stop();
+  return 0;
+}
+
+async function centerCommand(env: NodeJS.ProcessEnv): Promise<number> {
+  return runCenterUntilSignal(env);
+}
+
+async function provisionCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      count: { type: 'string' },
+      prefix: { type: 'string', default: 'DEV-' },
+      out: { type: 'string' },
+      kind: { type: 'string', default: 'home_unit' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+    },
+  });
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1) throw new Error('--count must be a positive whole number');
+  if (!values.out) throw new Error('--out FILE is required');
+  const endpoint = endpointFrom(values, env);
+  const result = await callApi<{ devices: { id: string; secret: string; kind: string }[] }>(
+    endpoint,
+    'POST',
+    '/api/v1/devices',
+    { kind: values.kind, count, prefix: values.prefix },
+  );
+  writeFileSync(values.out, JSON.stringify({ devices: result.devices }, null, 2) + '\n', { mode: 0o600 });
+  console.log(JSON.stringify({ provisioned: result.devices.length, out: values.out }));
+  return 0;
+}
+
+async function simulateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      credentials: { type: 'string' },
+      mqtt: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+      duration: { type: 'string', default: '60' },
+      'until-acked': { type: 'boolean', default: false },
+      state: { type: 'string' },
+      rate: { type: 'string' },
+    },
+  });
+  if (!values.credentials) throw new Error('--credentials FILE is required');
+  const duration = Number(values.duration);
+  if (!(duration >= 0)) throw new Error('--duration must be a number of seconds');
+  const credentials = readCredentialsFile(values.credentials);
+  const result = await simulate({
+    credentials,
+    mqttUrl: values.mqtt,
+    durationSec: duration,
+    untilAcked: values['until-acked'],
+    stateDir: values.state ?? `${values.credentials}.state`,
+    ...(values.rate !== undefined ? { rate: Number(values.rate) } : {}),
+  });
+  console.log(
+    JSON.stringify({
+      devices: result.devices,
+      sent: result.sent,
+      acked: result.acked,
+      pending: result.pending,
+    }),
+  );
+  return 0;
+}
+
+async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      url: { type: 'string' },
+      token: { type: 'string' },
+    },
+  });
+  const result = await callApi<{ events: number; devices: number; duplicates: number; gaps: number }>(
+    endpointFrom(values, env),
+    'GET',
+    '/api/v1/ledger/verify',
+  );
+  if (values.json) console.log(JSON.stringify(result));
+  else
+    console.log(
+      `${result.events} events from ${result.devices} devices; ${result.duplicates} duplicates; ${result.gaps} missing sequence numbers`,
+    );
+  return result.duplicates === 0 ? 0 : 1;
+}

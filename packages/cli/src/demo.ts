@@ -1,0 +1,49 @@
+/**
+ * `npm start`: the center on its embedded defaults with a small simulated fleet, so a new user sees
+ * devices report within seconds of starting it.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simulate, type DeviceCredentials } from '@sde/simulator';
+import { runCenterUntilSignal } from './cli.js';
+
+const FLEET: { kind: DeviceCredentials['kind']; prefix: string; count: number }[] = [
+  { kind: 'home_unit', prefix: 'HU-DEMO-', count: 24 },
+  { kind: 'portable_unit', prefix: 'PU-DEMO-', count: 8 },
+  { kind: 'protected_unit', prefix: 'PP-DEMO-', count: 2 },
+];
+
+/** Runs the demo until SIGINT/SIGTERM. */
+export async function runDemo(env: NodeJS.ProcessEnv): Promise<number> {
+  const dataDir = env.SDE_DATA_DIR ?? './data';
+  const abort = new AbortController();
+  let fleetRun: Promise<unknown> | undefined;
+  const code = await runCenterUntilSignal({ ...env, SDE_DATA_DIR: dataDir }, async (center) => {
+    const file = join(dataDir, 'demo-fleet.json');
+    let credentials: DeviceCredentials[];
+    if (existsSync(file)) {
+      credentials = (JSON.parse(readFileSync(file, 'utf8')) as { devices: DeviceCredentials[] }).devices;
+    } else {
+      credentials = [];
+      for (const f of FLEET) {
+        const created = await center.devices.provision({ kind: f.kind, count: f.count, prefix: f.prefix });
+        credentials.push(...created.map((d) => ({ id: d.id, secret: d.secret, kind: f.kind })));
+      }
+      writeFileSync(file, JSON.stringify({ devices: credentials }, null, 2), { mode: 0o600 });
+    }
+    console.error(`sde: simulated fleet of ${credentials.length} devices connecting to ${center.mqttUrl}`);
+    fleetRun = simulate({
+      credentials,
+      mqttUrl: center.mqttUrl,
+      durationSec: Number.POSITIVE_INFINITY,
+      untilAcked: false,
+      stateDir: join(dataDir, 'demo-fleet-state'),
+      signal: abort.signal,
+    }).catch((err: unknown) => console.error(`sde: simulated fleet stopped: ${String(err)}`));
+    process.once('SIGINT', () => abort.abort());
+    process.once('SIGTERM', () => abort.abort());
+  });
+  abort.abort();
+  await fleetRun;
+  return code;
+}
