@@ -8,8 +8,7 @@
  */
 import { encodeFrame, fail, openFrame, verifyFrame, type Result } from './frame.js';
 import { parseUplink } from './codec.js';
-import type {
-  EventsMessage} from './messages.js';
+import type { EventsMessage } from './messages.js';
 import {
   MAX_EVENTS_PER_BATCH,
   PROTOCOL_VERSION,
