@@ -1,5 +1,5 @@
 /** The credentials file the center's provisioning writes: `{ "devices": [{ "id", "secret", "kind" }] }`. */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DeviceId } from '@sde/protocol';
 import type { UnitKind } from './journal.js';
@@ -25,11 +25,11 @@ export const CredentialsFile = z.object({
   ),
 });
 
-/** Reads and validates a credentials file; the error names the file and the first wrong field. */
-export async function readCredentialsFile(path: string): Promise<DeviceCredentials[]> {
+/** Reads and validates a credentials file (synchronously: it is small and read once at start). */
+export function readCredentialsFile(path: string): DeviceCredentials[] {
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new Error(`cannot read credentials file ${path}: ${(err as Error).message}`, { cause: err });
   }

@@ -156,7 +156,7 @@ export class Journal {
       const journal = new Journal(dir, fh, options);
       for (const [id, memory] of devices) journal.devices.set(id, memory);
       journal.size = goodBytes;
-      if (goodBytes === 0) journal.append({ k: 'journal', v: 1, at: Date.now() });
+      if (goodBytes === 0) void journal.append({ k: 'journal', v: 1, at: Date.now() });
       journal.compactLimit = Math.max(journal.compactLimit, goodBytes * 2);
       return journal;
     } catch (err) {
@@ -205,7 +205,7 @@ export class Journal {
       memory.kind = identity.kind;
       if (identity.tx !== undefined) memory.tx = identity.tx;
     }
-    this.append(devLine(memory));
+    void this.append(devLine(memory));
     return memory;
   }
 
