@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { Application } from './case.js';
+import { isCaseNumber, redactPerson, validateApplication } from './case.js';
+
+const app: Application = {
+  id: 'a1',
+  caseId: 'c1',
+  filerKind: 'defence_lawyer',
+  filerName: 'adw. Maria Wiśniewska',
+  receivedOn: '2025-06-02',
+  justification: 'Skazany pracuje i opiekuje się matką.',
+  caseNumber: 'II K 123/24',
+  coResidents: [{ name: 'Anna Nowak', adult: true, consentInWritingOn: '2025-05-20' }],
+  technicianContactPhone: '+48 600 100 200',
+};
+const codes = (a: Application): string[] => {
+  const r = validateApplication(a);
+  return r.ok ? [] : r.errors.map((e) => e.code);
+};
+
+describe('application (R1)', () => {
+  it('accepts a complete application', () => {
+    expect(codes(app)).toEqual([]);
+  });
+
+  it('recognises Polish case numbers', () => {
+    for (const s of ['II K 123/24', 'III Kow 456/2020', 'VII Ka-Pen 7/25', 'IV Kp 1/21'])
+      expect(isCaseNumber(s)).toBe(true);
+    for (const s of ['123/24', 'II K 123', 'II K 12/3', 'K 1/24']) expect(isCaseNumber(s)).toBe(false);
+  });
+
+  it('lists every problem at once, each with a Polish message', () => {
+    const r = validateApplication({
+      ...app,
+      caseNumber: '123/24',
+      justification: ' ',
+      technicianContactPhone: '',
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => e.code)).toEqual([
+      'justification_missing',
+      'case_number_invalid',
+      'technician_contact_missing',
+    ]);
+    expect(r.errors[1]?.pl).toContain('Sygnatura akt');
+  });
+
+  it('requires the written consent of adult co-residents unless the prison director applies', () => {
+    const noConsent = {
+      ...app,
+      coResidents: [
+        { name: 'Anna Nowak', adult: true },
+        { name: 'Ola Nowak', adult: false },
+      ],
+    };
+    expect(codes(noConsent)).toEqual(['co_resident_consent_missing']);
+    expect(codes({ ...noConsent, filerKind: 'prison_director' })).toEqual([]);
+  });
+
+  it('refuses a filer the law does not entitle', () => {
+    expect(codes({ ...app, filerKind: 'neighbour' as Application['filerKind'] })).toEqual([
+      'filer_not_entitled',
+    ]);
+  });
+
+  it('redacts personal data for logs', () => {
+    const r = redactPerson({
+      id: 'p1',
+      givenName: 'Jan',
+      familyName: 'Kowalski',
+      birthDate: '1990-01-01',
+      containsPersonalData: true,
+    });
+    expect(JSON.stringify(r)).not.toContain('Kowalski');
+  });
+});

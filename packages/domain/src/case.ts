@@ -1,0 +1,200 @@
+/** The person, the criminal case and the application for electronic monitoring (R1). */
+import type { DomainMessage, Result } from './messages.js';
+import { message, resultOf } from './messages.js';
+import type { LocalDate } from './time.js';
+import { isLocalDate } from './time.js';
+
+/**
+ * Marks a record holding personal data (T4.6, GDPR): it must not be logged, exported to statistics
+ * or sent outside the center without a legal basis. Use {@link redactPerson} before logging.
+ */
+export interface PersonalData {
+  /** Always true; lets code and reviewers find every type that carries personal data. */
+  readonly containsPersonalData: true;
+}
+
+/** A postal address in Poland. */
+export interface PostalAddress {
+  /** Street and number, e.g. `ul. Długa 5 m. 3`. */
+  readonly street: string;
+  /** Postal code `NN-NNN`. */
+  readonly postalCode: string;
+  /** Town. */
+  readonly city: string;
+}
+
+/** The convicted person under monitoring: only what the center needs to act (data minimisation). */
+export interface MonitoredPerson extends PersonalData {
+  /** Internal identifier (not the PESEL). */
+  readonly id: string;
+  /** Given name(s). */
+  readonly givenName: string;
+  /** Family name. */
+  readonly familyName: string;
+  /** Date of birth, to tell namesakes apart. */
+  readonly birthDate: LocalDate;
+  /** Permanent address where the sentence is served (miejsce stałego pobytu), if any. */
+  readonly permanentAddress?: PostalAddress;
+  /** Phone number the operators call (B5). */
+  readonly phone?: string;
+}
+
+/** A person who consents to and carries a unit that warns them of the monitored person (R9 proximity). */
+export interface ProtectedPerson extends PersonalData {
+  /** Internal identifier. */
+  readonly id: string;
+  /** Given name(s). */
+  readonly givenName: string;
+  /** Family name. */
+  readonly familyName: string;
+  /** When they consented in writing to carry a portable unit (T3, 002 §2). */
+  readonly consentedOn: LocalDate;
+}
+
+/** A person record with the personal fields replaced, safe to log. */
+export function redactPerson(p: MonitoredPerson | ProtectedPerson): {
+  id: string;
+  containsPersonalData: false;
+} {
+  return { id: p.id, containsPersonalData: false };
+}
+
+/** A criminal case whose sentence is to be served under monitoring. */
+export interface Case {
+  /** Internal identifier. */
+  readonly id: string;
+  /** Case number (sygnatura akt) of the judgment, e.g. `II K 123/24`. */
+  readonly caseNumber: string;
+  /** Court that passed the judgment, e.g. `Sąd Rejonowy w Szczecinku`. */
+  readonly court: string;
+  /** Date of the judgment. */
+  readonly judgmentDate: LocalDate;
+  /** The monitoring region (one center per region, T4.5). */
+  readonly regionId: string;
+  /** The monitored person. */
+  readonly personId: string;
+}
+
+/** Who may file an application (R1). */
+export type FilerKind = 'convict' | 'defence_lawyer' | 'prosecutor' | 'probation_officer' | 'prison_director';
+
+/** All filer kinds, in the order the seed lists them. */
+export const FILER_KINDS: readonly FilerKind[] = [
+  'convict',
+  'defence_lawyer',
+  'prosecutor',
+  'probation_officer',
+  'prison_director',
+];
+
+/** An adult living at the monitoring address and their written consent. */
+export interface CoResident {
+  /** Full name. */
+  readonly name: string;
+  /** True when the person is of age (only adults must consent). */
+  readonly adult: boolean;
+  /** Date of the written consent, if given. Withdrawing it after the decision has no effect (R1). */
+  readonly consentInWritingOn?: LocalDate;
+}
+
+/** An application for permission to serve the sentence under electronic monitoring (R1). */
+export interface Application {
+  /** Internal identifier. */
+  readonly id: string;
+  /** The case it concerns. */
+  readonly caseId: string;
+  /** Who filed it. */
+  readonly filerKind: FilerKind;
+  /** Name of the filer. */
+  readonly filerName: string;
+  /** Day the application reached the court (starts the 30-day decision deadline, R3). */
+  readonly receivedOn: LocalDate;
+  /** Written justification. */
+  readonly justification: string;
+  /** Case number (sygnatura akt) of the judgment it refers to. */
+  readonly caseNumber: string;
+  /** Everyone living at the address (adults must consent). */
+  readonly coResidents: readonly CoResident[];
+  /** Phone number of someone who will let the technicians in for the survey. */
+  readonly technicianContactPhone: string;
+}
+
+const CASE_NUMBER_RE =
+  /^[IVXLC]+ [A-Za-zżźćńółęąśŻŹĆĄŚĘŁÓŃ]+(?:[- ][A-Za-zżźćńółęąśŻŹĆĄŚĘŁÓŃ]+)? \d{1,6}\/\d{2}(?:\d{2})?$/u;
+const PHONE_RE = /^\+?[0-9 ()-]{9,20}$/;
+
+/** True when `s` looks like a Polish case number, e.g. `II K 123/24`, `III Kow 456/2020`, `VII Ka-Pen 7/25`. */
+export function isCaseNumber(s: string): boolean {
+  return CASE_NUMBER_RE.test(s.trim());
+}
+
+/** Checks an application's form (R1); whether the person is eligible is {@link checkEligibility}'s job. */
+export function validateApplication(a: Application): Result<Application> {
+  const errors: DomainMessage[] = [];
+  if (!FILER_KINDS.includes(a.filerKind)) {
+    errors.push(
+      message(
+        'filer_not_entitled',
+        'Wniosek może złożyć tylko skazany, jego obrońca, prokurator, sądowy kurator zawodowy lub dyrektor zakładu karnego.',
+        'Only the convict, their defence lawyer, the prosecutor, the probation officer or the prison director may apply.',
+        'filerKind',
+      ),
+    );
+  }
+  if (!isLocalDate(a.receivedOn)) {
+    errors.push(
+      message(
+        'date_invalid',
+        `Niepoprawna data wpływu: „${a.receivedOn}”.`,
+        `Invalid date of receipt "${a.receivedOn}".`,
+        'receivedOn',
+      ),
+    );
+  }
+  if (a.justification.trim().length === 0) {
+    errors.push(
+      message(
+        'justification_missing',
+        'Wniosek musi zawierać uzasadnienie.',
+        'The application must include a justification.',
+        'justification',
+      ),
+    );
+  }
+  if (!isCaseNumber(a.caseNumber)) {
+    errors.push(
+      message(
+        'case_number_invalid',
+        `Sygnatura akt „${a.caseNumber}” ma nieprawidłową postać (np. „II K 123/24”).`,
+        `Case number "${a.caseNumber}" is malformed (e.g. "II K 123/24").`,
+        'caseNumber',
+      ),
+    );
+  }
+  if (!PHONE_RE.test(a.technicianContactPhone.trim())) {
+    errors.push(
+      message(
+        'technician_contact_missing',
+        'Podaj numer telefonu osoby, która wpuści techników do lokalu.',
+        'Give the phone number of someone who will let the technicians in.',
+        'technicianContactPhone',
+      ),
+    );
+  }
+  // The prison director's application is filed without consents; the court obtains them (R1).
+  if (a.filerKind !== 'prison_director') {
+    a.coResidents.forEach((r, i) => {
+      if (r.adult && (r.consentInWritingOn === undefined || !isLocalDate(r.consentInWritingOn))) {
+        errors.push(
+          message(
+            'co_resident_consent_missing',
+            `Brak pisemnej zgody osoby pełnoletniej zamieszkującej ze skazanym: ${r.name}.`,
+            `Missing written consent of an adult living with the convict: ${r.name}.`,
+            `coResidents[${i}]`,
+          ),
+        );
+      }
+    });
+  }
+  return resultOf(a, errors);
+}
