@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseReadout } from '@sde/protocol';
-import { createSimDevice, writeReadout, type SimDevice } from '../src/index.js';
+import { createSimDevice, readCredentialsFile, writeReadout, type SimDevice } from '../src/index.js';
 import { startBroker, type TestBroker } from './support/broker.js';
 import { Responder } from './support/responder.js';
 
@@ -132,6 +132,33 @@ describe('SimDevice against a broker and a protocol responder', () => {
     await expect.poll(() => responder.cmdAcks.length, { timeout: 5000 }).toBe(2);
     expect(responder.cmdAcks.map((a) => a.status)).toEqual(['rejected', 'done']);
     expect(device.memory.settings.rangeM).toBe(210);
+  });
+
+  it('emits an event with a given device time, or when the device clock reaches a time', async () => {
+    const device = await homeUnit();
+    await device.connect();
+    const earlier = device.now() - 3_600_000;
+    const late = await device.emit({ kind: 'tx_out_of_range', tx: device.tx }, { t: earlier });
+    const at = device.now() + 300;
+    const scheduled = await device.emitAt(at, { kind: 'tx_in_range', tx: device.tx, rssi: -70 });
+    expect(device.now()).toBeGreaterThanOrEqual(at);
+    await device.waitForAck(scheduled.seq, 5000);
+    const stored = responder.events.get('HU-0001');
+    expect(stored?.get(late.seq)?.t).toBe(earlier);
+    expect(stored?.get(scheduled.seq)?.t).toBe(at);
+  });
+
+  it('reads the credentials file the center writes and names what is wrong in a bad one', async () => {
+    const file = join(dir, 'devices.json');
+    await writeFile(
+      file,
+      JSON.stringify({ devices: [{ id: 'HU-0001', secret: 'x', kind: 'home_unit', extra: 1 }] }),
+    );
+    expect(readCredentialsFile(file)).toEqual([{ id: 'HU-0001', secret: 'x', kind: 'home_unit' }]);
+    await writeFile(file, JSON.stringify({ devices: [{ id: 'HU 1', secret: 'x', kind: 'home_unit' }] }));
+    expect(() => readCredentialsFile(file)).toThrow(/devices\.0\.id/);
+    await writeFile(file, JSON.stringify({ devices: [{ id: 'A', secret: 'x', kind: 'transmitter' }] }));
+    expect(() => readCredentialsFile(file)).toThrow(/devices\.0\.kind/);
   });
 
   it('writes an offline read-out file from its journal that parseReadout authenticates', async () => {
