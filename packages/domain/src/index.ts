@@ -1,0 +1,13 @@
+/** @sde/domain — the pure domain core for cases, court orders, schedules and deadlines (no I/O). */
+export * from './messages.js';
+export * from './time.js';
+export * from './holidays.js';
+export * from './deadlines.js';
+export * from './case.js';
+export * from './schedule.js';
+export * from './sentence.js';
+export * from './eligibility.js';
+export * from './zone.js';
+export * from './device-assignment.js';
+export * from './court-order.js';
+export * from './lifecycle.js';
