@@ -11,6 +11,11 @@ import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { createDeviceRepository } from './devices/device.repository.js';
 import { createDeviceService } from './devices/device.service.js';
+import { createAuditRepository } from './audit/audit.repository.js';
+import { registerAuthRoutes } from './auth/auth.routes.js';
+import { createAuthService, type AuthService } from './auth/auth.service.js';
+import { installAuthentication } from './auth/authenticate.js';
+import { createIdentityRepository } from './auth/user.repository.js';
 import { registerRoutes } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './ingest/gateway.js';
@@ -37,6 +42,7 @@ export interface Center {
   ledger: Ledger;
   gateway: Gateway;
   metrics: Metrics;
+  auth: AuthService;
   stop(): Promise<void>;
 }
 
@@ -96,9 +102,21 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
   const gateway = createGateway({ devices, ledger, commands, transport, metrics, logger });
   await transport.start((topic, payload, at) => gateway.onUplink(topic, payload, at));
 
+  const auth = createAuthService({
+    db: database.db,
+    repo: createIdentityRepository(database.db),
+    policy: { idleMinutes: config.SDE_SESSION_IDLE_MINUTES, maxHours: config.SDE_SESSION_MAX_HOURS },
+  });
   const http = createHttpServer({ logger });
+  await http.after();
+  installAuthentication(http, { auth, adminToken });
+  registerAuthRoutes(http, {
+    auth,
+    db: database.db,
+    audit: createAuditRepository(database.db),
+    secureCookies: config.SDE_SECURE_COOKIES === '1',
+  });
   registerRoutes(http, {
-    adminToken,
     devices,
     commands,
     gateway,
@@ -154,6 +172,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     ledger,
     gateway,
     metrics,
+    auth,
     stop() {
       stopping ??= (async () => {
         clearInterval(connectedTimer);

@@ -21,6 +21,17 @@ export const ConfigSchema = z.object({
   SDE_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   SDE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Minutes of inactivity after which a console session ends (shared terminals). */
+  SDE_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** Hours after which a console session ends whatever the activity. */
+  SDE_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  /** Mark session cookies Secure (HTTPS only); set to 1 behind TLS in production. */
+  SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */
   SDE_INGEST_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1000).default(200_000),
 });

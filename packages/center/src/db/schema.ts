@@ -64,6 +64,52 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<Date>;
 }
 
+export interface RegionsTable {
+  id: string;
+  name: string;
+}
+
+export interface CourtsTable {
+  id: string;
+  name: string;
+  region_id: string;
+}
+
+export interface UsersTable {
+  id: string;
+  login: string;
+  display_name: string;
+  role: 'operator' | 'judge' | 'probation_officer' | 'installer' | 'bureau_admin' | 'auditor';
+  region_id: string | null;
+  court_id: string | null;
+  password_hash: string;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Generated<Date>;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  terminal: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  actor_user_id: string | null;
+  actor_login: string;
+  actor_role: string;
+  terminal: string;
+  request_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string;
+  changes: ColumnType<Record<string, unknown>, string, string>;
+}
+
 /** The whole database as Kysely sees it. */
 export interface DB {
   devices: DevicesTable;
@@ -72,4 +118,9 @@ export interface DB {
   events: EventsTable;
   device_commands: DeviceCommandsTable;
   schema_migrations: SchemaMigrationsTable;
+  regions: RegionsTable;
+  courts: CourtsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
 }

@@ -8,7 +8,8 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { Gateway } from '../ingest/gateway.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
-import { parse, requireAdmin } from './server.js';
+import { requirePermission } from '../auth/actor.js';
+import { parse } from './server.js';
 
 const ProvisionBody = z
   .object({
@@ -25,7 +26,6 @@ const DeviceParams = z.object({ id: z.string().min(1).max(64) });
 export function registerRoutes(
   app: FastifyInstance,
   deps: {
-    adminToken: string;
     devices: DeviceService;
     commands: CommandRepository;
     gateway: Gateway;
@@ -34,8 +34,6 @@ export function registerRoutes(
     health: () => Promise<{ storage: boolean; broker: boolean }>;
   },
 ): void {
-  const admin = requireAdmin(deps.adminToken);
-
   app.get('/healthz', async (_req, reply) => {
     const h = await deps.health();
     const ok = h.storage && h.broker;
@@ -47,34 +45,39 @@ export function registerRoutes(
     return deps.metrics.registry.metrics();
   });
 
-  app.post('/api/v1/devices', { preHandler: admin }, async (req, reply) => {
+  app.post('/api/v1/devices', async (req, reply) => {
+    requirePermission(req.actor, 'device.manage');
     const body = parse(ProvisionBody, req.body);
     const created = await deps.devices.provision(body);
     return reply.status(201).send({ devices: created });
   });
 
-  app.get('/api/v1/devices/:id', { preHandler: admin }, async (req) => {
+  app.get('/api/v1/devices/:id', async (req) => {
+    requirePermission(req.actor, 'device.manage');
     const { id } = parse(DeviceParams, req.params);
     const status = await deps.devices.status(id);
     if (!status) throw new NotFoundError(`device ${id}`);
     return status;
   });
 
-  app.post('/api/v1/devices/:id/commands', { preHandler: admin }, async (req, reply) => {
+  app.post('/api/v1/devices/:id/commands', async (req, reply) => {
+    requirePermission(req.actor, 'message.send');
     const { id } = parse(DeviceParams, req.params);
     const body = parse(CommandBody, req.body);
-    const command = await deps.gateway.enqueueCommand(id, body, 'admin');
+    const command = await deps.gateway.enqueueCommand(id, body, req.actor.login);
     return reply.status(201).send(command);
   });
 
-  app.get('/api/v1/devices/:id/commands', { preHandler: admin }, async (req) => {
+  app.get('/api/v1/devices/:id/commands', async (req) => {
+    requirePermission(req.actor, 'device.manage');
     const { id } = parse(DeviceParams, req.params);
     const device = await deps.devices.lookup(id);
     if (!device) throw new NotFoundError(`device ${id}`);
     return { commands: await deps.commands.list(device.no, 100) };
   });
 
-  app.post('/api/v1/readouts', { preHandler: admin, bodyLimit: 64 * 1024 * 1024 }, async (req) => {
+  app.post('/api/v1/readouts', { bodyLimit: 64 * 1024 * 1024 }, async (req) => {
+    requirePermission(req.actor, 'device.manage');
     if (typeof req.body !== 'string') {
       throw new ValidationError('send the read-out file as text/plain or application/octet-stream');
     }
@@ -111,5 +114,8 @@ export function registerRoutes(
     };
   });
 
-  app.get('/api/v1/ledger/verify', { preHandler: admin }, async () => deps.ledger.verify());
+  app.get('/api/v1/ledger/verify', async (req) => {
+    requirePermission(req.actor, 'ledger.verify');
+    return deps.ledger.verify();
+  });
 }

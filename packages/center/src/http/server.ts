@@ -1,8 +1,9 @@
 /** The HTTP server: one error handler, request ids, bearer-token auth for the API. */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { AppError, UnauthorizedError, ValidationError } from '../errors.js';
+import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Builds the Fastify instance with the shared error handling; routes are registered by the caller. */
@@ -14,6 +15,7 @@ export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): 
     genReqId: () => randomUUID(),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
   });
+  void app.register(cookie);
   app.addContentTypeParser(
     ['text/plain', 'application/octet-stream'],
     { parseAs: 'string' },
@@ -53,14 +55,4 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   if (r.success) return r.data;
   const details = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   throw new ValidationError(details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; '), details);
-}
-
-/** Checks the request's bearer token against the admin token (until user sessions exist). */
-export function requireAdmin(adminToken: string) {
-  const expected = Buffer.from(adminToken);
-  return async (req: FastifyRequest): Promise<void> => {
-    const header = req.headers.authorization ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError();
-  };
 }

@@ -1,0 +1,126 @@
+/**
+ * Who is calling, what they may do, and which records they may see. Every route reads `req.actor`
+ * (set by `authenticate`) and asks `requirePermission` / `scopeOf`; the console only reflects these rules.
+ */
+import { NotFoundError, AppError } from '../errors.js';
+
+/** The roles of people who use a center (docs/glossary.md), plus `system` for the admin API token. */
+export const ROLES = [
+  'operator',
+  'judge',
+  'probation_officer',
+  'installer',
+  'bureau_admin',
+  'auditor',
+] as const;
+export type UserRole = (typeof ROLES)[number];
+export type Role = UserRole | 'system';
+
+/** The authenticated caller. */
+export interface Actor {
+  userId: string | null;
+  login: string;
+  displayName: string;
+  role: Role;
+  regionId: string | null;
+  courtId: string | null;
+  /** Where the call came from (address and client), recorded in the audit log. */
+  terminal: string;
+}
+
+/** What a role may do. Reading is further limited by `scopeOf`. */
+export const PERMISSIONS = {
+  'case.read': ['operator', 'judge', 'probation_officer', 'installer', 'bureau_admin', 'auditor'],
+  /** Enter applications, decisions, court orders and their new versions (court staff). */
+  'case.write': ['judge', 'bureau_admin'],
+  /** Approve one-off exceptions to a schedule, qualify excuses. */
+  'supervision.officer': ['probation_officer', 'judge'],
+  /** Record the technical survey, installation, activation protocol and removal. */
+  'installation.write': ['installer', 'operator'],
+  /** Register devices, read their state and upload offline read-outs. */
+  'device.manage': ['installer', 'bureau_admin', 'operator'],
+  'alarm.read': ['operator', 'judge', 'probation_officer', 'bureau_admin', 'auditor'],
+  'alarm.handle': ['operator'],
+  /** Send a message to a person's home unit (T4.4). */
+  'message.send': ['operator', 'probation_officer'],
+  'user.manage': ['bureau_admin'],
+  'audit.read': ['auditor', 'bureau_admin'],
+  'stats.read': ['bureau_admin', 'auditor', 'operator'],
+  /** Check the ledger's integrity (sde ledger verify). */
+  'ledger.verify': ['bureau_admin', 'auditor'],
+} as const satisfies Record<string, readonly UserRole[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+/** The caller lacks a permission. */
+export class ForbiddenError extends AppError {
+  constructor(permission: Permission) {
+    super('forbidden', `your role may not do this (${permission})`, 403);
+  }
+}
+
+/** True when `actor` holds `permission`; the admin token holds all. */
+export function can(actor: Actor, permission: Permission): boolean {
+  return actor.role === 'system' || (PERMISSIONS[permission] as readonly Role[]).includes(actor.role);
+}
+
+/** Throws ForbiddenError unless `actor` holds `permission`. */
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!can(actor, permission)) throw new ForbiddenError(permission);
+}
+
+/**
+ * Which supervisions and cases an actor may see: everything (Bureau, auditors, the admin token), a region
+ * (operators and installers of a regional center, T4.5), a court (judges), or a caseload (probation officers).
+ */
+export type Scope =
+  | { kind: 'all' }
+  | { kind: 'region'; regionId: string }
+  | { kind: 'court'; courtId: string }
+  | { kind: 'caseload'; probationOfficerId: string }
+  | { kind: 'none' };
+
+/** The actor's scope; a user missing the region or court their role needs sees nothing. */
+export function scopeOf(actor: Actor): Scope {
+  switch (actor.role) {
+    case 'system':
+    case 'bureau_admin':
+    case 'auditor':
+      return { kind: 'all' };
+    case 'operator':
+    case 'installer':
+      return actor.regionId ? { kind: 'region', regionId: actor.regionId } : { kind: 'none' };
+    case 'judge':
+      return actor.courtId ? { kind: 'court', courtId: actor.courtId } : { kind: 'none' };
+    case 'probation_officer':
+      return actor.userId ? { kind: 'caseload', probationOfficerId: actor.userId } : { kind: 'none' };
+  }
+}
+
+/** Whether a record with these owners is inside the actor's scope. A miss must answer 404, not 403. */
+export function inScope(
+  actor: Actor,
+  record: { regionId: string; courtId: string | null; probationOfficerId: string | null },
+): boolean {
+  const scope = scopeOf(actor);
+  switch (scope.kind) {
+    case 'all':
+      return true;
+    case 'region':
+      return record.regionId === scope.regionId;
+    case 'court':
+      return record.courtId === scope.courtId;
+    case 'caseload':
+      return record.probationOfficerId === scope.probationOfficerId;
+    case 'none':
+      return false;
+  }
+}
+
+/** Throws NotFoundError (so existence does not leak) when the record is outside the actor's scope. */
+export function requireInScope(
+  actor: Actor,
+  record: { regionId: string; courtId: string | null; probationOfficerId: string | null },
+  what: string,
+): void {
+  if (!inScope(actor, record)) throw new NotFoundError(what);
+}
