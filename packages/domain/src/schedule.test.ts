@@ -279,7 +279,7 @@ describe('schedule evaluation across DST (Europe/Warsaw)', () => {
 const QUARTER = 15;
 /** A day's windows built left to right so they never overlap within the day; the last may cross midnight. */
 const dayWindows = fc
-  .array(fc.record({ gap: fc.integer({ min: 0, max: 40 }), len: fc.integer({ min: 1, max: 24 }) }), {
+  .array(fc.record({ gap: fc.integer({ min: 0, max: 40 }), len: fc.integer({ min: 1, max: 48 }) }), {
     maxLength: 3,
   })
   .map((parts) => {
@@ -328,6 +328,49 @@ const anyDay = fc.constantFrom(
 );
 
 describe('schedule properties', () => {
+  it('dated changes and exceptions that pass validation keep every day within 12 h (+1 h on the October night)', () => {
+    const dated = fc.record({
+      date: anyDay,
+      mode: fc.constantFrom('add' as const, 'replace' as const),
+      windows: dayWindows,
+      exception: fc.option(dayWindows, { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(validSchedule, fc.array(dated, { maxLength: 3 }), (base, changes) => {
+        const s: Schedule = {
+          ...base,
+          oneOffChanges: changes.map((c) => ({
+            date: c.date,
+            mode: c.mode,
+            windows: c.windows,
+            reason: 'zmiana',
+          })),
+          exceptions: changes.flatMap((c, i) =>
+            (c.exception ?? []).slice(0, 1).map((window) => ({
+              id: `e${i}`,
+              date: c.date,
+              window,
+              approvedBy: 'kurator-1',
+              approvedAtUtcMs: 0,
+              reason: 'zgoda',
+            })),
+          ),
+        };
+        fc.pre(validateSchedule(s).ok);
+        for (const c of changes) {
+          for (const day of [c.date, addDays(c.date, 1)]) {
+            const from = startOfLocalDay(day);
+            const to = startOfLocalDay(addDays(day, 1));
+            expect(totalMs(s, from, to)).toBeLessThanOrEqual(
+              12 * HOUR_MS + Math.max(0, to - from - 24 * HOUR_MS),
+            );
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('in every local calendar day the real time away is at most 12 h (+1 h only on the night clocks go back)', () => {
     fc.assert(
       fc.property(validSchedule, anyDay, (s, day) => {
