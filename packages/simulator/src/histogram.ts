@@ -58,6 +58,15 @@ export class LatencyHistogram {
     return this.maxValue;
   }
 
+  /** Forgets every recorded value (e.g. after a benchmark's warm-up). */
+  reset(): void {
+    this.buckets.clear();
+    this.total = 0;
+    this.sum = 0;
+    this.minValue = Number.POSITIVE_INFINITY;
+    this.maxValue = 0;
+  }
+
   /** Adds another histogram's values to this one. */
   merge(other: LatencyHistogram): void {
     for (const [index, n] of other.buckets) this.buckets.set(index, (this.buckets.get(index) ?? 0) + n);

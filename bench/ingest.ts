@@ -1,0 +1,199 @@
+/**
+ * Sustained ingest: N simulated devices each sending R events/s over MQTT to a center; measures events/s
+ * acknowledged after durable storage and publish→ack latency (p50/p99) at the devices, in a steady window
+ * after a warm-up. Each run is paired with a baseline run of the same fleet against bench/ack-only-center.ts
+ * (same broker, same frame checks, no storage), so the ratio shows what durability costs on this machine.
+ *
+ * usage: npx tsx bench/ingest.ts [--setup embedded|servers|both] [--devices 5000] [--rate 4] [--duration 60]
+ *                                [--warmup 15] [--runs 3]
+ * "embedded": PGlite + the embedded broker (npm start defaults). "servers": PostgreSQL + Mosquitto on this machine.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Fleet, type DeviceCredentials } from '@sde/simulator';
+
+const { values } = parseArgs({
+  options: {
+    setup: { type: 'string', default: 'both' },
+    devices: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '4' },
+    duration: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '15' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const DEVICES = Number(values.devices);
+const RATE = Number(values.rate);
+const DURATION = Number(values.duration);
+const WARMUP = Number(values.warmup);
+const RUNS = Number(values.runs);
+const SETUPS = values.setup === 'both' ? ['embedded', 'servers'] : [values.setup!];
+const ROOT = new URL('..', import.meta.url).pathname;
+const PG_ADMIN = process.env.SDE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const MOSQUITTO = process.env.SDE_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+
+interface Measurement {
+  eventsPerSec: number;
+  p50: number;
+  p99: number;
+  online: number;
+  storedPerSec?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(cmd: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, cmd, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout!.resume();
+  return child;
+}
+
+async function until(cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/** Drives the fleet against `mqttUrl`; measures the steady window. */
+async function drive(credentials: DeviceCredentials[], mqttUrl: string, centerUrl?: string): Promise<Measurement> {
+  const fleet = await Fleet.start({
+    credentials,
+    mqttUrl,
+    rate: RATE,
+    tickMs: 1000,
+    connectRatePerSec: 1000,
+    clockSkewMs: 0,
+    journal: { fsync: false, retainMs: 60_000 },
+  });
+  try {
+    await until(() => fleet.counts().online === credentials.length, 120_000, 'all devices online');
+    await new Promise((r) => setTimeout(r, WARMUP * 1000));
+    fleet.latency.reset();
+    const a0 = fleet.counts().acked;
+    const s0 = centerUrl ? await metric(centerUrl, 'sde_events_stored_total') : 0;
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, DURATION * 1000));
+    const seconds = (Date.now() - t0) / 1000;
+    const counts = fleet.counts();
+    const latency = fleet.latency.summary();
+    const stored = centerUrl ? (await metric(centerUrl, 'sde_events_stored_total')) - s0 : undefined;
+    return {
+      eventsPerSec: Math.round((counts.acked - a0) / seconds),
+      p50: latency.p50,
+      p99: latency.p99,
+      online: counts.online,
+      ...(stored !== undefined ? { storedPerSec: Math.round(stored / seconds) } : {}),
+    };
+  } finally {
+    await fleet.stop();
+  }
+}
+
+async function runOnce(setup: string): Promise<{ center: Measurement; baseline: Measurement }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sde-bench-'));
+  let database: string | undefined;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  try {
+    if (setup === 'servers') {
+      database = `sde_bench_${Date.now()}`;
+      await admin.connect();
+      await admin.query(`create database ${database}`);
+    }
+    const [http, mqttPort] = [await freePort(), await freePort()];
+    const env: Record<string, string> = {
+      SDE_DATA_DIR: join(dir, 'data'),
+      SDE_HTTP_PORT: String(http),
+      SDE_MQTT_PORT: String(mqttPort),
+      SDE_LOG_LEVEL: 'warn',
+      ...(database ? { SDE_DATABASE_URL: PG_ADMIN.replace(/\/[^/]*$/, `/${database}`), SDE_MQTT_URL: MOSQUITTO } : {}),
+    };
+    const centerUrl = `http://127.0.0.1:${http}`;
+    const mqttUrl = database ? MOSQUITTO : `mqtt://127.0.0.1:${mqttPort}`;
+
+    const center = start(['packages/cli/bin/sde.js', 'center'], env);
+    let credentials: DeviceCredentials[];
+    let centerResult: Measurement;
+    try {
+      await until(async () => (await fetch(`${centerUrl}/healthz`).catch(() => undefined))?.ok === true, 60_000, 'center');
+      const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
+      const res = await fetch(`${centerUrl}/api/v1/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'home_unit', count: DEVICES, prefix: `B${Date.now().toString(36)}-` }),
+      });
+      credentials = ((await res.json()) as { devices: DeviceCredentials[] }).devices;
+      centerResult = await drive(credentials, mqttUrl, centerUrl);
+    } finally {
+      await stopChild(center);
+    }
+
+    const credsFile = join(dir, 'credentials.json');
+    writeFileSync(credsFile, JSON.stringify({ devices: credentials }));
+    const baselinePort = await freePort();
+    const baseline = start(['--import', 'tsx', 'bench/ack-only-center.ts', credsFile, database ? MOSQUITTO : String(baselinePort)], {});
+    try {
+      await new Promise((r) => setTimeout(r, 3000));
+      const baselineResult = await drive(credentials, database ? MOSQUITTO : `mqtt://127.0.0.1:${baselinePort}`);
+      return { center: centerResult, baseline: baselineResult };
+    } finally {
+      await stopChild(baseline);
+    }
+  } finally {
+    if (database) {
+      await admin.query(`drop database if exists ${database} with (force)`);
+      await admin.end();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+console.log(
+  `# ingest benchmark ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model}), ` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; ${DEVICES} devices × ${RATE} events/s, ` +
+    `${WARMUP} s warm-up, ${DURATION} s measured, ${RUNS} runs`,
+);
+for (const setup of SETUPS) {
+  const results: { center: Measurement; baseline: Measurement }[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await runOnce(setup);
+    results.push(r);
+    console.log(JSON.stringify({ setup, run: i + 1, ...r }));
+  }
+  const m = (pick: (r: { center: Measurement; baseline: Measurement }) => number) => median(results.map(pick));
+  console.log(
+    `| ${setup} | ${m((r) => r.center.eventsPerSec)} | ${m((r) => r.center.p50)} | ${m((r) => r.center.p99)} | ` +
+      `${m((r) => r.baseline.eventsPerSec)} | ${m((r) => r.baseline.p50)} | ${m((r) => r.baseline.p99)} | ` +
+      `${(m((r) => r.center.eventsPerSec) / m((r) => r.baseline.eventsPerSec)).toFixed(2)} |`,
+  );
+}
