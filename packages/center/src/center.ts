@@ -16,6 +16,10 @@ import { registerAuthRoutes } from './auth/auth.routes.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { installAuthentication } from './auth/authenticate.js';
 import { createIdentityRepository } from './auth/user.repository.js';
+import { createCaseRepository } from './cases/case.repository.js';
+import { registerCaseRoutes } from './cases/case.routes.js';
+import { createCaseService } from './cases/case.service.js';
+import { createSupervisionService } from './cases/supervision.service.js';
 import { registerRoutes } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './ingest/gateway.js';
@@ -115,6 +119,12 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     db: database.db,
     audit: createAuditRepository(database.db),
     secureCookies: config.SDE_SECURE_COOKIES === '1',
+  });
+  const caseRepo = createCaseRepository(database.db);
+  const supervisions = createSupervisionService({ db: database.db, repo: caseRepo });
+  registerCaseRoutes(http, {
+    cases: createCaseService({ db: database.db, repo: caseRepo, supervisions }),
+    supervisions,
   });
   registerRoutes(http, {
     devices,

@@ -1,12 +1,19 @@
-/** Errors with a stable code, turned into `{ error, message, requestId }` by the one HTTP error handler. */
+/**
+ * Errors with a stable code, turned into `{ error, message, messagePl?, requestId }` by the one HTTP error
+ * handler.
+ */
 
-/** Base class: `code` is stable for clients, `message` is meant for the person using the API. */
+/**
+ * Base class: `code` is stable for clients, `message` (English) is meant for the person using the API,
+ * and `messagePl`, when given, says the same in Polish for clerks at court terminals.
+ */
 export class AppError extends Error {
   constructor(
     readonly code: string,
     message: string,
     readonly status: number,
     readonly details?: unknown,
+    readonly messagePl?: string,
   ) {
     super(message);
   }
@@ -14,8 +21,8 @@ export class AppError extends Error {
 
 /** The request is malformed or breaks a rule. */
 export class ValidationError extends AppError {
-  constructor(message: string, details?: unknown, code = 'invalid_request') {
-    super(code, message, 400, details);
+  constructor(message: string, details?: unknown, code = 'invalid_request', messagePl?: string) {
+    super(code, message, 400, details, messagePl);
   }
 }
 
@@ -28,14 +35,14 @@ export class UnauthorizedError extends AppError {
 
 /** The thing does not exist, or is outside the caller's scope (both answer the same, so scope does not leak). */
 export class NotFoundError extends AppError {
-  constructor(what: string) {
-    super('not_found', `${what} not found`, 404);
+  constructor(what: string, whatPl?: string) {
+    super('not_found', `${what} not found`, 404, undefined, `Nie znaleziono: ${whatPl ?? what}.`);
   }
 }
 
 /** The request conflicts with the current state. */
 export class ConflictError extends AppError {
-  constructor(message: string, code = 'conflict') {
-    super(code, message, 409);
+  constructor(message: string, code = 'conflict', messagePl?: string, details?: unknown) {
+    super(code, message, 409, details, messagePl);
   }
 }

@@ -54,7 +54,13 @@ export type Permission = keyof typeof PERMISSIONS;
 /** The caller lacks a permission. */
 export class ForbiddenError extends AppError {
   constructor(permission: Permission) {
-    super('forbidden', `your role may not do this (${permission})`, 403);
+    super(
+      'forbidden',
+      `your role may not do this (${permission})`,
+      403,
+      undefined,
+      `Twoja rola nie pozwala na tę czynność (${permission}).`,
+    );
   }
 }
 

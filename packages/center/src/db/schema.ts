@@ -110,6 +110,179 @@ export interface AuditLogTable {
   changes: ColumnType<Record<string, unknown>, string, string>;
 }
 
+/** A jsonb column: read as `T`, written as JSON text. */
+type Json<T> = ColumnType<T, string, string>;
+
+/** Personal data (T4.6): see migration 0003. */
+export interface MonitoredPersonsTable {
+  id: string;
+  given_name: string;
+  family_name: string;
+  birth_date: string;
+  permanent_address: Json<{ street: string; postalCode: string; city: string } | null> | null;
+  phone: string | null;
+  contains_personal_data: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+/** Personal data (T4.6): the protected person of a proximity order. */
+export interface ProtectedPersonsTable {
+  id: string;
+  given_name: string;
+  family_name: string;
+  phone: string | null;
+  consented_on: string;
+  contains_personal_data: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface CasesTable {
+  id: string;
+  case_number: string;
+  court_id: string;
+  region_id: string;
+  judgment_date: string;
+  person_id: string;
+  judge_id: string | null;
+  probation_officer_id: string | null;
+  monitoring_address: Json<{ street: string; postalCode: string; city: string } | null> | null;
+  protected_person_id: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  case_id: string;
+  filer_kind: 'convict' | 'defence_lawyer' | 'prosecutor' | 'probation_officer' | 'prison_director';
+  filer_name: string;
+  received_on: string;
+  justification: string;
+  co_residents: Json<unknown[]>;
+  technician_phone: string;
+  sentences: Json<unknown[]>;
+  credited_days: number;
+  has_permanent_address: boolean | null;
+  recidivist_art64_2: boolean | null;
+  decision_last_day: string;
+  decision_due_at: Timestamp;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
+export interface TechnicalSurveysTable {
+  id: string;
+  application_id: string;
+  outcome: 'feasible' | 'not_feasible' | 'pending';
+  notes: string;
+  surveyed_at: Timestamp;
+  surveyed_by: string;
+  created_at: Generated<Date>;
+}
+
+export interface EligibilityChecksTable {
+  id: string;
+  application_id: string;
+  assessed_on: string;
+  verdict: string;
+  report: Json<Record<string, unknown>>;
+  checked_by: string;
+  created_at: Generated<Date>;
+}
+
+export interface SupervisionsTable {
+  id: string;
+  case_id: string;
+  application_id: string;
+  person_id: string;
+  status: string;
+  kinds: Json<string[]>;
+  lifecycle: Json<Record<string, unknown>>;
+  activated_at: Timestamp | null;
+  sentence_last_day: string | null;
+  sentence_ends_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface DecisionsTable {
+  id: string;
+  application_id: string;
+  supervision_id: string;
+  outcome: 'granted' | 'refused' | 'left_unexamined_technical';
+  decided_at: Timestamp;
+  announced_at: Timestamp | null;
+  judge: string;
+  reason: string;
+  recorded_by: string;
+  created_at: Generated<Date>;
+}
+
+export interface CourtOrdersTable {
+  id: string;
+  supervision_id: string;
+  case_number: string;
+  created_at: Generated<Date>;
+}
+
+export interface CourtOrderVersionsTable {
+  order_id: string;
+  version: number;
+  valid_from: Timestamp;
+  decided_on: string;
+  decided_by: string;
+  reason: string;
+  body: Json<Record<string, unknown>>;
+  recorded_by: string;
+  recorded_at: Generated<Date>;
+}
+
+export interface ScheduleExceptionsTable {
+  id: string;
+  supervision_id: string;
+  date: string;
+  away_window: Json<Record<string, unknown>>;
+  reason: string;
+  approved_by: string;
+  approved_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export interface DeviceAssignmentsTable {
+  id: string;
+  device_no: number;
+  supervision_id: string;
+  from_at: Timestamp;
+  to_at: Timestamp | null;
+  installed_by: string;
+  removed_by: string | null;
+}
+
+export interface ProtocolsTable {
+  id: string;
+  supervision_id: string;
+  kind: 'installation' | 'activation' | 'removal';
+  number: string;
+  at: Timestamp;
+  by_login: string;
+  by_user_id: string | null;
+  device_ids: Json<string[]>;
+  notes: string;
+  created_at: Generated<Date>;
+}
+
+export interface TasksTable {
+  id: string;
+  supervision_id: string;
+  code: string;
+  responsible: 'penitentiary_judge' | 'probation_officer' | 'installer' | 'operator' | 'monitored_person';
+  assignee_user_id: string | null;
+  due_at: Timestamp | null;
+  pl: string;
+  en: string;
+  created_at: Generated<Date>;
+  done_at: Timestamp | null;
+}
+
 /** The whole database as Kysely sees it. */
 export interface DB {
   devices: DevicesTable;
@@ -123,4 +296,18 @@ export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  monitored_persons: MonitoredPersonsTable;
+  protected_persons: ProtectedPersonsTable;
+  cases: CasesTable;
+  applications: ApplicationsTable;
+  technical_surveys: TechnicalSurveysTable;
+  eligibility_checks: EligibilityChecksTable;
+  supervisions: SupervisionsTable;
+  decisions: DecisionsTable;
+  court_orders: CourtOrdersTable;
+  court_order_versions: CourtOrderVersionsTable;
+  schedule_exceptions: ScheduleExceptionsTable;
+  device_assignments: DeviceAssignmentsTable;
+  protocols: ProtocolsTable;
+  tasks: TasksTable;
 }

@@ -26,6 +26,7 @@ export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): 
       return reply.status(err.status).send({
         error: err.code,
         message: err.message,
+        ...(err.messagePl !== undefined ? { messagePl: err.messagePl } : {}),
         requestId: req.id,
         ...(err.details !== undefined ? { details: err.details } : {}),
       });
@@ -54,5 +55,10 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const details = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new ValidationError(details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; '), details);
+  throw new ValidationError(
+    details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; '),
+    details,
+    undefined,
+    `Niepoprawne dane w polach: ${[...new Set(details.map((d) => d.path || 'treść'))].join(', ')}.`,
+  );
 }
