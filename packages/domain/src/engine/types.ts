@@ -292,8 +292,8 @@ export interface SeqGap {
   readonly deviceId: string;
   /** First missing seq. */
   readonly fromSeq: number;
-  /** Last missing seq. */
-  readonly toSeq: number;
+  /** Last missing seq; null when open-ended: the unit is silent and anything after `fromSeq - 1` may come. */
+  readonly toSeq: number | null;
   /** Event time of the stored event just before the gap (or -Infinity when unknown). */
   readonly fromTime: number;
   /** Event time of the stored event just after the gap. */

@@ -1,0 +1,305 @@
+/** Shared machinery of the rules: event order, the configuration timeline, spans, texts. */
+import { Temporal } from '@js-temporal/polyfill';
+import { WARSAW_TIME_ZONE } from '../time.js';
+import { resolveSettings } from './settings.js';
+import type {
+  AlarmRule,
+  AlarmSeverity,
+  AssignedUnit,
+  Bilingual,
+  EngineEvent,
+  EngineOrderVersion,
+  EngineSettings,
+  EvidenceRef,
+  SupervisionTimeline,
+} from './types.js';
+
+/** A version of the configuration with the time it is in force: `[from, to)`. */
+export interface Segment {
+  /** The version. */
+  readonly version: EngineOrderVersion;
+  /** Its settings (defaults + overrides). */
+  readonly settings: EngineSettings;
+  /** First instant in force. */
+  readonly from: number;
+  /** First instant no longer in force (Infinity while open-ended). */
+  readonly to: number;
+}
+
+/** What a rule produces before the common finishing (identity, lateness, gaps, evidence refs). */
+export interface RawEpisode {
+  readonly rule: AlarmRule;
+  readonly subject: string;
+  readonly severity: AlarmSeverity;
+  readonly cause: string;
+  readonly startedAt: number;
+  readonly openedAt: number;
+  readonly resolvedAt?: number;
+  readonly endsBy: 'condition' | 'operator';
+  readonly evidence: readonly EngineEvent[];
+  /** Events that had to reach the center for the alarm to be known; default: evidence up to `openedAt`. */
+  readonly decisive?: readonly EngineEvent[];
+  /** Devices whose missing sequence numbers could change the decision. */
+  readonly gapDevices: readonly string[];
+  readonly segment: Segment;
+  readonly clause: Bilingual;
+  readonly explanation: Bilingual;
+}
+
+/** What every rule returns. */
+export interface RuleResult {
+  readonly episodes: RawEpisode[];
+  /** Instants after `now` at which something may become due without new data. */
+  readonly due: number[];
+}
+
+/** The evaluation context handed to every rule. */
+export interface RuleContext {
+  readonly supervisionId: string;
+  /** Events deduplicated on (device, seq) and sorted by time, device, seq. */
+  readonly events: readonly EngineEvent[];
+  readonly segments: readonly Segment[];
+  readonly now: number;
+  /** The last instant evaluated: `now`, or the end of monitoring if earlier. */
+  readonly horizon: number;
+  /** The first instant evaluated. */
+  readonly start: number;
+}
+
+/** Deduplicates on (device, seq) — the first arrival wins — and sorts by event time, device, seq. */
+export function normaliseEvents(events: readonly EngineEvent[]): EngineEvent[] {
+  const byKey = new Map<string, EngineEvent>();
+  for (const e of events) {
+    if (!Number.isFinite(e.time) || !Number.isFinite(e.receivedAt)) continue;
+    const key = `${e.deviceId}\u0000${e.seq}`;
+    const prev = byKey.get(key);
+    if (prev === undefined || e.receivedAt < prev.receivedAt) byKey.set(key, e);
+  }
+  return [...byKey.values()].sort(compareEvents);
+}
+
+/** Event order: time, then device, then seq. */
+export function compareEvents(a: EngineEvent, b: EngineEvent): number {
+  return a.time - b.time || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0) || a.seq - b.seq;
+}
+
+/** The timeline's versions as consecutive segments, cut at the end of monitoring. */
+export function segmentsOf(timeline: SupervisionTimeline): Segment[] {
+  const versions = [...timeline.versions].sort((a, b) => a.validFromUtcMs - b.validFromUtcMs);
+  const end = timeline.endsAtUtcMs ?? Number.POSITIVE_INFINITY;
+  const out: Segment[] = [];
+  versions.forEach((version, i) => {
+    const next = versions[i + 1];
+    const from = version.validFromUtcMs;
+    const to = Math.min(next === undefined ? Number.POSITIVE_INFINITY : next.validFromUtcMs, end);
+    if (to > from) out.push({ version, settings: resolveSettings(version.settings), from, to });
+  });
+  return out;
+}
+
+/** The segment in force at `t`, if any. */
+export function segmentAt(segments: readonly Segment[], t: number): Segment | undefined {
+  for (const s of segments) if (s.from <= t && t < s.to) return s;
+  return undefined;
+}
+
+/** Reference to an event, for evidence lists. */
+export function refOf(e: EngineEvent): EvidenceRef {
+  return { deviceId: e.deviceId, seq: e.seq, kind: e.kind, time: e.time, receivedAt: e.receivedAt };
+}
+
+/** Maximal runs of a unit's assignment: `[from, to)` with the unit's settings at each segment. */
+export interface UnitAssignment {
+  readonly unit: AssignedUnit;
+  readonly segment: Segment;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Every assignment of every unit (home, portable, protected) of the supervision, per segment. */
+export function unitAssignments(segments: readonly Segment[]): UnitAssignment[] {
+  const out: UnitAssignment[] = [];
+  for (const s of segments) {
+    const d = s.version.devices;
+    for (const unit of [d.homeUnit, d.portableUnit, d.protectedUnit]) {
+      if (unit !== undefined) out.push({ unit, segment: s, from: s.from, to: s.to });
+    }
+  }
+  return out;
+}
+
+function zoned(t: number): Temporal.ZonedDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(WARSAW_TIME_ZONE);
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** `YYYY-MM-DD HH:MM:SS` in Warsaw (the offset is added when the instant falls in a repeated hour). */
+export function fmtTime(t: number): string {
+  if (!Number.isFinite(t)) return '—';
+  const z = zoned(t);
+  const base = `${z.toPlainDate().toString()} ${pad(z.hour)}:${pad(z.minute)}:${pad(z.second)}`;
+  // In the repeated October hour the wall time alone is ambiguous.
+  const earlier = z.toPlainDateTime().toZonedDateTime(WARSAW_TIME_ZONE, { disambiguation: 'earlier' });
+  const later = z.toPlainDateTime().toZonedDateTime(WARSAW_TIME_ZONE, { disambiguation: 'later' });
+  return earlier.epochMilliseconds === later.epochMilliseconds ? base : `${base} (${z.offset})`;
+}
+
+/** `HH:MM` wall time in Warsaw. */
+export function fmtWall(t: number): string {
+  const z = zoned(t);
+  return `${pad(z.hour)}:${pad(z.minute)}`;
+}
+
+/** A duration in words, e.g. `1 h 05 min 10 s`. */
+export function fmtDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h} h ${pad(m)} min`;
+  if (m > 0) return sec === 0 ? `${m} min` : `${m} min ${pad(sec)} s`;
+  return `${sec} s`;
+}
+
+/** `HU-1#12 tx_out_of_range 2026-03-02 16:00:00` lines for an explanation. */
+export function evidenceText(events: readonly EngineEvent[], max = 6): string {
+  const shown = events.slice(0, max).map((e) => `${e.deviceId}#${e.seq} ${e.kind} ${fmtTime(e.time)}`);
+  if (events.length > max) shown.push(`… (+${events.length - max})`);
+  return shown.join('; ');
+}
+
+/** Sorted unique events (by identity). */
+export function uniqueEvents(events: readonly EngineEvent[]): EngineEvent[] {
+  const seen = new Set<string>();
+  const out: EngineEvent[] = [];
+  for (const e of [...events].sort(compareEvents)) {
+    const key = `${e.deviceId}\u0000${e.seq}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+/** A period in which a condition holds: `[start, end)`, `end` undefined while it still holds at the horizon. */
+export interface Span {
+  readonly start: number;
+  /** When the engine could first tell (e.g. the second confirming fix); `start` when at once. */
+  readonly confirmAt: number;
+  readonly end: number | undefined;
+  readonly events: readonly EngineEvent[];
+}
+
+/**
+ * Spans from transitions: `on` events start the condition, `off` events end it; an `off` followed by an
+ * `on` within `holdMs` does not end it (border hysteresis).
+ */
+export function transitionSpans(
+  transitions: readonly { readonly event: EngineEvent; readonly on: boolean }[],
+  holdMs: (t: number) => number,
+): Span[] {
+  const raw: { start: number; end: number | undefined; events: EngineEvent[] }[] = [];
+  let cur: { start: number; end: number | undefined; events: EngineEvent[] } | undefined;
+  for (const { event, on } of transitions) {
+    if (on) {
+      if (cur === undefined) {
+        cur = { start: event.time, end: undefined, events: [event] };
+        raw.push(cur);
+      } else cur.events.push(event);
+    } else if (cur !== undefined) {
+      cur.end = event.time;
+      cur.events.push(event);
+      cur = undefined;
+    }
+  }
+  return mergeSpans(
+    raw.map((r) => ({ start: r.start, confirmAt: r.start, end: r.end, events: r.events })),
+    holdMs,
+  );
+}
+
+/** Merges spans (sorted by start) separated by less than `holdMs(end)`; overlapping ones always merge. */
+export function mergeSpans(spans: readonly Span[], holdMs: (t: number) => number): Span[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const out: Span[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (
+      last !== undefined &&
+      (last.end === undefined || s.start - last.end < Math.max(0, holdMs(last.end)))
+    ) {
+      out[out.length - 1] = {
+        start: last.start,
+        confirmAt: Math.min(last.confirmAt, s.confirmAt),
+        end: last.end === undefined || s.end === undefined ? undefined : Math.max(last.end, s.end),
+        events: [...last.events, ...s.events],
+      };
+    } else out.push(s);
+  }
+  return out;
+}
+
+/** A sample of a two-valued condition: true = violating, false = compliant, undefined = does not decide. */
+export interface Sample {
+  readonly time: number;
+  readonly value: boolean | undefined;
+  readonly event: EngineEvent;
+}
+
+/**
+ * Spans from samples with consecutive-sample hysteresis: `enterN` deciding samples in a row open a span
+ * (starting at the first of them), `exitN` in a row close it (ending at the first of them). Samples that
+ * do not decide neither count nor break a run.
+ */
+export function hysteresisSpans(samples: readonly Sample[], enterN: number, exitN: number): Span[] {
+  const out: Span[] = [];
+  let open: { start: number; confirmAt: number; events: EngineEvent[] } | undefined;
+  let run: Sample[] = [];
+  for (const s of samples) {
+    if (s.value === undefined) continue;
+    if (open === undefined) {
+      if (s.value) {
+        run.push(s);
+        if (run.length >= Math.max(1, enterN)) {
+          const first = run[0] as Sample;
+          open = { start: first.time, confirmAt: s.time, events: run.map((r) => r.event) };
+          run = [];
+        }
+      } else run = [];
+    } else if (!s.value) {
+      run.push(s);
+      if (run.length >= Math.max(1, exitN)) {
+        const first = run[0] as Sample;
+        out.push({ ...open, end: first.time, events: [...open.events, ...run.map((r) => r.event)] });
+        open = undefined;
+        run = [];
+      }
+    } else {
+      open.events.push(...run.map((r) => r.event), s.event);
+      run = [];
+    }
+  }
+  if (open !== undefined)
+    out.push({ ...open, end: undefined, events: [...open.events, ...run.map((r) => r.event)] });
+  return out;
+}
+
+/** Cuts spans to `[from, to)`; a span still open at `to` stays open only if `to` is beyond the horizon. */
+export function clipSpan(span: Span, from: number, to: number, horizon: number): Span | undefined {
+  const start = Math.max(span.start, from);
+  const rawEnd = span.end === undefined ? Number.POSITIVE_INFINITY : span.end;
+  const endAt = Math.min(rawEnd, to);
+  if (endAt <= start || start >= horizon) return undefined;
+  return {
+    start,
+    confirmAt: Math.max(span.confirmAt, start),
+    end: endAt > horizon ? undefined : endAt,
+    events: span.events.filter((e) => e.time <= endAt),
+  };
+}
+
+/** True when `n` is a finite number. */
+export function isNum(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
+}

@@ -1,0 +1,193 @@
+/**
+ * The compliance engine's entry point: a pure function of (configuration timeline, the SET of events,
+ * sequence knowledge, now). Same input → same episodes, whatever the order or number of times events
+ * arrived (docs/engine.md, ADR 0201).
+ */
+import { communicationRule } from './communication.js';
+import type { RawEpisode, RuleContext } from './core.js';
+import { fmtTime, normaliseEvents, refOf, segmentsOf, uniqueEvents } from './core.js';
+import { equipmentRules } from './equipment.js';
+import { presenceRule } from './presence.js';
+import { proximityRule } from './proximity.js';
+import type {
+  AlarmEpisode,
+  DeviceSeqProgress,
+  EngineEvent,
+  SeqGap,
+  SupervisionEvaluation,
+  SupervisionInput,
+} from './types.js';
+import { zoneRules } from './zones.js';
+
+/** Most evidence references kept on one episode (the count is kept in `evidenceCount`). */
+export const MAX_EVIDENCE_REFS = 50;
+
+/**
+ * How far before a checkpoint events can still change an episode after it: the rules' memory (a calendar
+ * day for the 12-hour rule, a night window, grace and hysteresis periods).
+ */
+export const ENGINE_LOOKBACK_MS = 36 * 3_600_000;
+
+/** Missing sequence numbers of each device and the span of event time each gap may cover. */
+export function sequenceGaps(
+  progress: readonly DeviceSeqProgress[],
+  events: readonly EngineEvent[],
+): SeqGap[] {
+  const out: SeqGap[] = [];
+  for (const p of progress) {
+    if (!(p.highestSeq > p.contiguousSeq)) continue;
+    const timeOf = new Map<number, number>();
+    for (const e of events) if (e.deviceId === p.deviceId) timeOf.set(e.seq, e.time);
+    let seq = p.contiguousSeq + 1;
+    while (seq <= p.highestSeq) {
+      if (timeOf.has(seq)) {
+        seq++;
+        continue;
+      }
+      const fromSeq = seq;
+      while (seq <= p.highestSeq && !timeOf.has(seq)) seq++;
+      const toSeq = seq - 1;
+      out.push({
+        deviceId: p.deviceId,
+        fromSeq,
+        toSeq,
+        fromTime: timeOf.get(fromSeq - 1) ?? Number.NEGATIVE_INFINITY,
+        toTime: timeOf.get(toSeq + 1) ?? Number.POSITIVE_INFINITY,
+      });
+    }
+  }
+  return out.sort((a, b) =>
+    a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : a.fromSeq - b.fromSeq,
+  );
+}
+
+/**
+ * Open-ended gaps of units in communication loss now: whatever they recorded since their last event has
+ * not arrived, so decisions that depend on them after that instant are provisional.
+ */
+function silentGaps(commEpisodes: readonly RawEpisode[], events: readonly EngineEvent[]): SeqGap[] {
+  const out: SeqGap[] = [];
+  for (const ep of commEpisodes) {
+    if (ep.rule !== 'communication_loss' || ep.resolvedAt !== undefined) continue;
+    const own = events.filter((e) => e.deviceId === ep.subject);
+    const lastSeq = Math.max(0, ...own.map((e) => e.seq));
+    const lastTime = Math.max(Number.NEGATIVE_INFINITY, ...own.map((e) => e.time));
+    out.push({
+      deviceId: ep.subject,
+      fromSeq: lastSeq + 1,
+      toSeq: null,
+      fromTime: Number.isFinite(lastTime) ? lastTime : ep.startedAt,
+      toTime: Number.POSITIVE_INFINITY,
+    });
+  }
+  return out;
+}
+
+/** Evaluates one supervision. Pure and deterministic. */
+export function evaluateSupervision(input: SupervisionInput): SupervisionEvaluation {
+  const { timeline, now } = input;
+  const events = normaliseEvents(input.events);
+  const segments = segmentsOf(timeline);
+  const first = segments[0];
+  const empty: SupervisionEvaluation = {
+    supervisionId: timeline.supervisionId,
+    regionId: timeline.regionId,
+    now,
+    episodes: [],
+    nextDueAt: undefined,
+    awaiting: [],
+    suppressedFixes: [],
+  };
+  if (first === undefined) return empty;
+  const horizon = Math.min(now, timeline.endsAtUtcMs ?? Number.POSITIVE_INFINITY);
+  const earliest = events[0]?.time ?? now;
+  const start =
+    input.from === undefined
+      ? first.from
+      : Math.max(first.from, Math.min(input.from - ENGINE_LOOKBACK_MS, earliest - 86_400_000));
+  const ctx: RuleContext = { supervisionId: timeline.supervisionId, events, segments, now, horizon, start };
+
+  const zones = zoneRules(ctx);
+  const results = [presenceRule(ctx), zones, proximityRule(ctx), equipmentRules(ctx), communicationRule(ctx)];
+  const gaps = [
+    ...sequenceGaps(input.progress ?? [], events),
+    ...silentGaps(results[4]?.episodes ?? [], events),
+  ];
+  const episodes = results
+    .flatMap((r) => r.episodes)
+    .filter((e) => e.startedAt < horizon || e.openedAt <= horizon)
+    .map((raw) => finish(timeline.supervisionId, raw, gaps, horizon))
+    .filter((e) => input.from === undefined || e.resolvedAt === undefined || e.resolvedAt >= input.from)
+    .filter((e) => input.from === undefined || e.endsBy === 'condition' || e.updatedAt >= input.from)
+    .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const due = results.flatMap((r) => r.due);
+  for (const s of segments) {
+    due.push(s.from);
+    if (Number.isFinite(s.to)) due.push(s.to);
+  }
+  const future = due.filter((t) => t > now && Number.isFinite(t));
+  return {
+    ...empty,
+    episodes,
+    nextDueAt: future.length === 0 ? undefined : Math.min(...future),
+    awaiting: gaps,
+    suppressedFixes: uniqueEvents(zones.suppressed).map(refOf),
+  };
+}
+
+/** Identity, lateness, gaps and evidence references common to every rule. */
+function finish(
+  supervisionId: string,
+  raw: RawEpisode,
+  gaps: readonly SeqGap[],
+  horizon: number,
+): AlarmEpisode {
+  const evidence = uniqueEvents(raw.evidence);
+  const decisive = raw.decisive ?? evidence.filter((e) => e.time <= raw.openedAt);
+  const threshold = raw.segment.settings.lateThresholdMs;
+  let detectedAt = raw.openedAt;
+  let lateEvent: EngineEvent | undefined;
+  for (const e of decisive) {
+    detectedAt = Math.max(detectedAt, e.receivedAt);
+    if (e.receivedAt - Math.max(e.time, raw.openedAt) > threshold) lateEvent = e;
+  }
+  const awaiting = gaps.filter(
+    (g) => raw.gapDevices.includes(g.deviceId) && g.fromTime <= raw.openedAt && g.toTime >= raw.startedAt,
+  );
+  const lastEvidence = evidence.filter((e) => e.time <= horizon).map((e) => e.time);
+  const updatedAt = Math.max(raw.openedAt, raw.resolvedAt ?? Number.NEGATIVE_INFINITY, ...lastEvidence);
+  const notes = { pl: '', en: '' };
+  if (lateEvent !== undefined) {
+    notes.pl += ` Wykryto z opóźnieniem: dane z ${fmtTime(lateEvent.time)} dotarły do centrali o ${fmtTime(detectedAt)}; czas alarmu jest czasem zdarzenia.`;
+    notes.en += ` Found late: data from ${fmtTime(lateEvent.time)} reached the center at ${fmtTime(detectedAt)}; the alarm keeps its event time.`;
+  }
+  if (awaiting.length > 0) {
+    const list = awaiting.map((g) => `${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'}`).join(', ');
+    notes.pl += ` Nierozstrzygnięte: brakuje zdarzeń ${list}, które mogą zmienić ocenę.`;
+    notes.en += ` Undecided: events ${list} are missing and may change the decision.`;
+  }
+  const subjectPart = raw.subject === '' ? '-' : raw.subject;
+  return {
+    id: `${supervisionId}/${raw.rule}/${subjectPart}/${raw.startedAt}`,
+    supervisionId,
+    rule: raw.rule,
+    subject: raw.subject,
+    severity: raw.severity,
+    cause: raw.cause,
+    startedAt: raw.startedAt,
+    openedAt: raw.openedAt,
+    updatedAt,
+    ...(raw.resolvedAt === undefined ? {} : { resolvedAt: raw.resolvedAt }),
+    endsBy: raw.endsBy,
+    detectedAt,
+    late: lateEvent !== undefined,
+    undecided: awaiting.length > 0,
+    awaiting,
+    evidence: evidence.slice(0, MAX_EVIDENCE_REFS).map(refOf),
+    evidenceCount: evidence.length,
+    orderVersionId: raw.segment.version.id,
+    clause: raw.clause,
+    explanation: { pl: raw.explanation.pl + notes.pl, en: raw.explanation.en + notes.en },
+  };
+}

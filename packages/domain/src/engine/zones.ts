@@ -1,0 +1,285 @@
+/**
+ * Location rules (mobile monitoring, R9): exclusion zones, inclusion zones and location loss, with
+ * impossible-jump suppression, accuracy gating (a fix whose error circle straddles a border does not
+ * decide) and hysteresis (consecutive deciding fixes to enter and to leave).
+ */
+import type { Obligation } from '../court-order.js';
+import { containsPoint, distanceToBorderMeters, haversineMeters } from '../zone.js';
+import type { RawEpisode, RuleContext, RuleResult, Sample, Segment, Span } from './core.js';
+import { evidenceText, fmtDuration, fmtTime, hysteresisSpans, isNum, segmentAt } from './core.js';
+import type { EngineEvent } from './types.js';
+
+/** A location fix with its numbers checked. */
+export interface Fix {
+  readonly event: EngineEvent;
+  readonly lat: number;
+  readonly lon: number;
+  readonly acc: number;
+}
+
+/** Location fixes of the unit `unitOf(segment)` returns, taking the assignment at each fix's time. */
+export function fixesOf(ctx: RuleContext, unitOf: (s: Segment) => string | undefined): Fix[] {
+  const out: Fix[] = [];
+  for (const e of ctx.events) {
+    if (e.kind !== 'location') continue;
+    const { lat, lon, acc } = e.body;
+    if (!isNum(lat) || !isNum(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) continue;
+    const s = segmentAt(ctx.segments, e.time);
+    if (s === undefined || unitOf(s) !== e.deviceId) continue;
+    out.push({ event: e, lat, lon, acc: isNum(acc) && acc >= 0 ? acc : 1000 });
+  }
+  return out;
+}
+
+/**
+ * Sets aside fixes that imply a move faster than `maxSpeedMps` from the last accepted fix (allowing for
+ * both error circles). A suspicious fix is kept pending: if the next fix agrees with it rather than with
+ * the anchor, the person really moved and both are accepted; otherwise it is suppressed.
+ */
+export function filterJumps(
+  fixes: readonly Fix[],
+  maxSpeedMps: (t: number) => number,
+): { accepted: Fix[]; suppressed: Fix[] } {
+  const accepted: Fix[] = [];
+  const suppressed: Fix[] = [];
+  const plausible = (a: Fix, b: Fix): boolean => {
+    const dt = Math.max(1, (b.event.time - a.event.time) / 1000);
+    return haversineMeters(a, b) - (a.acc + b.acc) <= maxSpeedMps(b.event.time) * dt;
+  };
+  let anchor: Fix | undefined;
+  let pending: Fix | undefined;
+  for (const f of fixes) {
+    if (anchor === undefined || plausible(anchor, f)) {
+      if (pending !== undefined) suppressed.push(pending);
+      pending = undefined;
+      accepted.push(f);
+      anchor = f;
+    } else if (pending !== undefined && plausible(pending, f)) {
+      accepted.push(pending, f);
+      anchor = f;
+      pending = undefined;
+    } else {
+      if (pending !== undefined) suppressed.push(pending);
+      pending = f;
+    }
+  }
+  if (pending !== undefined) suppressed.push(pending);
+  return { accepted, suppressed };
+}
+
+type ZoneObligation = Extract<Obligation, { kind: 'exclusion_zone' | 'inclusion_zone' }>;
+
+function zonesOf(s: Segment, kind: ZoneObligation['kind']): ZoneObligation[] {
+  return s.version.obligations.filter((o): o is ZoneObligation => o.kind === kind);
+}
+
+/** Inside (true), outside (false) or undecided: the error circle plus margin straddles the border. */
+function classify(z: ZoneObligation, f: Fix, marginMeters: number): boolean | undefined {
+  const d = distanceToBorderMeters(z.zone, f.lat, f.lon);
+  if (d < f.acc + marginMeters) return undefined;
+  return containsPoint(z.zone, f.lat, f.lon);
+}
+
+/** Exclusion and inclusion zone rules, and location loss. */
+export function zoneRules(ctx: RuleContext): RuleResult & { suppressed: EngineEvent[] } {
+  const portable = (s: Segment): string | undefined => s.version.devices.portableUnit?.deviceId;
+  const all = fixesOf(ctx, portable);
+  if (all.length === 0 && !ctx.segments.some((s) => portable(s) !== undefined)) {
+    return { episodes: [], due: [], suppressed: [] };
+  }
+  const { accepted, suppressed } = filterJumps(
+    all,
+    (t) => segmentAt(ctx.segments, t)?.settings.zones.maxSpeedMps ?? Number.POSITIVE_INFINITY,
+  );
+  const episodes: RawEpisode[] = [];
+  const due: number[] = [];
+
+  // Exclusion zones: one subject per zone id.
+  const zoneIds = new Set<string>();
+  for (const s of ctx.segments) for (const z of zonesOf(s, 'exclusion_zone')) zoneIds.add(z.id);
+  for (const id of [...zoneIds].sort()) {
+    const inForce = (s: Segment): ZoneObligation | undefined =>
+      portable(s) === undefined ? undefined : zonesOf(s, 'exclusion_zone').find((z) => z.id === id);
+    const r = zoneEpisodes(ctx, accepted, id, inForce, (s, f) => {
+      const z = inForce(s);
+      return z === undefined ? undefined : classify(z, f, s.settings.zones.marginMeters);
+    });
+    episodes.push(...r.episodes);
+    due.push(...r.due);
+  }
+
+  // Inclusion zones: the person must be inside at least one of them.
+  const hasInclusion = (s: Segment): ZoneObligation | undefined =>
+    portable(s) === undefined ? undefined : zonesOf(s, 'inclusion_zone')[0];
+  if (ctx.segments.some((s) => hasInclusion(s) !== undefined)) {
+    const r = zoneEpisodes(ctx, accepted, 'inclusion', hasInclusion, (s, f) => {
+      const zs = zonesOf(s, 'inclusion_zone');
+      if (zs.length === 0) return undefined;
+      const c = zs.map((z) => classify(z, f, s.settings.zones.marginMeters));
+      if (c.some((v) => v === true)) return false;
+      if (c.every((v) => v === false)) return true;
+      return undefined;
+    });
+    episodes.push(...r.episodes);
+    due.push(...r.due);
+  }
+
+  episodes.push(...locationLoss(ctx, accepted));
+  return { episodes, due, suppressed: suppressed.map((f) => f.event) };
+}
+
+/** Runs the fix hysteresis within each stretch of time in which the zone is in force. */
+function zoneEpisodes(
+  ctx: RuleContext,
+  fixes: readonly Fix[],
+  subject: string,
+  inForce: (s: Segment) => ZoneObligation | undefined,
+  violating: (s: Segment, f: Fix) => boolean | undefined,
+): RuleResult {
+  const episodes: RawEpisode[] = [];
+  const due: number[] = [];
+  // Stretches of consecutive segments in which the zone is in force.
+  const stretches: { from: number; to: number }[] = [];
+  for (const s of ctx.segments) {
+    if (inForce(s) === undefined) continue;
+    const last = stretches[stretches.length - 1];
+    if (last !== undefined && last.to === s.from) last.to = s.to;
+    else stretches.push({ from: s.from, to: s.to });
+  }
+  for (const st of stretches) {
+    const samples: Sample[] = [];
+    for (const f of fixes) {
+      if (f.event.time < st.from || f.event.time >= st.to) continue;
+      const s = segmentAt(ctx.segments, f.event.time);
+      if (s === undefined) continue;
+      samples.push({ time: f.event.time, value: violating(s, f), event: f.event });
+    }
+    const first = segmentAt(ctx.segments, st.from);
+    if (first === undefined) continue;
+    const { enterFixes, exitFixes } = first.settings.zones;
+    for (const span of hysteresisSpans(samples, enterFixes, exitFixes)) {
+      const end = span.end ?? (st.to <= ctx.horizon ? st.to : undefined);
+      const seg = segmentAt(ctx.segments, span.confirmAt) ?? first;
+      const openedAt = Math.max(span.confirmAt, span.start + seg.settings.zones.graceMs);
+      if (end !== undefined && end < openedAt) continue;
+      if (openedAt > ctx.horizon) {
+        if (end === undefined) due.push(openedAt);
+        continue;
+      }
+      const zone = inForce(segmentAt(ctx.segments, openedAt) ?? seg) ?? inForce(seg);
+      if (zone === undefined) continue;
+      episodes.push(
+        zoneEpisode(subject, zone, span, openedAt, end, segmentAt(ctx.segments, openedAt) ?? seg),
+      );
+    }
+  }
+  return { episodes, due };
+}
+
+function zoneEpisode(
+  subject: string,
+  zone: ZoneObligation,
+  span: Span,
+  openedAt: number,
+  end: number | undefined,
+  segment: Segment,
+): RawEpisode {
+  const exclusion = zone.kind === 'exclusion_zone';
+  const ref = segment.version.orderRef;
+  const clause = exclusion
+    ? {
+        pl: `${ref}: zakaz przebywania w strefie „${zone.name}”`,
+        en: `${ref}: must not be in the zone "${zone.name}"`,
+      }
+    : {
+        pl: `${ref}: obowiązek przebywania w strefie „${zone.name}”`,
+        en: `${ref}: must stay within the zone "${zone.name}"`,
+      };
+  const fixes = span.events.filter((e) => e.time <= (end ?? Number.POSITIVE_INFINITY));
+  const ev = evidenceText(fixes);
+  const dur = end === undefined ? undefined : fmtDuration(end - span.start);
+  const unit = segment.version.devices.portableUnit?.deviceId ?? '?';
+  return {
+    rule: exclusion ? 'exclusion_zone' : 'inclusion_zone',
+    subject,
+    severity: exclusion ? 'critical' : 'serious',
+    cause: exclusion ? 'inside_exclusion_zone' : 'outside_inclusion_zone',
+    startedAt: span.start,
+    openedAt,
+    ...(end === undefined ? {} : { resolvedAt: end }),
+    endsBy: 'condition',
+    evidence: fixes,
+    gapDevices: [unit],
+    segment,
+    clause,
+    explanation: {
+      pl: `Reguła: ${exclusion ? 'strefa zakazana' : 'strefa dozwolona'}. Urządzenie przenośne ${unit}: ${exclusion ? 'w strefie' : 'poza strefą'} od ${fmtTime(span.start)} (potwierdzone kolejnymi pozycjami o ${fmtTime(span.confirmAt)}, pozycje, których okrąg błędu przecina granicę, nie rozstrzygają); ${end === undefined ? 'trwa' : `koniec o ${fmtTime(end)} (${dur})`}. Postanowienie: ${clause.pl}. Dowody: ${ev}.`,
+      en: `Rule: ${exclusion ? 'exclusion zone' : 'inclusion zone'}. Portable unit ${unit}: ${exclusion ? 'inside the zone' : 'outside the zone'} from ${fmtTime(span.start)} (confirmed by consecutive fixes at ${fmtTime(span.confirmAt)}; fixes whose error circle crosses the border do not decide); ${end === undefined ? 'ongoing' : `ended at ${fmtTime(end)} (${dur})`}. Order: ${clause.en}. Evidence: ${ev}.`,
+    },
+  };
+}
+
+/**
+ * Location loss: the portable unit kept working (some event of it after the loss began) but produced no
+ * usable fix for `lossAfterMs`. While the unit is silent, communication loss covers it instead.
+ */
+function locationLoss(ctx: RuleContext, accepted: readonly Fix[]): RawEpisode[] {
+  const out: RawEpisode[] = [];
+  // Stretches of consecutive segments with the same portable unit: a new order version does not reset it.
+  const stretches: { unit: string; seg: Segment; from: number; to: number }[] = [];
+  for (const seg of ctx.segments) {
+    const unit = seg.version.devices.portableUnit?.deviceId;
+    if (unit === undefined) continue;
+    const last = stretches[stretches.length - 1];
+    if (last !== undefined && last.unit === unit && last.to === seg.from) last.to = seg.to;
+    else stretches.push({ unit, seg, from: seg.from, to: seg.to });
+  }
+  for (const { unit, seg: s, from, to } of stretches) {
+    const { lossAfterMs, usableAccuracyMeters } = s.settings.location;
+    const usable = accepted.filter(
+      (f) =>
+        f.event.deviceId === unit &&
+        f.acc <= usableAccuracyMeters &&
+        f.event.time >= from &&
+        f.event.time < to,
+    );
+    const alive = ctx.events.filter((e) => e.deviceId === unit && e.time >= from && e.time < to);
+    const marks = [Math.max(from, ctx.start), ...usable.map((f) => f.event.time)];
+    for (let i = 0; i < marks.length; i++) {
+      const last = marks[i] as number;
+      const nextFix = usable[i];
+      const next = nextFix?.event.time ?? Math.min(to, ctx.horizon);
+      const openedAt = last + lossAfterMs;
+      if (next <= openedAt) continue;
+      const proof = alive.find((e) => e.time >= openedAt && e.time < next);
+      if (proof === undefined) continue;
+      const lastFix = i > 0 ? usable[i - 1] : undefined;
+      const end = nextFix === undefined ? (to <= ctx.horizon ? to : undefined) : nextFix.event.time;
+      const evidence = [...(lastFix ? [lastFix.event] : []), proof, ...(nextFix ? [nextFix.event] : [])];
+      const clause = {
+        pl: `${s.version.orderRef}: dozór mobilny — stałe ustalanie położenia`,
+        en: `${s.version.orderRef}: mobile monitoring — the position must be known`,
+      };
+      out.push({
+        rule: 'location_loss',
+        subject: unit,
+        severity: 'serious',
+        cause: 'no_usable_fix',
+        startedAt: last,
+        openedAt,
+        ...(end === undefined ? {} : { resolvedAt: end }),
+        endsBy: 'condition',
+        evidence,
+        decisive: [proof],
+        gapDevices: [unit],
+        segment: s,
+        clause,
+        explanation: {
+          pl: `Reguła: utrata położenia. Urządzenie ${unit} działa (zdarzenie ${proof.kind} o ${fmtTime(proof.time)}), ale od ${fmtTime(last)} nie podało pozycji o dokładności do ${usableAccuracyMeters} m przez ponad ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'trwa' : `pozycja ponownie o ${fmtTime(end)}`}. Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence)}.`,
+          en: `Rule: location loss. Unit ${unit} is working (event ${proof.kind} at ${fmtTime(proof.time)}) but has given no fix within ${usableAccuracyMeters} m since ${fmtTime(last)}, over ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'ongoing' : `position again at ${fmtTime(end)}`}. Order: ${clause.en}. Evidence: ${evidenceText(evidence)}.`,
+        },
+      });
+    }
+  }
+  return out;
+}
