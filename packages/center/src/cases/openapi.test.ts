@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CASE_ROUTES } from './case.routes.js';
+import { buildOpenApi } from './openapi.js';
+
+describe('OpenAPI document', () => {
+  it('in docs/ is the one the schemas generate (run npx tsx packages/center/scripts/write-openapi.ts after changing a route)', () => {
+    const committed = JSON.parse(
+      readFileSync(new URL('../../../../docs/openapi.json', import.meta.url), 'utf8'),
+    );
+    expect(committed).toEqual(JSON.parse(JSON.stringify(buildOpenApi())));
+  });
+
+  it('describes every route, with a request schema for every body', () => {
+    const doc = buildOpenApi() as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string; requestBody?: unknown }>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const ops = Object.values(doc.paths).flatMap((p) => Object.values(p));
+    expect(ops.map((o) => o.operationId).sort()).toEqual(Object.keys(CASE_ROUTES).sort());
+    for (const [name, s] of Object.entries(CASE_ROUTES)) {
+      const op = ops.find((o) => o.operationId === name)!;
+      expect(op.requestBody !== undefined, name).toBe('body' in s);
+    }
+  });
+});
