@@ -79,7 +79,11 @@ export function communicationRule(ctx: RuleContext): RuleResult {
       const after = next === undefined ? [] : (byArrival.get(next) ?? []);
       const lastBefore = before.sort((a, b) => a.seq - b.seq)[before.length - 1];
       const firstAfter = after.sort((a, b) => a.seq - b.seq)[0];
-      const buffered = own.filter((e) => e.time > c && e.time < (end ?? ctx.horizon) && e.receivedAt > c);
+      // Recorded during the silence and delivered late: the unit worked, the link did not.
+      const buffered = own.filter(
+        (e) =>
+          e.time > c && e.time < (end ?? ctx.horizon) && e.receivedAt - e.time > seg.settings.lateThresholdMs,
+      );
       const powerLost = [...own]
         .reverse()
         .find(

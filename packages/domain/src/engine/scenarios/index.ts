@@ -1,5 +1,7 @@
 /** The scenario corpus: every rule, DST nights, midnight, late uploads, GPS noise, a regional power cut. */
 import type { Scenario } from './model.js';
+import { equipmentScenarios } from './equipment.scenarios.js';
+import { locationScenarios } from './location.scenarios.js';
 import { presenceScenarios } from './presence.scenarios.js';
 
 export * from './model.js';
@@ -17,4 +19,8 @@ export {
 export type { ScenarioRunOptions, ScriptedEvent } from './run.js';
 
 /** Every scenario, by id order of the files. */
-export const SCENARIOS: readonly Scenario[] = [...presenceScenarios];
+export const SCENARIOS: readonly Scenario[] = [
+  ...presenceScenarios,
+  ...locationScenarios,
+  ...equipmentScenarios,
+];

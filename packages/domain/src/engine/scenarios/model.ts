@@ -26,6 +26,8 @@ export interface ScenarioEvent {
   readonly body?: EngineEventBody;
   /** Arrival at the center, ms after the start (default: `at` + 1 s, or the upload of an offline span). */
   readonly receivedAt?: number;
+  /** True: recorded by the unit (it takes a seq) but never received by the center during the run. */
+  readonly withheld?: boolean;
 }
 
 /** A unit's regular heartbeats. */
@@ -156,14 +158,6 @@ export interface ExpectedIncident {
   readonly minSupervisions: number;
 }
 
-/** Sequence numbers the center has not received at the end of the run. */
-export interface ScenarioWithheld {
-  /** The unit. */
-  readonly deviceId: string;
-  /** The events (by their index in the unit's time order, from 1 = seq) withheld. */
-  readonly seqs: readonly number[];
-}
-
 /** A scripted scenario. */
 export interface Scenario {
   /** Stable id, e.g. `presence-late-return`. */
@@ -188,8 +182,6 @@ export interface Scenario {
   readonly offline?: readonly ScenarioOffline[];
   /** Units off. */
   readonly off?: readonly ScenarioOff[];
-  /** Sequence numbers never delivered. */
-  readonly withheld?: readonly ScenarioWithheld[];
   /** Must result. */
   readonly expect: readonly ExpectedAlarm[];
   /** Must not result. */

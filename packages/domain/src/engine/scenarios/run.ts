@@ -62,6 +62,8 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
     at: number;
     receivedAt?: number;
     order: number;
+    /** Recorded, never delivered during the run. */
+    withheld?: boolean;
   };
   const drafts: Draft[] = [];
   let order = 0;
@@ -72,6 +74,7 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
       body: e.body ?? {},
       at: e.at,
       ...(e.receivedAt === undefined ? {} : { receivedAt: e.receivedAt }),
+      ...(e.withheld === true ? { withheld: true } : {}),
       order: order++,
     });
   }
@@ -123,7 +126,6 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
     seqs.set(d.deviceId, seq);
     const outage = (s.offline ?? []).find((o) => o.deviceId === d.deviceId && d.at >= o.from && d.at < o.to);
     const arrival = d.receivedAt ?? (outage ? (outage.uploadAt ?? outage.to) : d.at + 1000);
-    const withheld = (s.withheld ?? []).some((w) => w.deviceId === d.deviceId && w.seqs.includes(seq));
     out.push({
       deviceId: d.deviceId,
       seq,
@@ -131,7 +133,7 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
       body: d.body,
       time: s.startUtcMs + d.at,
       receivedAt: s.startUtcMs + arrival,
-      delivered: !withheld,
+      delivered: d.withheld !== true,
     });
   }
   return out;
