@@ -162,11 +162,28 @@ export function fmtDuration(ms: number): string {
   return `${sec} s`;
 }
 
-/** `HU-1#12 tx_out_of_range 2026-03-02 16:00:00` lines for an explanation. */
+/**
+ * `HU-1#12 tx_out_of_range 2026-03-02 16:00:00; …` for an explanation: every event that is not a routine
+ * report (location, heartbeat) first, then the first and last routine ones; the full list is in `evidence`.
+ */
 export function evidenceText(events: readonly EngineEvent[], max = 6): string {
-  const shown = events.slice(0, max).map((e) => `${e.deviceId}#${e.seq} ${e.kind} ${fmtTime(e.time)}`);
-  if (events.length > max) shown.push(`… (+${events.length - max})`);
+  const routine = (e: EngineEvent): boolean => e.kind === 'location' || e.kind === 'heartbeat';
+  const notable = events.filter((e) => !routine(e));
+  const rest = events.filter(routine);
+  const picked = [...notable.slice(0, max)];
+  const firstRest = rest[0];
+  const lastRest = rest[rest.length - 1];
+  if (firstRest !== undefined && picked.length < max) picked.push(firstRest);
+  if (lastRest !== undefined && lastRest !== firstRest && picked.length < max) picked.push(lastRest);
+  picked.sort(compareEvents);
+  const shown = picked.map((e) => `${e.deviceId}#${e.seq} ${e.kind} ${fmtTime(e.time)}`);
+  if (events.length > picked.length) shown.push(`… (${events.length} w sumie / in all)`);
   return shown.join('; ');
+}
+
+/** The text with its first letter in upper case. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Sorted unique events (by identity). */

@@ -4,7 +4,7 @@
  * power episodes resolve when the unit reports recovery. Repeats within `coalesceMs` join one episode.
  */
 import type { RawEpisode, RuleContext, RuleResult, Segment } from './core.js';
-import { evidenceText, fmtTime, isNum, segmentAt, transitionSpans } from './core.js';
+import { capitalise, evidenceText, fmtTime, isNum, segmentAt, transitionSpans } from './core.js';
 import type { AlarmRule, AlarmSeverity, Bilingual, EngineEvent } from './types.js';
 
 /** True when the event comes from a unit assigned at its time (any role). */
@@ -204,8 +204,8 @@ export function equipmentRules(ctx: RuleContext): RuleResult {
         segment: seg,
         clause: spec.clause,
         explanation: {
-          pl: `Reguła: stan urządzeń. ${spec.what.pl} o ${fmtTime(first.time)}${repeats.pl}; zamyka operator po wyjaśnieniu. Postanowienie: ${spec.clause.pl}. Dowody: ${ev}.`,
-          en: `Rule: equipment. ${spec.what.en} at ${fmtTime(first.time)}${repeats.en}; an operator closes it once explained. Order: ${spec.clause.en}. Evidence: ${ev}.`,
+          pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} o ${fmtTime(first.time)}${repeats.pl}; zamyka operator po wyjaśnieniu. Postanowienie: ${spec.clause.pl}. Dowody: ${ev}.`,
+          en: `Rule: equipment. ${capitalise(spec.what.en)} at ${fmtTime(first.time)}${repeats.en}; an operator closes it once explained. Order: ${spec.clause.en}. Evidence: ${ev}.`,
         },
       });
     }
@@ -309,8 +309,8 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
           segment: seg,
           clause,
           explanation: {
-            pl: `Reguła: stan urządzeń. ${spec.what.pl} od ${fmtTime(span.start)}; ${end === undefined ? 'trwa' : `${spec.end.pl} o ${fmtTime(end)}`}. Postanowienie: ${clause.pl}. Dowody: ${ev}.`,
-            en: `Rule: equipment. ${spec.what.en} from ${fmtTime(span.start)}; ${end === undefined ? 'ongoing' : `${spec.end.en} at ${fmtTime(end)}`}. Order: ${clause.en}. Evidence: ${ev}.`,
+            pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} od ${fmtTime(span.start)}; ${end === undefined ? 'trwa' : `${spec.end.pl} o ${fmtTime(end)}`}. Postanowienie: ${clause.pl}. Dowody: ${ev}.`,
+            en: `Rule: equipment. ${capitalise(spec.what.en)} from ${fmtTime(span.start)}; ${end === undefined ? 'ongoing' : `${spec.end.en} at ${fmtTime(end)}`}. Order: ${clause.en}. Evidence: ${ev}.`,
           },
         });
       }

@@ -2,3 +2,14 @@
 export * from './types.js';
 export { DEFAULT_ENGINE_SETTINGS, resolveSettings } from './settings.js';
 export { evaluateSupervision, sequenceGaps, ENGINE_LOOKBACK_MS, MAX_EVIDENCE_REFS } from './evaluate.js';
+export { selectEvaluationWindow, CARRY_IN_FIXES } from './window.js';
+export { correlateIncidents, DEFAULT_INCIDENT_SETTINGS } from './correlate.js';
+export type {
+  CorrelationResult,
+  IncidentKind,
+  IncidentSettings,
+  InfrastructureIncident,
+} from './correlate.js';
+export { diffEpisodes } from './diff.js';
+export type { EpisodeChange } from './diff.js';
+export * from './scenarios/index.js';

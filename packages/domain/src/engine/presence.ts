@@ -5,7 +5,7 @@
  * present", so a person already out when a curfew begins is in violation at that instant.
  */
 import type { Schedule, AwayInterval, DayOfWeek } from '../schedule.js';
-import { awayIntervalsStartingOn, dayOfWeekOf } from '../schedule.js';
+import { awayIntervalsStartingOn, awayWindowsBetween, dayOfWeekOf } from '../schedule.js';
 import { addDays, localDateOf, startOfLocalDay } from '../time.js';
 import type { RawEpisode, RuleContext, RuleResult, Segment, Span } from './core.js';
 import { evidenceText, fmtDuration, fmtTime, fmtWall, segmentAt, transitionSpans } from './core.js';
@@ -285,7 +285,15 @@ function dailyLimit(
     const d1 = startOfLocalDay(addDays(day, 1));
     const dayStart = segmentAt(segments, Math.max(d0, segments[0]?.from ?? d0));
     if (dayStart === undefined) continue;
-    const { maxAwayMs, graceMs } = dayStart.settings.dailyLimit;
+    const { graceMs } = dayStart.settings.dailyLimit;
+    // A schedule the court approved is never a violation of the daily limit: on the autumn DST day a
+    // 12-hour window on the wall clock lasts 13 real hours.
+    const schedule = scheduleOf(dayStart);
+    const allowed =
+      schedule === undefined
+        ? 0
+        : awayWindowsBetween(schedule, d0, d1).reduce((sum, w) => sum + w.endUtcMs - w.startUtcMs, 0);
+    const maxAwayMs = Math.max(dayStart.settings.dailyLimit.maxAwayMs, allowed);
     const threshold = maxAwayMs + graceMs;
     let cum = 0;
     let reachedAt: number | undefined;

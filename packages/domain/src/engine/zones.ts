@@ -80,6 +80,18 @@ function classify(z: ZoneObligation, f: Fix, marginMeters: number): boolean | un
   return containsPoint(z.zone, f.lat, f.lon);
 }
 
+/** The first event (sorted by time) at or after `t`: binary search. */
+function firstAtOrAfter(sorted: readonly EngineEvent[], t: number): EngineEvent | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as EngineEvent).time < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo];
+}
+
 /** Exclusion and inclusion zone rules, and location loss. */
 export function zoneRules(ctx: RuleContext): RuleResult & { suppressed: EngineEvent[] } {
   const portable = (s: Segment): string | undefined => s.version.devices.portableUnit?.deviceId;
@@ -251,7 +263,8 @@ function locationLoss(ctx: RuleContext, accepted: readonly Fix[]): RawEpisode[] 
       const next = nextFix?.event.time ?? Math.min(to, ctx.horizon);
       const openedAt = last + lossAfterMs;
       if (next <= openedAt) continue;
-      const proof = alive.find((e) => e.time >= openedAt && e.time < next);
+      const proof = firstAtOrAfter(alive, openedAt);
+      if (proof !== undefined && proof.time >= next) continue;
       if (proof === undefined) continue;
       const lastFix = i > 0 ? usable[i - 1] : undefined;
       const end = nextFix === undefined ? (to <= ctx.horizon ? to : undefined) : nextFix.event.time;
