@@ -108,11 +108,9 @@ export function evaluateSupervision(input: SupervisionInput): SupervisionEvaluat
   const ctx: RuleContext = { supervisionId: timeline.supervisionId, events, segments, now, horizon, start };
 
   const zones = zoneRules(ctx);
-  const results = [presenceRule(ctx), zones, proximityRule(ctx), equipmentRules(ctx), communicationRule(ctx)];
-  const gaps = [
-    ...sequenceGaps(input.progress ?? [], events),
-    ...silentGaps(results[4]?.episodes ?? [], events),
-  ];
+  const communication = communicationRule(ctx);
+  const results = [presenceRule(ctx), zones, proximityRule(ctx), equipmentRules(ctx), communication];
+  const gaps = [...sequenceGaps(input.progress ?? [], events), ...silentGaps(communication.episodes, events)];
   const episodes = results
     .flatMap((r) => r.episodes)
     .filter((e) => e.startedAt < horizon || e.openedAt <= horizon)
