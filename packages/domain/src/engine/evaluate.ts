@@ -182,7 +182,11 @@ function finish(
     late: lateEvent !== undefined,
     undecided: awaiting.length > 0,
     awaiting,
-    evidence: evidence.slice(0, MAX_EVIDENCE_REFS).map(refOf),
+    // The first events (how it began) and the last ones (how it ended) when there are too many.
+    evidence: (evidence.length <= MAX_EVIDENCE_REFS
+      ? evidence
+      : [...evidence.slice(0, MAX_EVIDENCE_REFS - 10), ...evidence.slice(-10)]
+    ).map(refOf),
     evidenceCount: evidence.length,
     orderVersionId: raw.segment.version.id,
     clause: raw.clause,
