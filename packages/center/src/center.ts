@@ -68,6 +68,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
   const database = await openDatabase({ url: config.SDE_DATABASE_URL, dataDir: config.SDE_DATA_DIR });
   const metrics = createMetrics();
   const devices = createDeviceService(createDeviceRepository(database.db));
+  await devices.preload();
   const ledger = createLedger({
     repo: createLedgerRepository(database.db),
     metrics,
@@ -103,7 +104,22 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     throw err;
   }
 
-  const gateway = createGateway({ devices, ledger, commands, transport, metrics, logger });
+  await ledger.preload(devices.all().map((d) => d.no));
+  const gateway = createGateway({
+    devices,
+    ledger,
+    commands,
+    transport,
+    metrics,
+    logger,
+    devicesWithOpenCommands: await commands.devicesWithOpen(),
+  });
+  const helloTimer = setInterval(() => {
+    devices
+      .flushHellos()
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'recording hellos failed'));
+  }, 1000);
+  helloTimer.unref();
   await transport.start((topic, payload, at) => gateway.onUplink(topic, payload, at));
 
   const auth = createAuthService({
@@ -186,9 +202,11 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     stop() {
       stopping ??= (async () => {
         clearInterval(connectedTimer);
+        clearInterval(helloTimer);
         await transport.stop();
         await gateway.drain();
         await ledger.drain();
+        await devices.flushHellos();
         await http.close();
         await database.close();
       })();

@@ -34,6 +34,8 @@ export const SIM_FIRMWARE = 'sde-sim/0.1';
 
 /** Range limits a portable unit allows (T3: 200 ± 20 m). */
 const PORTABLE_RANGE = { min: 180, max: 220 } as const;
+/** Longest wait between retransmissions while the center makes no progress. */
+const MAX_RETRANSMIT_WAIT_MS = 60_000;
 
 /** How a simulated unit connects and behaves on the network. */
 export interface SimDeviceOptions {
@@ -122,6 +124,8 @@ export class SimDevice {
   private stopping = false;
   private sentThrough = 0;
   private lastProgressAt = 0;
+  /** Wait before the next retransmission; doubles while the center makes no progress (docs/protocol.md §4). */
+  private retransmitWaitMs = 0;
   private readonly batchTimes: { last: number; at: number }[] = [];
   private skewMs: number;
   private offsetMs = 0;
@@ -326,8 +330,11 @@ export class SimDevice {
   tick(now: number): void {
     if (!this.ready) return;
     const m = this.memory;
-    if (this.sentThrough > m.acked && now - this.lastProgressAt > (this.options.retransmitMs ?? 4000)) {
+    const wait = this.retransmitWaitMs || (this.options.retransmitMs ?? 4000);
+    if (this.sentThrough > m.acked && now - this.lastProgressAt > wait) {
       this.log(`no ack progress past ${m.acked} for ${now - this.lastProgressAt} ms: retransmitting`);
+      // Back off while the center is slow, so that retransmissions do not add to its backlog.
+      this.retransmitWaitMs = Math.min(MAX_RETRANSMIT_WAIT_MS, wait * 2);
       this.stats.retransmissions++;
       this.sentThrough = m.acked;
       this.lastProgressAt = now;
@@ -430,6 +437,7 @@ export class SimDevice {
     if (!this.journal.acknowledge(m, through)) return;
     const now = Date.now();
     this.lastProgressAt = now;
+    this.retransmitWaitMs = 0;
     while (this.batchTimes.length > 0 && (this.batchTimes[0]?.last ?? Infinity) <= m.acked) {
       const batch = this.batchTimes.shift();
       if (batch) this.options.latency?.record(now - batch.at);

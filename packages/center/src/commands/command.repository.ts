@@ -47,6 +47,16 @@ export function createCommandRepository(db: Database) {
         .execute();
       return rows.map(toCommand);
     },
+    /** Devices that have commands not yet confirmed. */
+    async devicesWithOpen(): Promise<number[]> {
+      const rows = await db
+        .selectFrom('device_commands')
+        .select('device_no')
+        .distinct()
+        .where('status', 'in', ['queued', 'sent'])
+        .execute();
+      return rows.map((r) => r.device_no);
+    },
     async list(deviceNo: number, limit: number): Promise<StoredCommand[]> {
       const rows = await db
         .selectFrom('device_commands')

@@ -4,11 +4,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteDialect, PGliteWorker } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 
 export type Database = Kysely<DB>;
@@ -37,7 +36,7 @@ export async function openDatabase(opts: {
   } else {
     const dir = join(opts.dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
-    const lite = await PGlite.create({ dataDir: dir });
+    const lite = await PGliteWorker.start(dir);
     db = new Kysely<DB>({ dialect: new PGliteDialect(lite) });
     kind = 'pglite';
   }

@@ -1,11 +1,12 @@
 /**
- * A Kysely dialect for PGlite, the in-process PostgreSQL of the embedded default.
+ * A Kysely dialect for PGlite, the in-process PostgreSQL of the embedded default. PGlite runs in a worker
+ * thread (pglite-worker.js) so that its queries do not block the event loop that serves devices.
  *
  * PGlite has one connection. Kysely may ask for several at once (a transaction while another query
  * waits), so connections are handed out one at a time: a transaction holds the only connection until it
  * ends, and everything else queues behind it instead of interleaving inside it.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -19,19 +20,75 @@ import {
   type TransactionSettings,
 } from 'kysely';
 
+interface Reply {
+  id: number;
+  rows?: unknown[];
+  affectedRows?: number;
+  error?: { message: string } & Record<string, unknown>;
+}
+
+/** PGlite running in a worker thread, spoken to by messages. */
+export class PGliteWorker {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: Reply & { ready?: boolean }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error));
+      else p.resolve(m);
+    });
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', (code) => this.failAll(new Error(`the PGlite worker exited (${code})`)));
+  }
+
+  /** Starts PGlite on `dataDir` in a worker; resolves when the database is open. */
+  static async start(dataDir: string): Promise<PGliteWorker> {
+    const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: { dataDir } });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`the PGlite worker exited (${code}) while opening ${dataDir}`)),
+      );
+    });
+    return new PGliteWorker(worker);
+  }
+
+  /** Runs one statement (or, without parameters, a script of several). */
+  query(sql: string, params: readonly unknown[]): Promise<Reply> {
+    return this.call({ op: 'query', sql, params });
+  }
+
+  /** Closes the database cleanly and ends the worker. */
+  async close(): Promise<void> {
+    await this.call({ op: 'close' });
+    await this.worker.terminate();
+  }
+
+  private call(message: object): Promise<Reply> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
+
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteWorker) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (query.parameters.length === 0 && query.sql.includes(';')) {
-      // Several statements (a migration): the simple protocol runs them all; the last result is returned.
-      const results = await this.pg.exec(query.sql);
-      return { rows: (results.at(-1)?.rows ?? []) as R[] };
-    }
-    const result = await this.pg.query<R>(query.sql, query.parameters as unknown[]);
+    const result = await this.pg.query(query.sql, query.parameters);
     const affected = result.affectedRows;
     return {
-      rows: result.rows,
+      rows: (result.rows ?? []) as R[],
       ...(affected !== undefined ? { numAffectedRows: BigInt(affected) } : {}),
     };
   }
@@ -47,13 +104,11 @@ class PGliteDriver implements Driver {
   private tail: Promise<void> = Promise.resolve();
   private readonly releases = new Map<DatabaseConnection, () => void>();
 
-  constructor(private readonly pg: PGlite) {
+  constructor(private readonly pg: PGliteWorker) {
     this.connection = new PGliteConnection(pg);
   }
 
-  async init(): Promise<void> {
-    await this.pg.waitReady;
-  }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     let release!: () => void;
@@ -90,9 +145,9 @@ class PGliteDriver implements Driver {
   }
 }
 
-/** Kysely dialect over a PGlite instance; the dialect closes the instance when Kysely is destroyed. */
+/** Kysely dialect over a PGlite worker; the dialect closes it when Kysely is destroyed. */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  constructor(private readonly pg: PGliteWorker) {}
   createAdapter() {
     return new PostgresAdapter();
   }

@@ -1,4 +1,5 @@
 /** SQL for devices. */
+import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DevicesTable } from '../db/schema.js';
 
@@ -32,8 +33,13 @@ export interface DeviceStatus {
 /** Creates the device repository. */
 export function createDeviceRepository(db: Database) {
   return {
-    async insertMany(rows: { id: string; kind: DeviceKind; secret: string }[]): Promise<void> {
-      await db.insertInto('devices').values(rows).execute();
+    async insertMany(rows: { id: string; kind: DeviceKind; secret: string }[]): Promise<DeviceRecord[]> {
+      const inserted = await db
+        .insertInto('devices')
+        .values(rows)
+        .returning(['no', 'id', 'kind', 'secret', 'status', 'acked_seq', 'max_seq'])
+        .execute();
+      return inserted.map(toRecord);
     },
 
     async existingIds(ids: string[]): Promise<string[]> {
@@ -49,6 +55,14 @@ export function createDeviceRepository(db: Database) {
         .where('id', '=', id)
         .executeTakeFirst();
       return row && toRecord(row);
+    },
+
+    async all(): Promise<DeviceRecord[]> {
+      const rows = await db
+        .selectFrom('devices')
+        .select(['no', 'id', 'kind', 'secret', 'status', 'acked_seq', 'max_seq'])
+        .execute();
+      return rows.map(toRecord);
     },
 
     async status(id: string): Promise<DeviceStatus | undefined> {
@@ -68,18 +82,16 @@ export function createDeviceRepository(db: Database) {
       };
     },
 
-    async recordHello(
-      no: number,
-      model: string,
-      firmware: string,
-      at: Date,
-      offsetMs: number,
-    ): Promise<void> {
-      await db
-        .updateTable('devices')
-        .set({ model, firmware, last_contact_at: at, clock_offset_ms: offsetMs })
-        .where('no', '=', no)
-        .execute();
+    /** Records many devices' hellos in one statement. */
+    async recordHellos(rows: { no: number; model: string; firmware: string; at: Date; offsetMs: number }[]) {
+      if (rows.length === 0) return;
+      await sql`
+        update devices d set model = u.model, firmware = u.firmware,
+          last_contact_at = greatest(d.last_contact_at, u.at), clock_offset_ms = u.offset_ms
+        from unnest(${rows.map((r) => r.no)}::int4[], ${rows.map((r) => r.model)}::text[],
+          ${rows.map((r) => r.firmware)}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[],
+          ${rows.map((r) => r.offsetMs)}::int4[]) as u(no, model, firmware, at, offset_ms)
+        where d.no = u.no`.execute(db);
     },
 
     async countRecentlySeen(since: Date): Promise<number> {

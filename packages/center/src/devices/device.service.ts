@@ -14,10 +14,22 @@ export interface DeviceCredentials {
 /** Largest number of devices one provisioning request may create. */
 export const MAX_PROVISION = 10_000;
 
-/** Creates the registry. Lookups are cached: the gateway asks once per message. */
+/** How long an id found unregistered is answered from memory, so a flood of unknown ids cannot flood storage. */
+const UNKNOWN_TTL_MS = 10_000;
+
+/**
+ * Creates the registry. The gateway asks for every message, so all devices are held in memory (a center
+ * serves thousands, not millions): loaded at start, added at provisioning, and an id not in memory is
+ * looked up in storage (another node may have registered it) at most once per 10 s.
+ */
 export function createDeviceService(repo: DeviceRepository) {
   const cache = new Map<string, DeviceRecord>();
+  const unknownUntil = new Map<string, number>();
   const pendingLookups = new Map<string, Promise<DeviceRecord | undefined>>();
+  const hellos = new Map<
+    number,
+    { no: number; model: string; firmware: string; at: Date; offsetMs: number }
+  >();
 
   return {
     /** Registers new devices, `count` of them named `${prefix}${n}` or the given ids. */
@@ -39,7 +51,12 @@ export function createDeviceService(repo: DeviceRepository) {
         kind: req.kind,
         secret: randomBytes(24).toString('base64url'),
       }));
-      for (let i = 0; i < rows.length; i += 1000) await repo.insertMany(rows.slice(i, i + 1000));
+      for (let i = 0; i < rows.length; i += 1000) {
+        for (const record of await repo.insertMany(rows.slice(i, i + 1000))) {
+          cache.set(record.id, record);
+          unknownUntil.delete(record.id);
+        }
+      }
       return rows;
     },
 
@@ -47,6 +64,7 @@ export function createDeviceService(repo: DeviceRepository) {
     async lookup(id: string): Promise<DeviceRecord | undefined> {
       const hit = cache.get(id);
       if (hit) return hit;
+      if ((unknownUntil.get(id) ?? 0) > Date.now()) return undefined;
       let pending = pendingLookups.get(id);
       if (!pending) {
         pending = repo.findById(id).finally(() => pendingLookups.delete(id));
@@ -54,7 +72,17 @@ export function createDeviceService(repo: DeviceRepository) {
       }
       const found = await pending;
       if (found && !cache.has(id)) cache.set(id, found);
+      if (!found) {
+        if (unknownUntil.size > 100_000) unknownUntil.clear();
+        unknownUntil.set(id, Date.now() + UNKNOWN_TTL_MS);
+      }
       return cache.get(id) ?? found;
+    },
+
+    /** Loads every registered device into memory (at start). */
+    async preload(): Promise<number> {
+      for (const record of await repo.all()) cache.set(record.id, record);
+      return cache.size;
     },
 
     /** The cached record, only when already loaded. */
@@ -62,8 +90,28 @@ export function createDeviceService(repo: DeviceRepository) {
       return cache.get(id);
     },
 
+    /** Every device in memory. */
+    all(): DeviceRecord[] {
+      return [...cache.values()];
+    },
+
+    /**
+     * Notes a device's hello (model, firmware, contact, clock offset). Written in batches by `flushHellos`:
+     * thousands of units reconnecting at once after an outage must not become thousands of writes.
+     */
+    noteHello(no: number, model: string, firmware: string, at: Date, offsetMs: number): void {
+      hellos.set(no, { no, model, firmware, at, offsetMs });
+    },
+
+    /** Writes the hellos noted since the last flush. */
+    async flushHellos(): Promise<void> {
+      if (hellos.size === 0) return;
+      const rows = [...hellos.values()];
+      hellos.clear();
+      await repo.recordHellos(rows);
+    },
+
     status: repo.status,
-    recordHello: repo.recordHello,
     countRecentlySeen: repo.countRecentlySeen,
   };
 }

@@ -36,8 +36,12 @@ export function createGateway(deps: {
   transport: Pick<DeviceTransport, 'publish'>;
   metrics: Metrics;
   logger: Logger;
+  /** Devices with commands not yet confirmed, as stored at start. */
+  devicesWithOpenCommands: number[];
 }) {
   const { devices, ledger, commands, transport, metrics, logger } = deps;
+  // Devices that may have unconfirmed commands: a hello of any other device needs no read.
+  const withOpenCommands = new Set(deps.devicesWithOpenCommands);
   let inFlight = 0;
   let idle: (() => void) | undefined;
 
@@ -128,7 +132,7 @@ export function createGateway(deps: {
         return;
       }
       case 'hello': {
-        await devices.recordHello(
+        devices.noteHello(
           device.no,
           message.model,
           message.fw,
@@ -137,7 +141,11 @@ export function createGateway(deps: {
         );
         const through = await ledger.through(device.no);
         await send(device, { v: 1, type: 'ack', dev: device.id, ts: Date.now(), through });
-        for (const command of await commands.open(device.no)) await sendCommand(device, command);
+        if (withOpenCommands.has(device.no)) {
+          const open = await commands.open(device.no);
+          if (open.length === 0) withOpenCommands.delete(device.no);
+          for (const command of open) await sendCommand(device, command);
+        }
         return;
       }
       case 'time_req':
@@ -215,6 +223,7 @@ export function createGateway(deps: {
       if (!device) throw new NotFoundError(`device ${deviceId}`);
       const id = randomUUID();
       await commands.insert({ id, deviceNo: device.no, body, createdBy });
+      withOpenCommands.add(device.no);
       const [command] = (await commands.open(device.no)).filter((c) => c.id === id);
       if (command) {
         await sendCommand(device, command).catch((err: unknown) =>

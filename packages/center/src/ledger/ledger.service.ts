@@ -70,14 +70,48 @@ export function createLedger(deps: {
   let queue: Pending[] = [];
   let queuedEvents = 0;
   let writing: Promise<void> | undefined;
+  // Sequence numbers waiting in the queue per device, and each device's latest queued write: a device that
+  // retransmits while its events wait (a slow disk, a backlog after an outage) is answered from these
+  // instead of queueing the same events again.
+  const queuedSeqs = new Map<number, Set<number>>();
+  const lastQueued = new Map<number, Promise<unknown>>();
+
+  function isKnown(deviceNo: number, seq: number): boolean {
+    const mark = marks.get(deviceNo);
+    if (mark && (seq <= mark.through || mark.above.has(seq))) return true;
+    return queuedSeqs.get(deviceNo)?.has(seq) ?? false;
+  }
 
   function submit(batch: LedgerBatch): Promise<LedgerOutcome> {
-    if (queuedEvents + batch.message.events.length > deps.maxQueuedEvents) {
+    const no = batch.deviceNo;
+    const events = batch.message.events;
+    if (events.every((e) => isKnown(no, e.seq))) {
+      // Nothing new: acknowledge once this device's queued writes are done, writing nothing.
+      metrics.eventsDuplicate.inc(events.length);
+      const answer = (): LedgerOutcome => ({
+        through: marks.get(no)?.through ?? 0,
+        stored: 0,
+        duplicates: events.length,
+      });
+      return (lastQueued.get(no) ?? Promise.resolve()).then(answer, answer);
+    }
+    if (queuedEvents + events.length > deps.maxQueuedEvents) {
       return Promise.reject(new OverloadedError());
     }
-    queuedEvents += batch.message.events.length;
+    queuedEvents += events.length;
     metrics.ledgerQueued.set(queuedEvents);
+    let seqs = queuedSeqs.get(no);
+    if (!seqs) queuedSeqs.set(no, (seqs = new Set()));
+    for (const e of events) seqs.add(e.seq);
     const done = new Promise<LedgerOutcome>((resolve, reject) => queue.push({ batch, resolve, reject }));
+    lastQueued.set(no, done);
+    const forget = () => {
+      const set = queuedSeqs.get(no);
+      for (const e of events) set?.delete(e.seq);
+      if (set?.size === 0) queuedSeqs.delete(no);
+      if (lastQueued.get(no) === done) lastQueued.delete(no);
+    };
+    done.then(forget, forget);
     writing ??= pump();
     return done;
   }
@@ -146,16 +180,21 @@ export function createLedger(deps: {
         contact.set(batch.deviceNo, { at: batch.receivedAt, offset });
         mark.clockOffsetMs = offset;
       }
+      // The frame is kept once, with the first events it brought; a pure retransmission adds nothing.
       const rawIndex = raws.length;
-      raws.push({
-        deviceNo: batch.deviceNo,
-        receivedAt: batch.receivedAt,
-        source: batch.source,
-        frame: batch.frame,
-      });
+      let rawKept = false;
       const fresh = new Set<string>();
       for (const event of batch.message.events) {
         if (event.seq <= mark.through || mark.above.has(event.seq)) continue;
+        if (!rawKept) {
+          raws.push({
+            deviceNo: batch.deviceNo,
+            receivedAt: batch.receivedAt,
+            source: batch.source,
+            frame: batch.frame,
+          });
+          rawKept = true;
+        }
         mark.above.add(event.seq);
         mark.max = Math.max(mark.max, event.seq);
         fresh.add(`${batch.deviceNo}:${event.seq}`);
@@ -209,6 +248,10 @@ export function createLedger(deps: {
 
   return {
     submit,
+    /** Loads the marks of these devices in one go (at start, so a reconnect storm costs no reads). */
+    async preload(deviceNos: number[]): Promise<void> {
+      for (let i = 0; i < deviceNos.length; i += 5000) await loadMarks(deviceNos.slice(i, i + 5000));
+    },
     /** The acknowledged mark of a device, loading it from storage if needed. */
     async through(deviceNo: number): Promise<number> {
       await loadMarks([deviceNo]);

@@ -61,7 +61,9 @@ export async function startEmbeddedBroker(opts: {
     async start(handler: UplinkHandler) {
       deliver = (packet, cb) => {
         handler(packet.topic, packet.payload as Buffer, new Date());
-        cb();
+        // Released on the next tick: a synchronous release makes aedes' emitter recurse once per queued
+        // message, which overflows the stack under a burst of thousands of devices.
+        queueMicrotask(cb);
       };
       await new Promise<void>((resolve) => broker.subscribe(UPLINK_FILTER, deliver!, resolve));
     },

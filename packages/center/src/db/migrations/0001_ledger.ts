@@ -56,7 +56,6 @@ create table events (
   primary key (id, received_at)
 ) partition by range (received_at);
 create index events_device_time on events (device_no, time);
-create index events_device_seq on events (device_no, seq);
 
 create table raw_messages_default partition of raw_messages default;
 create table events_default partition of events default;
