@@ -11,3 +11,4 @@ export * from './zone.js';
 export * from './device-assignment.js';
 export * from './court-order.js';
 export * from './lifecycle.js';
+export * from './engine/index.js';
