@@ -39,6 +39,25 @@ export class OverloadedError extends AppError {
   }
 }
 
+/** An event as committed to the ledger, handed to listeners (the compliance engine) after the commit. */
+export interface CommittedEvent {
+  deviceNo: number;
+  deviceId: string;
+  seq: number;
+  kind: string;
+  /** Center-clock time of the event (device time corrected by the measured offset), ms. */
+  time: number;
+  /** Device-clock time, ms. */
+  deviceTime: number;
+  receivedAt: number;
+  source: 'mqtt' | 'readout';
+  body: Record<string, unknown>;
+  flags: string[];
+}
+
+/** Called after each commit with the events stored for the first time; must not throw. */
+export type CommitListener = (events: CommittedEvent[]) => void;
+
 /** A clock more than this far from the center's is flagged on the events it stamped. */
 export const CLOCK_SUSPECT_MS = 60_000;
 const MAX_GROUP_EVENTS = 8_000;
@@ -67,6 +86,7 @@ export function createLedger(deps: {
 }) {
   const { repo, metrics } = deps;
   const marks = new Map<number, Watermark>();
+  const listeners: CommitListener[] = [];
   let queue: Pending[] = [];
   let queuedEvents = 0;
   let writing: Promise<void> | undefined;
@@ -163,6 +183,7 @@ export function createLedger(deps: {
     await loadMarks(group.map((p) => p.batch.deviceNo));
     const raws: LedgerRawRow[] = [];
     const events: LedgerEventRow[] = [];
+    const committed: CommittedEvent[] = [];
     const readMessages: { id: string; at: Date }[] = [];
     // Tentative marks: applied to memory only once the transaction commits.
     const next = new Map<number, Watermark>();
@@ -212,6 +233,18 @@ export function createLedger(deps: {
           body: JSON.stringify(rest),
           flags,
         });
+        committed.push({
+          deviceNo: batch.deviceNo,
+          deviceId: batch.message.dev,
+          seq,
+          kind,
+          time: t + offset,
+          deviceTime: t,
+          receivedAt: batch.receivedAt.getTime(),
+          source: batch.source,
+          body: rest,
+          flags,
+        });
         if (event.kind === 'message_read') readMessages.push({ id: event.msg, at: new Date(t + offset) });
       }
       while (mark.above.has(mark.through + 1)) {
@@ -233,6 +266,8 @@ export function createLedger(deps: {
     // Keys already in storage but unknown to memory (another process stored them) count as duplicates.
     const lostRace = new Set(events.filter((_, i) => !isNew[i]).map((e) => `${e.deviceNo}:${e.seq}`));
     for (const [no, m] of next) marks.set(no, m);
+    const stored = committed.filter((_, i) => isNew[i]);
+    if (stored.length > 0) for (const listener of listeners) listener(stored);
     metrics.ledgerGroupSize.observe(events.length);
     const committedAt = Date.now();
     group.forEach(({ batch, resolve }, i) => {
@@ -248,6 +283,10 @@ export function createLedger(deps: {
 
   return {
     submit,
+    /** Registers a listener for events stored for the first time, called after each commit. */
+    onCommitted(listener: CommitListener): void {
+      listeners.push(listener);
+    },
     /** Loads the marks of these devices in one go (at start, so a reconnect storm costs no reads). */
     async preload(deviceNos: number[]): Promise<void> {
       for (let i = 0; i < deviceNos.length; i += 5000) await loadMarks(deviceNos.slice(i, i + 5000));
