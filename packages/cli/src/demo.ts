@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seedDemo } from '@sde/center';
 import { simulate, type DeviceCredentials } from '@sde/simulator';
 import { runCenterUntilSignal } from './cli.js';
 
@@ -31,9 +32,23 @@ export async function runDemo(env: NodeJS.ProcessEnv): Promise<number> {
       }
       writeFileSync(file, JSON.stringify({ devices: credentials }, null, 2), { mode: 0o600 });
     }
+    const seed = await seedDemo(center, { deviceIds: credentials.map((c) => c.id) });
+    // Each unit hears the transmitter installed with it in the demo supervision.
+    const paired = credentials.map((c) => {
+      const tx = seed.transmitterOf[c.id];
+      return tx ? { ...c, tx } : c;
+    });
+    console.error(
+      [
+        `sde: demo data: ${Object.keys(seed.supervisions).length} cases in every state of the procedure`,
+        `  console                    ${center.httpUrl}/`,
+        `  demo users (login / password / role):`,
+        ...seed.users.map((u) => `    ${u.login.padEnd(22)} ${u.password.padEnd(22)} ${u.role}`),
+      ].join('\n'),
+    );
     console.error(`sde: simulated fleet of ${credentials.length} devices connecting to ${center.mqttUrl}`);
     fleetRun = simulate({
-      credentials,
+      credentials: paired,
       mqttUrl: center.mqttUrl,
       durationSec: Number.POSITIVE_INFINITY,
       untilAcked: false,

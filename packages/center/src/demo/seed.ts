@@ -26,6 +26,8 @@ export interface DemoSeed {
   casesCreated: number;
   /** Supervision id per demo case number. */
   supervisions: Record<string, string>;
+  /** The transmitter each installed unit hears (unit id → transmitter id), for the simulated fleet. */
+  transmitterOf: Record<string, string>;
 }
 
 const REGIONS = [
@@ -445,6 +447,7 @@ export async function seedDemo(center: Center, opts: { deviceIds?: string[] } = 
     users: USERS.map(({ login, password, role, displayName }) => ({ login, password, role, displayName })),
     casesCreated: 0,
     supervisions: {},
+    transmitterOf: {},
   };
   const day = 86_400_000;
   const now = Date.now();
@@ -592,6 +595,12 @@ export async function seedDemo(center: Center, opts: { deviceIds?: string[] } = 
       protocolNumber: `PD/${i + 1}/2024`,
       notes: '',
     });
+  }
+  for (const supervisionId of Object.values(result.supervisions)) {
+    const open = (await repo.assignmentsOfSupervision(supervisionId)).filter((a) => a.to === null);
+    const tx = open.find((a) => a.deviceKind === 'transmitter');
+    if (!tx) continue;
+    for (const a of open) if (a.deviceKind !== 'transmitter') result.transmitterOf[a.deviceId] = tx.deviceId;
   }
   return result;
 }
