@@ -71,7 +71,14 @@ export type EventKind = EventBody['kind'];
 export const EVENT_KINDS = EventBody.options.map((o) => o.shape.kind.value) as readonly EventKind[];
 
 /** One event as the device recorded it: its sequence number and the device-clock time it happened. */
-export const DeviceEvent = z.intersection(z.object({ seq: Seq, t: EpochMs }), EventBody);
+// A discriminated union of whole objects rather than an intersection: zod checks it in one pass, which
+// matters at tens of thousands of events per second.
+export const DeviceEvent = z.discriminatedUnion(
+  'kind',
+  EventBody.options.map((o) => o.extend({ seq: Seq, t: EpochMs })) as unknown as [
+    z.ZodObject<{ kind: z.ZodLiteral<EventKind>; seq: typeof Seq; t: typeof EpochMs }>,
+  ],
+) as unknown as z.ZodType<{ seq: number; t: number } & EventBody>;
 export type DeviceEvent = z.infer<typeof DeviceEvent>;
 
 const Header = { v: z.literal(PROTOCOL_VERSION), dev: DeviceId, ts: EpochMs };
