@@ -20,11 +20,12 @@ import {
 } from '@sde/protocol';
 
 const [credentialsFile, target] = process.argv.slice(2);
-if (!credentialsFile || !target) throw new Error('usage: ack-only-center <credentials.json> <port | mqtt://url>');
+if (!credentialsFile || !target)
+  throw new Error('usage: ack-only-center <credentials.json> <port | mqtt://url>');
 const secrets = new Map(
-  (JSON.parse(readFileSync(credentialsFile, 'utf8')) as { devices: { id: string; secret: string }[] }).devices.map(
-    (d) => [d.id, d.secret],
-  ),
+  (
+    JSON.parse(readFileSync(credentialsFile, 'utf8')) as { devices: { id: string; secret: string }[] }
+  ).devices.map((d) => [d.id, d.secret]),
 );
 const marks = new Map<string, number>();
 
@@ -57,7 +58,10 @@ if (/^\d+$/.test(target)) {
     UPLINK_FILTER,
     (packet, cb) => {
       answer(packet.topic, packet.payload as Buffer, (topic, payload) =>
-        broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, () => undefined),
+        broker.publish(
+          { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false },
+          () => undefined,
+        ),
       );
       cb();
     },

@@ -55,7 +55,11 @@ function freePort(): Promise<number> {
 }
 
 function start(cmd: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, cmd, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, cmd, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   child.stdout!.resume();
   return child;
 }
@@ -84,7 +88,11 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 /** Drives the fleet against `mqttUrl`; measures the steady window. */
-async function drive(credentials: DeviceCredentials[], mqttUrl: string, centerUrl?: string): Promise<Measurement> {
+async function drive(
+  credentials: DeviceCredentials[],
+  mqttUrl: string,
+  centerUrl?: string,
+): Promise<Measurement> {
   const fleet = await Fleet.start({
     credentials,
     mqttUrl,
@@ -134,7 +142,9 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
       SDE_HTTP_PORT: String(http),
       SDE_MQTT_PORT: String(mqttPort),
       SDE_LOG_LEVEL: 'warn',
-      ...(database ? { SDE_DATABASE_URL: PG_ADMIN.replace(/\/[^/]*$/, `/${database}`), SDE_MQTT_URL: MOSQUITTO } : {}),
+      ...(database
+        ? { SDE_DATABASE_URL: PG_ADMIN.replace(/\/[^/]*$/, `/${database}`), SDE_MQTT_URL: MOSQUITTO }
+        : {}),
     };
     const centerUrl = `http://127.0.0.1:${http}`;
     const mqttUrl = database ? MOSQUITTO : `mqtt://127.0.0.1:${mqttPort}`;
@@ -143,7 +153,11 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
     let credentials: DeviceCredentials[];
     let centerResult: Measurement;
     try {
-      await until(async () => (await fetch(`${centerUrl}/healthz`).catch(() => undefined))?.ok === true, 60_000, 'center');
+      await until(
+        async () => (await fetch(`${centerUrl}/healthz`).catch(() => undefined))?.ok === true,
+        60_000,
+        'center',
+      );
       const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
       const res = await fetch(`${centerUrl}/api/v1/devices`, {
         method: 'POST',
@@ -159,10 +173,16 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
     const credsFile = join(dir, 'credentials.json');
     writeFileSync(credsFile, JSON.stringify({ devices: credentials }));
     const baselinePort = await freePort();
-    const baseline = start(['--import', 'tsx', 'bench/ack-only-center.ts', credsFile, database ? MOSQUITTO : String(baselinePort)], {});
+    const baseline = start(
+      ['--import', 'tsx', 'bench/ack-only-center.ts', credsFile, database ? MOSQUITTO : String(baselinePort)],
+      {},
+    );
     try {
       await new Promise((r) => setTimeout(r, 3000));
-      const baselineResult = await drive(credentials, database ? MOSQUITTO : `mqtt://127.0.0.1:${baselinePort}`);
+      const baselineResult = await drive(
+        credentials,
+        database ? MOSQUITTO : `mqtt://127.0.0.1:${baselinePort}`,
+      );
       return { center: centerResult, baseline: baselineResult };
     } finally {
       await stopChild(baseline);
@@ -190,7 +210,8 @@ for (const setup of SETUPS) {
     results.push(r);
     console.log(JSON.stringify({ setup, run: i + 1, ...r }));
   }
-  const m = (pick: (r: { center: Measurement; baseline: Measurement }) => number) => median(results.map(pick));
+  const m = (pick: (r: { center: Measurement; baseline: Measurement }) => number) =>
+    median(results.map(pick));
   console.log(
     `| ${setup} | ${m((r) => r.center.eventsPerSec)} | ${m((r) => r.center.p50)} | ${m((r) => r.center.p99)} | ` +
       `${m((r) => r.baseline.eventsPerSec)} | ${m((r) => r.baseline.p50)} | ${m((r) => r.baseline.p99)} | ` +
