@@ -20,6 +20,7 @@ import { createCaseRepository } from './cases/case.repository.js';
 import { registerCaseRoutes } from './cases/case.routes.js';
 import { createCaseService } from './cases/case.service.js';
 import { createSupervisionService } from './cases/supervision.service.js';
+import { registerConsole } from './http/console.js';
 import { registerRoutes } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './ingest/gateway.js';
@@ -156,6 +157,8 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
       broker: transport.healthy(),
     }),
   });
+  // The web console at / (packages/console/dist), with the SPA fallback.
+  registerConsole(http);
   const connectedTimer = setInterval(() => {
     const n = transport.connectedDevices();
     if (n !== undefined) metrics.devicesConnected.set(n);

@@ -1,0 +1,201 @@
+/** The console shell: session, idle sign-out, role-aware navigation, language switch and the screens. */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { AlarmProvider, useAlarms } from './alarm-store.js';
+import { useI18n } from './i18n.js';
+import { api, setUnauthorizedHandler } from './lib/api.js';
+import { unlockAudio } from './lib/beep.js';
+import type { MessageKey } from './lib/messages.js';
+import { can, type Permission } from './lib/permissions.js';
+import { match, navigate, usePath } from './lib/router.js';
+import type { Actor, Role } from './lib/types.js';
+import { AlarmConsole } from './screens/AlarmConsole.js';
+import { CaseList } from './screens/CaseList.js';
+import { CaseView } from './screens/CaseView.js';
+import { Dashboard } from './screens/Dashboard.js';
+import { Devices } from './screens/Devices.js';
+import { SignIn } from './screens/SignIn.js';
+import { Terminal } from './screens/Terminal.js';
+import { Link } from './components/Link.js';
+
+/** Minutes without a key press, click or touch after which a shared terminal signs out. */
+const IDLE_MINUTES = 15;
+
+interface NavItem {
+  path: string;
+  label: MessageKey;
+  show: (role: Role) => boolean;
+}
+
+const NAV: NavItem[] = [
+  {
+    path: '/alarms',
+    label: 'nav.alarms',
+    show: (r) => can(r, 'alarm.read') && r !== 'judge' && r !== 'probation_officer',
+  },
+  { path: '/terminal', label: 'nav.terminal', show: (r) => r === 'judge' || r === 'probation_officer' },
+  { path: '/cases', label: 'nav.cases', show: (r) => can(r, 'case.read') },
+  { path: '/devices', label: 'nav.devices', show: (r) => can(r, 'device.manage') },
+  { path: '/dashboard', label: 'nav.dashboard', show: (r) => can(r, 'stats.read') },
+];
+
+/** The first screen of each role. */
+export function homeOf(role: Role): string {
+  switch (role) {
+    case 'operator':
+      return '/alarms';
+    case 'judge':
+    case 'probation_officer':
+      return '/terminal';
+    case 'installer':
+      return '/devices';
+    case 'bureau_admin':
+    case 'auditor':
+    case 'system':
+      return '/dashboard';
+  }
+}
+
+export function App() {
+  const { t } = useI18n();
+  const [user, setUser] = useState<Actor | null | 'loading'>('loading');
+  const [notice, setNotice] = useState<MessageKey | null>(null);
+
+  useEffect(() => {
+    api<{ user: Actor }>('GET', '/api/v1/auth/me', undefined, { quiet401: true }).then(
+      (r) => setUser(r.user),
+      () => setUser(null),
+    );
+  }, []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setUser((u) => {
+        if (u && u !== 'loading') setNotice('signin.sessionEnded');
+        return null;
+      });
+    });
+    return () => setUnauthorizedHandler(undefined);
+  }, []);
+
+  const signOut = useCallback(async (why: MessageKey | null) => {
+    await api('POST', '/api/v1/auth/logout', undefined, { quiet401: true }).catch(() => undefined);
+    setUser(null);
+    setNotice(why);
+    navigate('/', true);
+  }, []);
+
+  if (user === 'loading') return <p className="loading">{t('common.loading')}</p>;
+  if (!user)
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(u) => {
+          unlockAudio();
+          setNotice(null);
+          setUser(u);
+          if (location.pathname === '/' || location.pathname === '/signin') navigate(homeOf(u.role), true);
+        }}
+      />
+    );
+  return (
+    <AlarmProvider enabled={can(user.role, 'alarm.read')}>
+      <Shell user={user} onSignOut={signOut} />
+    </AlarmProvider>
+  );
+}
+
+function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey | null) => Promise<void> }) {
+  const { t, lang, setLang } = useI18n();
+  const path = usePath();
+  const alarms = useAlarms();
+  const lastInput = useRef(Date.now());
+
+  useEffect(() => {
+    const touch = () => {
+      lastInput.current = Date.now();
+      unlockAudio();
+    };
+    const events = ['keydown', 'pointerdown', 'touchstart', 'wheel'] as const;
+    for (const e of events) window.addEventListener(e, touch, { passive: true });
+    const timer = setInterval(() => {
+      if (Date.now() - lastInput.current > IDLE_MINUTES * 60_000) void onSignOut('signin.idleSignedOut');
+    }, 15_000);
+    return () => {
+      for (const e of events) window.removeEventListener(e, touch);
+      clearInterval(timer);
+    };
+  }, [onSignOut]);
+
+  useEffect(() => {
+    if (path === '/' || path === '/signin') navigate(homeOf(user.role), true);
+  }, [path, user.role]);
+
+  const openCount = alarms.alarms.filter((a) => a.status === 'open').length;
+  const criticalOpen = alarms.alarms.some((a) => a.status === 'open' && a.severity === 'critical');
+  const caseMatch = match('/cases/:id', path);
+  const allowed = (p: Permission) => can(user.role, p);
+
+  let screen;
+  if (path === '/alarms' && allowed('alarm.read')) screen = <AlarmConsole user={user} />;
+  else if (path === '/terminal') screen = <Terminal user={user} />;
+  else if (path === '/cases') screen = <CaseList user={user} />;
+  else if (caseMatch) screen = <CaseView user={user} caseId={caseMatch.id!} />;
+  else if (path === '/devices' && allowed('device.manage')) screen = <Devices user={user} />;
+  else if (path === '/dashboard' && allowed('stats.read')) screen = <Dashboard user={user} />;
+  else screen = <p>{t('common.notFound')}</p>;
+
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="top">
+        <div className="brand" title={t('app.fullName')}>
+          SDE <span className="brand-sub">{t('app.subtitle')}</span>
+        </div>
+        <nav aria-label={t('nav.label')}>
+          <ul>
+            {NAV.filter((n) => n.show(user.role)).map((n) => (
+              <li key={n.path}>
+                <Link
+                  href={n.path}
+                  current={path === n.path || (n.path === '/cases' && path.startsWith('/cases/'))}
+                >
+                  {t(n.label)}
+                  {n.path === '/alarms' && openCount > 0 ? (
+                    <span
+                      className={`badge ${criticalOpen ? 'badge-critical' : ''}`}
+                      aria-label={t('alarms.openCount', { n: openCount })}
+                    >
+                      {openCount}
+                    </span>
+                  ) : null}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <button
+            type="button"
+            className="lang"
+            onClick={() => setLang(lang === 'pl' ? 'en' : 'pl')}
+            aria-label={lang === 'pl' ? 'Switch to English' : 'Przełącz na polski'}
+            data-testid="lang-switch"
+          >
+            {lang === 'pl' ? 'EN' : 'PL'}
+          </button>
+          <span className="user" data-testid="user">
+            {user.displayName} <span className="role">· {t(`role.${user.role}` as MessageKey)}</span>
+          </span>
+          <button type="button" onClick={() => void onSignOut('signin.signedOut')}>
+            {t('nav.signOut')}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {screen}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,221 @@
+/**
+ * The devices of a supervision with their state (online, last contact, clock offset) and, for units that
+ * show messages, writing a message to the person (T4.4, T2.5) with its delivery and read times.
+ */
+import { useEffect, useState } from 'react';
+import { useI18n } from '../i18n.js';
+import { api, ApiError } from '../lib/api.js';
+import type { MessageKey } from '../lib/messages.js';
+import { can } from '../lib/permissions.js';
+import type { Actor, DeviceAssignment, DeviceCommand, DeviceStatus } from '../lib/types.js';
+import { ErrorText } from './Status.js';
+
+/** A unit counts as online when it spoke in the last five minutes. */
+export const ONLINE_MS = 5 * 60_000;
+
+export function DevicePanel({ user, devices }: { user: Actor; devices: DeviceAssignment[] }) {
+  const { t, dateTime, num } = useI18n();
+  const manage = can(user.role, 'device.manage');
+  const [status, setStatus] = useState<Record<string, DeviceStatus | null>>({});
+  const current = devices.filter((d) => d.to === null);
+  const past = devices.filter((d) => d.to !== null);
+
+  useEffect(() => {
+    if (!manage) return;
+    let live = true;
+    void Promise.all(
+      current.map((d) =>
+        api<DeviceStatus>('GET', `/api/v1/devices/${encodeURIComponent(d.deviceId)}`).then(
+          (s) => [d.deviceId, s] as const,
+          () => [d.deviceId, null] as const,
+        ),
+      ),
+    ).then((pairs) => live && setStatus(Object.fromEntries(pairs)));
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [manage, devices]);
+
+  if (devices.length === 0) return <p className="muted">{t('devices.none')}</p>;
+  return (
+    <div>
+      <div className="table-wrap">
+        <table data-testid="device-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('devices.device')}</th>
+              <th scope="col">{t('devices.kind')}</th>
+              <th scope="col">{t('devices.since')}</th>
+              <th scope="col">{t('devices.state')}</th>
+              <th scope="col">{t('devices.lastContact')}</th>
+              <th scope="col">{t('devices.clockOffset')}</th>
+              <th scope="col">{t('devices.battery')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {current.map((d) => {
+              const s = status[d.deviceId];
+              const online = s?.lastContactAt ? Date.now() - Date.parse(s.lastContactAt) < ONLINE_MS : false;
+              const radioOnly = d.kind === 'transmitter';
+              return (
+                <tr key={d.deviceId}>
+                  <td>{d.deviceId}</td>
+                  <td>{t(`deviceKind.${d.kind}` as MessageKey)}</td>
+                  <td>{dateTime(d.from, { zone: false })}</td>
+                  <td>
+                    {!manage ? (
+                      <span className="muted">{t('devices.noAccess')}</span>
+                    ) : radioOnly ? (
+                      <span className="muted">{t('devices.viaUnit')}</span>
+                    ) : s === undefined ? (
+                      '…'
+                    ) : (
+                      <span className={`chip ${online ? 'chip-online' : 'chip-offline'}`}>
+                        {online ? t('devices.online') : t('devices.offline')}
+                      </span>
+                    )}
+                  </td>
+                  <td>{s?.lastContactAt ? dateTime(s.lastContactAt, { zone: false }) : '—'}</td>
+                  <td>
+                    {s?.clockOffsetMs !== null && s?.clockOffsetMs !== undefined
+                      ? `${num(s.clockOffsetMs / 1000, 1)} s`
+                      : '—'}
+                  </td>
+                  <td>{s?.battery !== null && s?.battery !== undefined ? `${s.battery}%` : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {past.length ? (
+        <p className="muted small">
+          {t('devices.past')}:{' '}
+          {past
+            .map(
+              (d) =>
+                `${d.deviceId} (${dateTime(d.from, { zone: false })} – ${dateTime(d.to, { zone: false })})`,
+            )
+            .join(', ')}
+        </p>
+      ) : null}
+      {current
+        .filter((d) => d.kind === 'home_unit' || d.kind === 'portable_unit')
+        .map((d) => (
+          <Messages key={d.deviceId} user={user} deviceId={d.deviceId} />
+        ))}
+    </div>
+  );
+}
+
+/** Messages to one unit: write one, see delivered and read times. */
+export function Messages({ user, deviceId }: { user: Actor; deviceId: string }) {
+  const { t, dateTime } = useI18n();
+  const [text, setText] = useState('');
+  const [list, setList] = useState<DeviceCommand[] | null>(null);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const canList = can(user.role, 'device.manage');
+  const canSend = can(user.role, 'message.send');
+
+  const load = () => {
+    if (!canList) return;
+    api<{ commands: DeviceCommand[] }>(
+      'GET',
+      `/api/v1/devices/${encodeURIComponent(deviceId)}/commands`,
+    ).then(
+      (r) => setList(r.commands.filter((c) => c.body.cmd === 'message')),
+      (e: unknown) => setError(e),
+    );
+  };
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(load, [deviceId, canList]);
+  useEffect(() => {
+    if (!canList) return;
+    const i = setInterval(load, 10_000);
+    return () => clearInterval(i);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [deviceId, canList]);
+
+  if (!canSend && !canList) return null;
+  return (
+    <section className="messages" aria-labelledby={`msg-${deviceId}`} data-testid="messages">
+      <h3 id={`msg-${deviceId}`}>{t('messages.title', { device: deviceId })}</h3>
+      {canSend ? (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setBusy(true);
+            setError(undefined);
+            api<DeviceCommand>('POST', `/api/v1/devices/${encodeURIComponent(deviceId)}/commands`, {
+              cmd: 'message',
+              text: text.trim(),
+            })
+              .then((c) => {
+                setText('');
+                setList((l) => [c, ...(l ?? [])]);
+                load();
+              })
+              .catch((e: unknown) => setError(e))
+              .finally(() => setBusy(false));
+          }}
+        >
+          <label>
+            {t('messages.text')}
+            <textarea
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              rows={2}
+              maxLength={500}
+              required
+            />
+          </label>
+          <button type="submit" className="primary" disabled={busy || !text.trim()}>
+            {t('messages.send')}
+          </button>
+        </form>
+      ) : null}
+      <ErrorText error={error instanceof ApiError && error.status === 403 ? null : error} />
+      {list && list.length > 0 ? (
+        <table className="compact">
+          <thead>
+            <tr>
+              <th scope="col">{t('messages.text')}</th>
+              <th scope="col">{t('messages.sentAt')}</th>
+              <th scope="col">{t('messages.deliveredAt')}</th>
+              <th scope="col">{t('messages.readAt')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((c) => (
+              <tr key={c.id}>
+                <td>{c.body.text}</td>
+                <td>{dateTime(c.sentAt ?? c.createdAt, { zone: false })}</td>
+                <td>
+                  {c.confirmedAt ? (
+                    dateTime(c.confirmedAt, { zone: false })
+                  ) : (
+                    <span className="muted">{t('messages.notYet')}</span>
+                  )}
+                </td>
+                <td>
+                  {c.readAt ? (
+                    dateTime(c.readAt, { zone: false })
+                  ) : (
+                    <span className="muted">{t('messages.notYet')}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : list ? (
+        <p className="muted small">{t('messages.none')}</p>
+      ) : !canList ? (
+        <p className="muted small">{t('messages.noStatusAccess')}</p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,307 @@
+/**
+ * The shapes the console reads from the center's API (docs/openapi.json for cases, docs/api-alarms.md for
+ * alarms). Only the fields the console uses are typed; the server stays the source of truth.
+ */
+
+/** Both languages of a server-side explanation. */
+export interface Bilingual {
+  pl: string;
+  en: string;
+}
+
+export type Role =
+  'operator' | 'judge' | 'probation_officer' | 'installer' | 'bureau_admin' | 'auditor' | 'system';
+
+/** The signed-in person (`GET /api/v1/auth/me`). */
+export interface Actor {
+  userId: string | null;
+  login: string;
+  displayName: string;
+  role: Role;
+  regionId: string | null;
+  courtId: string | null;
+}
+
+/** A page of a cursor-paged list. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PostalAddress {
+  street: string;
+  postalCode: string;
+  city: string;
+}
+
+export interface CaseSummary {
+  id: string;
+  caseNumber: string;
+  courtId: string;
+  regionId: string;
+  judgmentDate: string;
+  personId: string;
+  judgeId: string | null;
+  probationOfficerId: string | null;
+  monitoringAddress: PostalAddress | null;
+  protectedPersonId: string | null;
+  createdAt: string;
+}
+
+export interface Person {
+  id: string;
+  givenName: string;
+  familyName: string;
+  birthDate: string;
+  permanentAddress: PostalAddress | null;
+  phone: string | null;
+}
+
+export interface CaseDetail extends CaseSummary {
+  person: Person | null;
+  protectedPerson: { id: string; givenName: string; familyName: string; consentedOn?: string } | null;
+  applications: {
+    id: string;
+    filerKind: string;
+    filerName: string;
+    receivedOn: string;
+    decisionLastDay: string;
+  }[];
+  supervisions: { id: string; status: SupervisionStatus; kinds: SupervisionKind[]; applicationId: string }[];
+}
+
+export type SupervisionStatus =
+  | 'application_filed'
+  | 'granted'
+  | 'refused'
+  | 'left_unexamined_technical'
+  | 'readiness_reported'
+  | 'installed'
+  | 'activated'
+  | 'in_execution'
+  | 'ended_served'
+  | 'revoked';
+
+export type SupervisionKind = 'stationary' | 'mobile' | 'proximity';
+
+export interface SupervisionSummary {
+  id: string;
+  caseId: string;
+  caseNumber: string;
+  personId: string;
+  status: SupervisionStatus;
+  statusName: Bilingual;
+  kinds: SupervisionKind[];
+  activatedAt: string | null;
+  sentenceLastDay: string | null;
+  createdAt: string;
+}
+
+/** One window away from the place, Europe/Warsaw wall clock. */
+export interface AwayWindow {
+  start: string;
+  end: string;
+  endsNextDay?: boolean;
+  label: string;
+}
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+export type WeeklySchedule = Record<Weekday, AwayWindow[]>;
+
+export interface Schedule {
+  weekly: WeeklySchedule;
+  oneOffChanges: { date: string; mode: 'replace' | 'add'; windows: AwayWindow[]; reason: string }[];
+  exceptions?: unknown[];
+}
+
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
+export type Zone =
+  { kind: 'polygon'; ring: LatLon[] } | { kind: 'circle'; center: LatLon; radiusMeters: number };
+
+export type Obligation =
+  | {
+      kind: 'stay_at_place';
+      place: { address: PostalAddress; location?: LatLon; rangeMeters?: number };
+      schedule: Schedule;
+    }
+  | { kind: 'exclusion_zone'; id: string; name: string; zone: Zone }
+  | { kind: 'inclusion_zone'; id: string; name: string; zone: Zone }
+  | { kind: 'keep_distance'; protectedPersonId: string; minDistanceMeters: number };
+
+export interface OrderContent {
+  supervisionKinds: SupervisionKind[];
+  obligations: Obligation[];
+  devices: string[];
+  readinessDeadlineHours: number;
+}
+
+export interface OrderVersion extends OrderContent {
+  version: number;
+  validFrom: string;
+  decidedOn: string;
+  decidedBy: string;
+  reason: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface CourtOrder {
+  id: string;
+  caseNumber: string | null;
+  versionInForce: number | null;
+  versions: OrderVersion[];
+}
+
+export interface Deadline {
+  lastDay: string;
+  dueUtcMs: number;
+  explanation: Bilingual;
+}
+
+export interface Task {
+  id: string;
+  supervisionId?: string;
+  caseId?: string;
+  caseNumber?: string;
+  code: string;
+  responsible: string;
+  assigneeUserId: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  pl: string;
+  en: string;
+}
+
+export interface DeviceAssignment {
+  deviceId: string;
+  kind: string;
+  from: string;
+  to: string | null;
+  installedBy: string;
+  removedBy: string | null;
+}
+
+export interface SupervisionDetail {
+  id: string;
+  caseId: string;
+  caseNumber: string;
+  applicationId: string;
+  personId: string;
+  regionId: string;
+  courtId: string | null;
+  judgeId: string | null;
+  probationOfficerId: string | null;
+  status: SupervisionStatus;
+  statusName: Bilingual;
+  kinds: SupervisionKind[];
+  term: { years: number; months: number; days: number };
+  deadlines: Partial<Record<'decision' | 'readiness' | 'installation', Deadline>>;
+  readinessReportedAt: string | null;
+  installedAt: string | null;
+  activatedAt: string | null;
+  sentenceEnd: {
+    firstDay: string;
+    lastDay: string;
+    endsAt: string;
+    daysToServe: number;
+    explanation: Bilingual;
+  } | null;
+  revocation: unknown;
+  history: { by: string; type: string; atUtcMs: number; [k: string]: unknown }[];
+  decisions: { id: string; outcome: string; decidedAt: string; judge: string; reason: string }[];
+  order: CourtOrder | null;
+  scheduleExceptions: {
+    id: string;
+    date: string;
+    window: AwayWindow;
+    reason: string;
+    approvedBy: string;
+    approvedAt: string;
+  }[];
+  devices: DeviceAssignment[];
+  protocols: {
+    id: string;
+    kind: string;
+    number: string;
+    at: string;
+    by: string;
+    deviceIds: string[];
+    notes: string;
+  }[];
+  tasks: Task[];
+}
+
+/** `GET /api/v1/devices/:id`. */
+export interface DeviceStatus {
+  id: string;
+  kind: string;
+  status: string;
+  ackedSeq: number;
+  maxSeq: number;
+  lastContactAt: string | null;
+  clockOffsetMs: number | null;
+  model: string | null;
+  firmware: string | null;
+  battery?: number | null;
+  createdAt: string;
+}
+
+/** A command queued for a unit, with its delivery and read times. */
+export interface DeviceCommand {
+  id: string;
+  body: { cmd: string; text?: string; [k: string]: unknown };
+  status: string;
+  reason: string | null;
+  createdBy: string;
+  createdAt: string;
+  sentAt: string | null;
+  confirmedAt: string | null;
+  readAt: string | null;
+}
+
+export type AlarmSeverity = 'critical' | 'serious' | 'info';
+export type AlarmStatus = 'open' | 'acknowledged' | 'closed';
+
+export interface AlarmAction {
+  at: string;
+  by: string;
+  kind: 'acknowledge' | 'note' | 'call' | 'patrol' | 'excuse' | 'qualify' | 'close' | 'notify';
+  text: string | null;
+}
+
+/** An alarm as the center reports it (docs/api-alarms.md). */
+export interface AlarmView {
+  id: string;
+  supervisionId: string;
+  caseId: string;
+  caseNumber: string;
+  personName: string;
+  regionId: string;
+  rule: string;
+  severity: AlarmSeverity;
+  status: AlarmStatus;
+  condition: 'active' | 'ended' | 'withdrawn';
+  startedAt: string;
+  endedAt: string | null;
+  detectedAt: string;
+  late: boolean;
+  undecided: boolean;
+  explanation: Bilingual;
+  clause: Bilingual | null;
+  evidence: { deviceId: string; seq: number; kind: string; time: string }[];
+  incidentId: string | null;
+  actions: AlarmAction[];
+  excuse: {
+    text: string;
+    recordedBy: string;
+    at: string;
+    qualification: 'justified' | 'unjustified' | null;
+    qualifiedBy: string | null;
+    note: string | null;
+  } | null;
+}
