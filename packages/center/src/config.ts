@@ -13,6 +13,10 @@ export const ConfigSchema = z.object({
   SDE_MQTT_URL: z.string().url().optional(),
   /** Port of the embedded MQTT broker. Explicitly set and taken: the center refuses to start. */
   SDE_MQTT_PORT: port.optional(),
+  /** PEM certificate of the embedded broker; with SDE_MQTT_TLS_KEY it accepts devices over TLS only. */
+  SDE_MQTT_TLS_CERT: z.string().optional(),
+  /** PEM private key of the embedded broker's certificate. */
+  SDE_MQTT_TLS_KEY: z.string().optional(),
   /** Address the embedded broker and the HTTP server listen on. */
   SDE_HOST: z.string().default('127.0.0.1'),
   /** HTTP port of the API, health, metrics and console. Explicitly set and taken: the center refuses to start. */
@@ -34,6 +38,30 @@ export const ConfigSchema = z.object({
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */
   SDE_INGEST_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1000).default(200_000),
+  /** Milliseconds the engine waits to gather a supervision's events before evaluating them together. */
+  SDE_ENGINE_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  /** Reporting (heartbeat) interval the engine expects of home units, seconds (communication loss). */
+  SDE_ENGINE_HOME_UNIT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  /** Reporting interval the engine expects of portable units, seconds. */
+  SDE_ENGINE_PORTABLE_UNIT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  /** Reporting interval the engine expects of protected persons' units, seconds. */
+  SDE_ENGINE_PROTECTED_UNIT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  /** SMTP server for alarm e-mails, smtp[s]://user:pass@host:port; unset: e-mail is disabled. */
+  SDE_SMTP_URL: z.string().url().optional(),
+  /** Sender of alarm e-mails. */
+  SDE_SMTP_FROM: z.string().default('SDE Centrala Monitorowania <alarmy@sde.invalid>'),
+  /** SMS provider: `none` (default: no SMS, no outbound calls) or `http` (a generic HTTP gateway). */
+  SDE_SMS_PROVIDER: z.enum(['none', 'http']).default('none'),
+  /** URL the `http` SMS provider POSTs `{ to, text, id }` to. */
+  SDE_SMS_HTTP_URL: z.string().url().optional(),
+  /** Bearer token for the SMS gateway, if it needs one. */
+  SDE_SMS_HTTP_TOKEN: z.string().optional(),
+  /** Seconds after which an unacknowledged critical alarm is escalated to the region's operators and the Bureau. */
+  SDE_ALARM_ESCALATE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Attempts to deliver one notification before it is recorded as failed. */
+  SDE_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** First retry delay of a failed notification, ms (doubles each attempt, at most 10 minutes). */
+  SDE_NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & {

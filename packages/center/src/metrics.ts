@@ -19,6 +19,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'sde_mqtt_connections_refused_total',
+      help: 'Device connections to the embedded broker refused for an unknown device or a wrong secret',
+      registers: [registry],
+    }),
     eventsReceived: new Counter({
       name: 'sde_events_received_total',
       help: 'Events received in valid, authenticated batches',

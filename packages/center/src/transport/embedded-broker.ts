@@ -2,7 +2,9 @@
  * An MQTT broker inside the center process (aedes): the embedded default. Devices authenticate with their
  * id and secret, may publish only to their own uplink topic and subscribe only to their own downlink topic.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { deviceOfUplinkTopic, downlinkTopic, MAX_FRAME_BYTES, UPLINK_FILTER } from '@sde/protocol';
 import type { Logger } from '../logger.js';
@@ -15,6 +17,10 @@ export async function startEmbeddedBroker(opts: {
   port: number;
   explicitPort: boolean;
   checkCredentials: CredentialCheck;
+  /** Called for every connection refused for a bad device id or secret. */
+  onAuthFailure?: () => void;
+  /** PEM certificate and key files: the broker then speaks MQTT over TLS (mqtts://). */
+  tls?: { certFile: string; keyFile: string };
   logger: Logger;
 }): Promise<DeviceTransport & { port: number; fellBack: boolean }> {
   const broker = await Aedes.createBroker({
@@ -22,6 +28,7 @@ export async function startEmbeddedBroker(opts: {
     maxClientsIdLength: 64,
     authenticate: (client, username, password, done) => {
       const fail = () => {
+        opts.onAuthFailure?.();
         const err = Object.assign(new Error('bad device id or secret'), { returnCode: 4 as const });
         done(err, false);
       };
@@ -43,7 +50,12 @@ export async function startEmbeddedBroker(opts: {
   broker.on('clientError', (client, err) =>
     opts.logger.debug({ device: client.id, err: err.message }, 'mqtt client error'),
   );
-  const server: Server = createServer(broker.handle);
+  const server: Server = opts.tls
+    ? createTlsServer(
+        { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) },
+        broker.handle,
+      )
+    : createServer(broker.handle);
   const { port, fellBack } = await listenWithFallback(server, {
     host: opts.host,
     port: opts.port,
@@ -55,7 +67,7 @@ export async function startEmbeddedBroker(opts: {
   let running = true;
 
   return {
-    url: `mqtt://${opts.host}:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${opts.host}:${port}`,
     port,
     fellBack,
     async start(handler: UplinkHandler) {
@@ -78,8 +90,10 @@ export async function startEmbeddedBroker(opts: {
     connectedDevices: () => broker.connectedClients,
     async stop() {
       running = false;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Closing the broker disconnects the devices; only then can the listening socket finish closing.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closed;
     },
   };
 }
