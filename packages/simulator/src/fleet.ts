@@ -37,6 +37,12 @@ export interface FleetOptions {
   seed?: number;
   /** Timer period of the fleet (default 250 ms). */
   tickMs?: number;
+  /**
+   * Spread each period over this many slots, each device ticking in its own slot (default 1: all devices
+   * tick together). Real units are not synchronised; with slots, their reports arrive spread over the period
+   * instead of in one burst.
+   */
+  tickSlots?: number;
   /** Options passed to every device (retransmit timeout, in-flight window, reconnect backoff, …). */
   device?: Partial<
     Pick<
@@ -99,7 +105,8 @@ export class Fleet {
       await journal.close();
       throw err;
     }
-    fleet.timer = setInterval(() => fleet.tick(), options.tickMs ?? 250);
+    const slots = Math.max(1, Math.floor(options.tickSlots ?? 1));
+    fleet.timer = setInterval(() => fleet.tick(slots), (options.tickMs ?? 250) / slots);
     fleet.connecting = fleet.connectAll();
     return fleet;
   }
@@ -228,9 +235,14 @@ export class Fleet {
     }
   }
 
-  private tick(): void {
+  private slot = 0;
+
+  private tick(slots: number): void {
     const now = Date.now();
-    for (const device of this.devices) {
+    const slot = this.slot;
+    this.slot = (this.slot + 1) % slots;
+    for (let i = slot; i < this.devices.length; i += slots) {
+      const device = this.devices[i]!;
       device.tick(now);
       if (this.generating) this.behaviours.get(device)?.tick(now);
     }
