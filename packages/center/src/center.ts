@@ -12,6 +12,15 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { createDeviceRepository } from './devices/device.repository.js';
 import { createDeviceService } from './devices/device.service.js';
 import { createAuditRepository } from './audit/audit.repository.js';
+import { createAlarmRepository } from './alarms/alarm.repository.js';
+import { registerAlarmRoutes } from './alarms/alarm.routes.js';
+import { createAlarmService, type AlarmService } from './alarms/alarm.service.js';
+import { createInProcessLiveBus, type LiveBus } from './alarms/live-bus.js';
+import { createEngineRepository } from './engine/engine.repository.js';
+import { createEngineRunner, type EngineRunner } from './engine/engine.runner.js';
+import { createEmailChannel, createHttpSmsChannel, type NotificationChannel } from './notify/channels.js';
+import { createDispatcher, type Dispatcher } from './notify/dispatcher.js';
+import { createOutboxRepository } from './notify/outbox.repository.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { installAuthentication } from './auth/authenticate.js';
@@ -48,6 +57,14 @@ export interface Center {
   gateway: Gateway;
   metrics: Metrics;
   auth: AuthService;
+  /** The compliance engine runner (issue 4). */
+  engine: EngineRunner;
+  /** Alarms and their workflow. */
+  alarms: AlarmService;
+  /** Notification delivery. */
+  notify: Dispatcher;
+  /** The live-push bus. */
+  live: LiveBus;
   stop(): Promise<void>;
 }
 
@@ -74,6 +91,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     repo: createLedgerRepository(database.db),
     metrics,
     maxQueuedEvents: config.SDE_INGEST_MAX_QUEUED_EVENTS,
+    lanes: config.SDE_INGEST_LANES ?? (database.kind === 'postgres' ? 2 : 1),
   });
   const commands = createCommandRepository(database.db);
 
@@ -147,6 +165,63 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     cases: createCaseService({ db: database.db, repo: caseRepo, supervisions }),
     supervisions,
   });
+  // Compliance engine, alarms, notification (issue 4).
+  const live = createInProcessLiveBus();
+  const alarmRepo = createAlarmRepository(database.db);
+  const outbox = createOutboxRepository(database.db);
+  const channels: NotificationChannel[] = [];
+  if (config.SDE_SMTP_URL)
+    channels.push(createEmailChannel({ url: config.SDE_SMTP_URL, from: config.SDE_SMTP_FROM }));
+  if (config.SDE_SMS_PROVIDER === 'http' && config.SDE_SMS_HTTP_URL)
+    channels.push(createHttpSmsChannel({ url: config.SDE_SMS_HTTP_URL, token: config.SDE_SMS_HTTP_TOKEN }));
+  const alarms = createAlarmService({
+    db: database.db,
+    repo: alarmRepo,
+    outbox,
+    bus: live,
+    channels: () => ({
+      email: channels.some((c) => c.name === 'email'),
+      sms: channels.some((c) => c.name === 'sms'),
+    }),
+    // Called only after start, when `dispatcher` exists.
+    onQueued: () => dispatcher.poke(),
+  });
+  const dispatcher: Dispatcher = createDispatcher({
+    db: database.db,
+    outbox,
+    alarmsRepo: alarmRepo,
+    alarms,
+    channels,
+    logger,
+    settings: {
+      maxAttempts: config.SDE_NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: config.SDE_NOTIFY_RETRY_BASE_MS,
+      escalateAfterMs: config.SDE_ALARM_ESCALATE_AFTER_SECONDS * 1000,
+    },
+  });
+  const engine = createEngineRunner({
+    ledger,
+    repo: createEngineRepository(database.db),
+    cases: caseRepo,
+    alarms,
+    logger,
+    settings: {
+      debounceMs: config.SDE_ENGINE_DEBOUNCE_MS,
+      firstEvaluationSpanMs: 7 * 86_400_000,
+      reportIntervals: {
+        home_unit: config.SDE_ENGINE_HOME_UNIT_INTERVAL_SECONDS * 1000,
+        portable_unit: config.SDE_ENGINE_PORTABLE_UNIT_INTERVAL_SECONDS * 1000,
+        protected_unit: config.SDE_ENGINE_PROTECTED_UNIT_INTERVAL_SECONDS * 1000,
+      },
+    },
+  });
+  const streams = registerAlarmRoutes(http, {
+    alarms,
+    bus: live,
+    onConfigurationChange: () => engine.configurationChanged(),
+  });
+  await engine.start();
+  await dispatcher.start();
   registerRoutes(http, {
     devices,
     commands,
@@ -188,6 +263,8 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     if (bound.fellBack)
       notices.push(`HTTP port ${config.httpPort} is taken; the center listens on ${httpPort} instead.`);
   } catch (err) {
+    await engine.stop();
+    await dispatcher.stop();
     await transport.stop();
     await database.close();
     throw err;
@@ -206,6 +283,10 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     gateway,
     metrics,
     auth,
+    engine,
+    alarms,
+    notify: dispatcher,
+    live,
     stop() {
       stopping ??= (async () => {
         clearInterval(connectedTimer);
@@ -213,7 +294,10 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
         await transport.stop();
         await gateway.drain();
         await ledger.drain();
+        await engine.stop();
+        await dispatcher.stop();
         await devices.flushHellos();
+        streams.closeAll();
         await http.close();
         await database.close();
       })();

@@ -25,6 +25,8 @@ export const ConfigSchema = z.object({
   SDE_ADMIN_TOKEN: z.string().min(16).optional(),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   SDE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Ledger transactions written in parallel (default: 1 on PGlite, 2 on a PostgreSQL server). */
+  SDE_INGEST_LANES: z.coerce.number().int().min(1).max(16).optional(),
   /** Minutes of inactivity after which a console session ends (shared terminals). */
   SDE_SESSION_IDLE_MINUTES: z.coerce
     .number()

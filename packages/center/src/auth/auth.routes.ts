@@ -17,6 +17,14 @@ const CreateUser = z.object({
   regionId: z.string().nullable().default(null),
   courtId: z.string().nullable().default(null),
   password: z.string().max(200),
+  /** Where alarm notifications go (T4.3); optional. */
+  email: z.string().email().max(200).nullable().optional(),
+  /** Phone for SMS notifications, international format; optional. */
+  phone: z
+    .string()
+    .regex(/^\+?[0-9 ]{6,20}$/)
+    .nullable()
+    .optional(),
 });
 const UpdateUser = z.object({ active: z.boolean().optional(), password: z.string().max(200).optional() });
 const Region = z.object({ id: z.string().regex(/^[A-Z0-9-]{2,20}$/), name: z.string().min(1).max(100) });
@@ -73,8 +81,22 @@ export function registerAuthRoutes(
 
   app.post('/api/v1/users', async (req, reply) => {
     requirePermission(req.actor, 'user.manage');
-    const body = parse(CreateUser, req.body);
-    return reply.status(201).send({ user: await auth.createUser(req.actor, body, req.id) });
+    const { email, phone, ...body } = parse(CreateUser, req.body);
+    const user = await auth.createUser(req.actor, body, req.id);
+    if (email != null || phone != null) {
+      const contact = { email: email ?? null, phone: phone ?? null };
+      await deps.db.transaction().execute(async (trx) => {
+        await auth.repo.setContact(user.id, contact, trx);
+        await recordAudit(trx, req.actor, {
+          action: 'user.contact',
+          entity: 'user',
+          entityId: user.id,
+          changes: contact,
+          requestId: req.id,
+        });
+      });
+    }
+    return reply.status(201).send({ user });
   });
 
   app.patch('/api/v1/users/:id', async (req) => {

@@ -50,6 +50,10 @@ function toUser(r: {
 /** Creates the identity repository. */
 export function createIdentityRepository(db: Database) {
   return {
+    /** Sets where alarm notifications reach the user (migration 0004). */
+    async setContact(id: string, c: { email: string | null; phone: string | null }, trx: Database = db) {
+      await trx.updateTable('users').set({ email: c.email, phone: c.phone }).where('id', '=', id).execute();
+    },
     async insertUser(u: Omit<User, 'active' | 'createdAt'> & { passwordHash: string }, trx: Database = db) {
       await trx
         .insertInto('users')

@@ -85,6 +85,9 @@ export interface UsersTable {
   password_hash: string;
   active: Generated<boolean>;
   created_at: Generated<Date>;
+  /** Where alarm notifications go (migration 0004). */
+  email: Generated<string | null>;
+  phone: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -283,6 +286,78 @@ export interface TasksTable {
   done_at: Timestamp | null;
 }
 
+/** An alarm episode with its workflow state (migration 0004). */
+export interface AlarmEpisodesTable {
+  id: string;
+  episode_id: string;
+  supervision_id: string;
+  rule: string;
+  severity: 'critical' | 'serious' | 'informational';
+  condition: 'active' | 'ended' | 'withdrawn';
+  status: Generated<'open' | 'acknowledged' | 'closed'>;
+  started_at: Timestamp;
+  opened_at: Timestamp;
+  resolved_at: Timestamp | null;
+  detected_at: Timestamp;
+  late: boolean;
+  undecided: boolean;
+  incident_id: string | null;
+  episode: string;
+  excuse: Json<Record<string, unknown> | null> | null;
+  acknowledged_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface AlarmActionsTable {
+  id: Generated<number>;
+  alarm_id: string;
+  at: Generated<Date>;
+  by_login: string;
+  by_user_id: string | null;
+  kind: 'acknowledge' | 'note' | 'call' | 'patrol' | 'excuse' | 'qualify' | 'close' | 'notify';
+  text: string | null;
+}
+
+export interface InfrastructureIncidentsTable {
+  id: string;
+  region_id: string;
+  kind: 'power_outage' | 'network_outage';
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  supervision_ids: Json<string[]>;
+  device_ids: Json<string[]>;
+  episode_ids: Json<string[]>;
+  explanation: Json<{ pl: string; en: string }>;
+  updated_at: Generated<Date>;
+}
+
+export interface EngineCheckpointsTable {
+  supervision_id: string;
+  evaluated_at: Timestamp;
+  next_due_at: Timestamp | null;
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  alarm_id: string;
+  recipient_user_id: string;
+  channel: 'email' | 'sms';
+  address: string;
+  reason: 'opened' | 'escalation';
+  subject: string;
+  body: string;
+  status: Generated<'pending' | 'sending' | 'sent' | 'failed' | 'unknown'>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  last_error: string | null;
+  receipt: string | null;
+  sent_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
 /** The whole database as Kysely sees it. */
 export interface DB {
   devices: DevicesTable;
@@ -310,4 +385,9 @@ export interface DB {
   device_assignments: DeviceAssignmentsTable;
   protocols: ProtocolsTable;
   tasks: TasksTable;
+  alarm_episodes: AlarmEpisodesTable;
+  alarm_actions: AlarmActionsTable;
+  infrastructure_incidents: InfrastructureIncidentsTable;
+  engine_checkpoints: EngineCheckpointsTable;
+  notification_outbox: NotificationOutboxTable;
 }

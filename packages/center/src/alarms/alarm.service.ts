@@ -1,0 +1,444 @@
+/**
+ * Alarms: the engine's episodes stored and kept up to date, the operator workflow (acknowledge, notes,
+ * calls, patrols, the person's excuse, the probation officer's qualification, closing), scoping, audit, the
+ * outbox rows of each new alarm (same transaction), and live messages after every commit.
+ */
+import { createHash } from 'node:crypto';
+import type { AlarmEpisode, EpisodeChange, InfrastructureIncident } from '@sde/domain';
+import { diffEpisodes } from '@sde/domain';
+import type { Actor, Scope } from '../auth/actor.js';
+import { requireInScope, requirePermission, scopeOf } from '../auth/actor.js';
+import { recordAudit } from '../audit/audit.repository.js';
+import type { SupervisionRow } from '../cases/case.repository.js';
+import type { Database } from '../db/database.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { alarmMessage } from '../notify/messages.js';
+import type { OutboxEntry, OutboxRepository } from '../notify/outbox.repository.js';
+import type { AlarmRepository, AlarmRow, ActionRow, Executor } from './alarm.repository.js';
+import type { AlarmView } from './alarm.schemas.js';
+import type { LiveBus } from './live-bus.js';
+
+/** The engine as an actor in the audit log. */
+export const ENGINE_ACTOR: Actor = {
+  userId: null,
+  login: 'engine',
+  displayName: 'Compliance engine',
+  role: 'system',
+  regionId: null,
+  courtId: null,
+  terminal: 'center',
+};
+
+/** The alarm's API id: derived from the engine's deterministic episode id, so it is stable and URL-safe. */
+export function alarmIdOf(episodeId: string): string {
+  return createHash('sha256').update(episodeId).digest('base64url').slice(0, 24);
+}
+
+/** Which channels can deliver, so outbox rows are only written for those. */
+export interface EnabledChannels {
+  email: boolean;
+  sms: boolean;
+}
+
+/** The evaluation of one supervision, to store. */
+export interface EvaluationToApply {
+  supervision: Pick<SupervisionRow, 'id' | 'regionId' | 'caseNumber' | 'judgeId' | 'probationOfficerId'>;
+  /** Episodes the engine returned (incidents annotated). */
+  episodes: readonly AlarmEpisode[];
+  /** The checkpoint the evaluation used (undefined: full). */
+  from: number | undefined;
+  now: number;
+  nextDueAt: number | undefined;
+}
+
+function covered(ep: AlarmEpisode, from: number | undefined): boolean {
+  if (from === undefined) return true;
+  return (
+    (ep.resolvedAt === undefined || ep.resolvedAt >= from) &&
+    (ep.endsBy === 'condition' || ep.updatedAt >= from)
+  );
+}
+
+/** Severity as the API names it. */
+function severityOf(s: AlarmRow['severity']): AlarmView['severity'] {
+  return s === 'informational' ? 'info' : s;
+}
+
+/** Builds the view of stored alarms. */
+export function toView(row: AlarmRow, actions: ActionRow[]): AlarmView {
+  const ep = row.episode;
+  const excuse = row.excuse as AlarmView['excuse'];
+  return {
+    id: row.id,
+    supervisionId: row.supervisionId,
+    caseId: row.caseId,
+    caseNumber: row.caseNumber,
+    personName: `${row.personFamily} ${row.personGiven.slice(0, 1)}.`,
+    regionId: row.regionId,
+    rule: row.rule,
+    severity: severityOf(row.severity),
+    status: row.status,
+    condition: row.condition,
+    startedAt: row.startedAt.toISOString(),
+    endedAt: row.resolvedAt ? row.resolvedAt.toISOString() : null,
+    detectedAt: row.detectedAt.toISOString(),
+    late: row.late,
+    undecided: row.undecided,
+    explanation: ep.explanation,
+    clause: ep.clause ?? null,
+    evidence: ep.evidence.map((e) => ({
+      deviceId: e.deviceId,
+      seq: e.seq,
+      kind: e.kind,
+      time: new Date(e.time).toISOString(),
+    })),
+    incidentId: row.incidentId,
+    actions: actions
+      .filter((a) => a.alarmId === row.id)
+      .map((a) => ({ at: a.at.toISOString(), by: a.byLogin, kind: a.kind, text: a.text })),
+    excuse: excuse ?? null,
+  };
+}
+
+/** Creates the service. */
+export function createAlarmService(deps: {
+  db: Database;
+  repo: AlarmRepository;
+  outbox: Pick<OutboxRepository, 'enqueue'>;
+  bus: LiveBus;
+  channels: () => EnabledChannels;
+  /** Called after a commit that queued notifications. */
+  onQueued?: () => void;
+}) {
+  const { db, repo, bus } = deps;
+
+  async function views(rows: AlarmRow[]): Promise<AlarmView[]> {
+    const actions = await repo.actionsOf(rows.map((r) => r.id));
+    return rows.map((r) => toView(r, actions));
+  }
+
+  /** Pushes the current state of `ids` to the live stream. */
+  async function publish(ids: string[]): Promise<void> {
+    if (ids.length === 0 || bus.subscribers() === 0) return;
+    const rows = await repo.byIds(ids);
+    for (const v of await views(rows)) {
+      const row = rows.find((r) => r.id === v.id)!;
+      bus.publish({
+        type: 'alarm',
+        owners: { regionId: row.regionId, courtId: row.courtId, probationOfficerId: row.probationOfficerId },
+        alarm: v,
+      });
+    }
+  }
+
+  /** The outbox rows announcing `ep` to `recipients` on every enabled channel they can be reached on. */
+  async function notifications(
+    ex: Executor,
+    alarmId: string,
+    ep: AlarmEpisode,
+    caseNumber: string,
+    recipients: { id: string; email: string | null; phone: string | null }[],
+    reason: 'opened' | 'escalation',
+  ): Promise<OutboxEntry[]> {
+    const enabled = deps.channels();
+    const msg = alarmMessage(ep, { caseNumber, alarmId }, reason);
+    const out: OutboxEntry[] = [];
+    for (const r of recipients) {
+      if (enabled.email && r.email)
+        out.push({
+          alarmId,
+          recipientUserId: r.id,
+          channel: 'email',
+          address: r.email,
+          reason,
+          subject: msg.subject,
+          body: msg.body,
+        });
+      if (enabled.sms && r.phone)
+        out.push({
+          alarmId,
+          recipientUserId: r.id,
+          channel: 'sms',
+          address: r.phone,
+          reason,
+          subject: msg.subject,
+          body: msg.sms,
+        });
+    }
+    void ex;
+    return out;
+  }
+
+  /** Whether a new episode is announced to the judge and the probation officer (T4.3). */
+  function announced(ep: AlarmEpisode): boolean {
+    // Infrastructure incidents are handled by the center's operators as one incident, not per person.
+    return ep.severity !== 'informational' && ep.incidentId === undefined;
+  }
+
+  async function load(actor: Actor, id: string): Promise<AlarmRow> {
+    const row = await repo.byId(id);
+    if (!row) throw new NotFoundError('alarm', 'alarm');
+    requireInScope(actor, row, 'alarm');
+    return row;
+  }
+
+  /** One workflow step: checks, the action log entry, audit, in one transaction; then the live push. */
+  async function step(
+    actor: Actor,
+    id: string,
+    kind: ActionRow['kind'],
+    text: string | null,
+    requestId: string | undefined,
+    change?: (trx: Executor, current: { status: AlarmRow['status']; excuse: unknown }) => Promise<void>,
+  ): Promise<AlarmView> {
+    await load(actor, id);
+    await db.transaction().execute(async (trx) => {
+      const current = await repo.lockStatus(trx, id);
+      if (!current) throw new NotFoundError('alarm', 'alarm');
+      if (change) await change(trx, current);
+      await repo.insertAction(trx, { alarmId: id, byLogin: actor.login, byUserId: actor.userId, kind, text });
+      await recordAudit(trx, actor, {
+        action: `alarm.${kind}`,
+        entity: 'alarm',
+        entityId: id,
+        changes: text === null ? {} : { text },
+        ...(requestId ? { requestId } : {}),
+      });
+    });
+    await publish([id]);
+    const row = await repo.byId(id);
+    return (await views([row!]))[0]!;
+  }
+
+  const notClosed = (status: AlarmRow['status']) => {
+    if (status === 'closed')
+      throw new ConflictError('the alarm is closed', 'alarm_closed', 'Alarm jest już zamknięty.');
+  };
+
+  return {
+    publish,
+
+    /**
+     * Stores one supervision's evaluation: diff against what is stored (the same episodes the checkpoint
+     * covers), upsert, withdraw, outbox rows for new alarms, checkpoint — one transaction. Returns the
+     * changed alarm ids (to push live after the commit).
+     */
+    async applyEvaluation(
+      e: EvaluationToApply,
+    ): Promise<{ changed: string[]; changes: EpisodeChange[]; queued: number }> {
+      const stored = await repo.episodesOf(e.supervision.id, e.from);
+      const previous = stored.map((s) => s.episode).filter((ep) => covered(ep, e.from));
+      const changes = diffEpisodes(previous, e.episodes);
+      const newlyOpened = changes
+        .filter((c) => c.type === 'opened')
+        .map((c) => (c as { episode: AlarmEpisode }).episode);
+      const contacts = newlyOpened.some(announced)
+        ? await repo.contacts(
+            [e.supervision.judgeId, e.supervision.probationOfficerId].filter((x): x is string => x !== null),
+          )
+        : [];
+      let queued = 0;
+      await db.transaction().execute(async (trx) => {
+        for (const c of changes) {
+          if (c.type === 'withdrawn') {
+            const id = alarmIdOf(c.previous.id);
+            await repo.markWithdrawn(trx, id);
+            await recordAudit(trx, ENGINE_ACTOR, {
+              action: 'alarm.withdrawn',
+              entity: 'alarm',
+              entityId: id,
+            });
+            continue;
+          }
+          const ep = c.episode;
+          const id = alarmIdOf(ep.id);
+          await repo.upsertEpisode(trx, id, ep, ep.resolvedAt === undefined ? 'active' : 'ended');
+          if (c.type === 'opened') {
+            await recordAudit(trx, ENGINE_ACTOR, {
+              action: 'alarm.opened',
+              entity: 'alarm',
+              entityId: id,
+              changes: { episodeId: ep.id, rule: ep.rule, severity: ep.severity, late: ep.late },
+            });
+            if (announced(ep)) {
+              const entries = await notifications(trx, id, ep, e.supervision.caseNumber, contacts, 'opened');
+              queued += await deps.outbox.enqueue(trx, entries);
+            }
+          } else if (c.type === 'resolved') {
+            await recordAudit(trx, ENGINE_ACTOR, { action: 'alarm.resolved', entity: 'alarm', entityId: id });
+          }
+        }
+        await repo.saveCheckpoint(trx, e.supervision.id, e.now, e.nextDueAt);
+      });
+      if (queued > 0) deps.onQueued?.();
+      const changed = changes.map((c) => alarmIdOf(c.type === 'withdrawn' ? c.previous.id : c.episode.id));
+      return { changed, changes, queued };
+    },
+
+    /** Stores the region's incidents as correlation last described them. */
+    async applyIncidents(incidents: readonly InfrastructureIncident[]): Promise<void> {
+      if (incidents.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const i of incidents) await repo.upsertIncident(trx, i);
+      });
+    },
+
+    /** Escalates one unacknowledged critical alarm to the region's operators and the Bureau. */
+    async escalate(id: string): Promise<number> {
+      const row = await repo.byId(id);
+      if (!row) return 0;
+      const recipients = await repo.escalationContacts(row.regionId);
+      let queued = 0;
+      await db.transaction().execute(async (trx) => {
+        if (!(await repo.markEscalated(trx, id))) return;
+        const entries = await notifications(trx, id, row.episode, row.caseNumber, recipients, 'escalation');
+        queued = await deps.outbox.enqueue(trx, entries);
+        await repo.insertAction(trx, {
+          alarmId: id,
+          byLogin: ENGINE_ACTOR.login,
+          byUserId: null,
+          kind: 'notify',
+          text: `eskalacja: brak potwierdzenia / escalation: not acknowledged — ${recipients.map((r) => r.login).join(', ') || 'no recipient with a contact'}`,
+        });
+        await recordAudit(trx, ENGINE_ACTOR, {
+          action: 'alarm.escalated',
+          entity: 'alarm',
+          entityId: id,
+          changes: { queued },
+        });
+      });
+      await publish([id]);
+      return queued;
+    },
+
+    async list(actor: Actor, f: Parameters<AlarmRepository['list']>[1]) {
+      requirePermission(actor, 'alarm.read');
+      const rows = await repo.list(scopeOf(actor), f);
+      const page = rows.slice(0, f.limit);
+      return { alarms: await views(page), more: rows.length > f.limit };
+    },
+
+    async get(actor: Actor, id: string): Promise<AlarmView> {
+      requirePermission(actor, 'alarm.read');
+      return (await views([await load(actor, id)]))[0]!;
+    },
+
+    acknowledge(actor: Actor, id: string, requestId?: string) {
+      requirePermission(actor, 'alarm.handle');
+      return step(actor, id, 'acknowledge', null, requestId, async (trx, cur) => {
+        notClosed(cur.status);
+        if (cur.status === 'open') await repo.setStatus(trx, id, 'acknowledged');
+      });
+    },
+
+    note(actor: Actor, id: string, text: string, requestId?: string) {
+      requirePermission(actor, 'alarm.read');
+      return step(actor, id, 'note', text, requestId);
+    },
+
+    call(actor: Actor, id: string, body: { outcome: string; note?: string | undefined }, requestId?: string) {
+      requirePermission(actor, 'alarm.handle');
+      return step(actor, id, 'call', body.note ? `${body.outcome}: ${body.note}` : body.outcome, requestId);
+    },
+
+    patrol(actor: Actor, id: string, body: { unit: string; note?: string | undefined }, requestId?: string) {
+      requirePermission(actor, 'alarm.handle');
+      return step(
+        actor,
+        id,
+        'patrol',
+        body.note ? `${body.unit}: ${body.note}` : body.unit,
+        requestId,
+        async (_t, cur) => notClosed(cur.status),
+      );
+    },
+
+    excuse(actor: Actor, id: string, text: string, requestId?: string) {
+      requirePermission(actor, 'alarm.handle');
+      return step(actor, id, 'excuse', text, requestId, async (trx) => {
+        await repo.setExcuse(trx, id, {
+          text,
+          recordedBy: actor.login,
+          at: new Date().toISOString(),
+          qualification: null,
+          qualifiedBy: null,
+          note: null,
+        });
+      });
+    },
+
+    qualify(
+      actor: Actor,
+      id: string,
+      body: { qualification: 'justified' | 'unjustified'; note: string },
+      requestId?: string,
+    ) {
+      requirePermission(actor, 'supervision.officer');
+      return step(
+        actor,
+        id,
+        'qualify',
+        `${body.qualification}: ${body.note}`,
+        requestId,
+        async (trx, cur) => {
+          const excuse = (typeof cur.excuse === 'string' ? JSON.parse(cur.excuse) : cur.excuse) as Record<
+            string,
+            unknown
+          > | null;
+          if (!excuse)
+            throw new ConflictError(
+              'no excuse was recorded for this alarm',
+              'no_excuse',
+              'Dla tego alarmu nie zapisano usprawiedliwienia.',
+            );
+          await repo.setExcuse(trx, id, {
+            ...excuse,
+            qualification: body.qualification,
+            qualifiedBy: actor.login,
+            note: body.note,
+          });
+        },
+      );
+    },
+
+    close(actor: Actor, id: string, note: string, requestId?: string) {
+      requirePermission(actor, 'alarm.handle');
+      return step(actor, id, 'close', note, requestId, async (trx, cur) => {
+        notClosed(cur.status);
+        await repo.setStatus(trx, id, 'closed');
+      });
+    },
+
+    async incidents(actor: Actor, active: boolean) {
+      requirePermission(actor, 'alarm.read');
+      const scope: Scope = scopeOf(actor);
+      const rows = await repo.incidents({
+        active,
+        ...(scope.kind === 'region' ? { regionId: scope.regionId } : {}),
+      });
+      const all = rows.map((r) => ({
+        id: r.id,
+        regionId: r.region_id,
+        kind: r.kind,
+        startedAt: new Date(r.started_at).toISOString(),
+        endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
+        supervisionIds: r.supervision_ids,
+        deviceIds: r.device_ids,
+        alarmIds: r.episode_ids.map(alarmIdOf),
+        explanation: r.explanation,
+      }));
+      if (scope.kind === 'all' || scope.kind === 'region') return { incidents: all };
+      const visible = await repo.supervisionsInScope(
+        [...new Set(all.flatMap((i) => i.supervisionIds))],
+        scope,
+      );
+      return {
+        incidents: all
+          .filter((i) => i.supervisionIds.some((s) => visible.has(s)))
+          .map((i) => ({ ...i, supervisionIds: i.supervisionIds.filter((s) => visible.has(s)) })),
+      };
+    },
+  };
+}
+
+export type AlarmService = ReturnType<typeof createAlarmService>;

@@ -1,0 +1,356 @@
+/**
+ * The engine runner: feeds the pure compliance engine (packages/domain/src/engine) from the ledger and
+ * stores what it decides.
+ *
+ * - Subscribes to ledger commits (after the durable commit; the device's acknowledgement never waits for
+ *   this): each event marks the supervisions its device serves (cached map, reloaded when assignments
+ *   change) as pending, remembering the earliest event time.
+ * - Pending supervisions are evaluated after a short debounce, one flush at a time (PGlite has one
+ *   connection), each over its checkpointed window: from the earliest of the new events, the oldest open
+ *   episode and the last evaluation.
+ * - One timer for the earliest `nextDueAt` of all supervisions (a heap), not polling.
+ * - Per region, `correlateIncidents` over the latest evaluations groups power and network losses.
+ * - Storing diffs against what is stored, so replays and restarts change nothing.
+ */
+import type { AlarmEpisode, EngineEvent, SupervisionEvaluation, SupervisionTimeline } from '@sde/domain';
+import { correlateIncidents, evaluateSupervision, ENGINE_LOOKBACK_MS } from '@sde/domain';
+import type { AlarmService } from '../alarms/alarm.service.js';
+import type { CaseRepository, SupervisionRow } from '../cases/case.repository.js';
+import type { CommittedEvent, Ledger } from '../ledger/ledger.service.js';
+import type { Logger } from '../logger.js';
+import { DueHeap } from './due-heap.js';
+import type { EngineRepository } from './engine.repository.js';
+import { buildTimeline, type ReportIntervals } from './timeline.js';
+
+/** Settings of the runner. */
+export interface EngineRunnerSettings {
+  /** Events of one supervision arriving within this are evaluated together. */
+  debounceMs: number;
+  /** Reporting interval the engine expects per unit kind. */
+  reportIntervals: ReportIntervals;
+  /** A supervision never evaluated is evaluated from at most this far back. */
+  firstEvaluationSpanMs: number;
+}
+
+interface Latest {
+  evaluation: SupervisionEvaluation;
+  from: number | undefined;
+  supervision: SupervisionRow;
+}
+
+/** Creates the runner (not started). */
+export function createEngineRunner(deps: {
+  ledger: Pick<Ledger, 'onCommitted'>;
+  repo: EngineRepository;
+  cases: Pick<
+    CaseRepository,
+    'supervision' | 'orderOfSupervision' | 'orderVersions' | 'exceptionsOf' | 'assignmentsOfSupervision'
+  >;
+  alarms: Pick<AlarmService, 'applyEvaluation' | 'applyIncidents' | 'publish'>;
+  logger: Logger;
+  settings: EngineRunnerSettings;
+  now?: () => number;
+}) {
+  const now = deps.now ?? Date.now;
+  const { repo, settings, logger } = deps;
+  /** device id → supervisions it ever served. */
+  let links = new Map<string, Set<string>>();
+  /** supervision → its devices (no, id). */
+  let devicesOf = new Map<string, { no: number; id: string }[]>();
+  /** supervision → earliest new event time (null: re-evaluate from the checkpoint). */
+  const pending = new Map<string, number | null>();
+  const latest = new Map<string, Latest>();
+  const evaluatedAt = new Map<string, number>();
+  const heap = new DueHeap();
+  /** Events of devices not (yet) in the map, replayed after the map is reloaded. */
+  let unknown: CommittedEvent[] = [];
+  let fingerprint = '';
+  let debounce: NodeJS.Timeout | undefined;
+  let dueTimer: NodeJS.Timeout | undefined;
+  let dueTimerAt: number | undefined;
+  let running: Promise<void> | undefined;
+  let reloadRequested = false;
+  let stopped = true;
+  let evaluations = 0;
+
+  function mark(supervisionId: string, time: number | null): void {
+    if (!pending.has(supervisionId)) {
+      pending.set(supervisionId, time);
+      return;
+    }
+    const p = pending.get(supervisionId) ?? null;
+    if (time !== null && (p === null || time < p)) pending.set(supervisionId, time);
+  }
+
+  function schedule(): void {
+    if (stopped || debounce !== undefined) return;
+    debounce = setTimeout(() => {
+      debounce = undefined;
+      kick();
+    }, settings.debounceMs);
+  }
+
+  function kick(): void {
+    if (running || stopped) return;
+    running = (async () => {
+      // Yield first, so `running` is assigned before the `finally` below clears it.
+      await Promise.resolve();
+      try {
+        while ((pending.size > 0 || reloadRequested || unknown.length > 0) && !stopped) {
+          if (reloadRequested || unknown.length > 0) await reload();
+          if (pending.size > 0) await flush();
+        }
+      } catch (err) {
+        logger.error({ err: String(err) }, 'engine run failed; retrying shortly');
+        setTimeout(schedule, 1000).unref();
+      } finally {
+        running = undefined;
+        armTimer();
+      }
+    })();
+  }
+
+  async function reload(): Promise<void> {
+    reloadRequested = false;
+    const next = new Map<string, Set<string>>();
+    const bySup = new Map<string, { no: number; id: string }[]>();
+    for (const l of await repo.deviceLinks()) {
+      let s = next.get(l.deviceId);
+      if (!s) next.set(l.deviceId, (s = new Set()));
+      s.add(l.supervisionId);
+      const list = bySup.get(l.supervisionId) ?? [];
+      if (!list.some((d) => d.no === l.deviceNo)) list.push({ no: l.deviceNo, id: l.deviceId });
+      bySup.set(l.supervisionId, list);
+    }
+    // Supervisions whose devices changed are re-evaluated (an installation, a swap, a removal).
+    for (const [sup, list] of bySup) {
+      const before = devicesOf.get(sup);
+      if (!before || before.length !== list.length) mark(sup, null);
+    }
+    links = next;
+    devicesOf = bySup;
+    fingerprint = await repo.configurationFingerprint();
+    const replay = unknown;
+    unknown = [];
+    for (const e of replay) for (const s of links.get(e.deviceId) ?? []) mark(s, e.time);
+  }
+
+  async function evaluateOne(id: string, newest: number | null): Promise<Latest | undefined> {
+    const supervision = await deps.cases.supervision(id);
+    if (!supervision) return undefined;
+    const order = await deps.cases.orderOfSupervision(id);
+    const [versions, exceptions, assignments] = await Promise.all([
+      order ? deps.cases.orderVersions(order.id) : Promise.resolve([]),
+      deps.cases.exceptionsOf(id),
+      deps.cases.assignmentsOfSupervision(id),
+    ]);
+    const timeline: SupervisionTimeline | undefined = buildTimeline(
+      {
+        supervision,
+        orderId: order?.id ?? null,
+        versions,
+        exceptions: exceptions.map((e) => ({
+          id: e.id,
+          date: e.date,
+          window: e.window as never,
+          approvedBy: e.approvedBy,
+          approvedAtUtcMs: new Date(e.approvedAt).getTime(),
+          reason: e.reason,
+        })),
+        assignments,
+      },
+      settings.reportIntervals,
+    );
+    if (!timeline) return undefined;
+    const t = now();
+    const last = evaluatedAt.get(id);
+    const known = latest.get(id);
+    const openSince = known?.evaluation.episodes
+      .filter((e) => e.resolvedAt === undefined && e.endsBy === 'condition')
+      .reduce((m, e) => Math.min(m, e.startedAt), Infinity);
+    let from: number | undefined = Math.min(
+      newest ?? Infinity,
+      openSince ?? Infinity,
+      last ?? t - settings.firstEvaluationSpanMs,
+    );
+    // Before this run knows the open episodes (first evaluation after a start), go back to the last
+    // evaluation's full coverage: episodes stored as open are re-derived from their start.
+    if (!known && last !== undefined) from = Math.min(from, last - ENGINE_LOOKBACK_MS);
+    const first = Math.min(...timeline.versions.map((v) => v.validFromUtcMs));
+    if (from <= first) from = undefined;
+    const devices = devicesOf.get(id) ?? [];
+    const cut = (from ?? first) - ENGINE_LOOKBACK_MS;
+    const events: EngineEvent[] = await repo.eventWindow(devices, cut);
+    const progress = await repo.progress(devices.map((d) => d.no));
+    const evaluation = evaluateSupervision({
+      timeline,
+      events,
+      progress,
+      now: t,
+      ...(from !== undefined ? { from } : {}),
+    });
+    evaluations++;
+    return { evaluation, from, supervision };
+  }
+
+  async function flush(): Promise<void> {
+    const batch = [...pending.entries()];
+    pending.clear();
+    const evaluated: string[] = [];
+    const regions = new Set<string>();
+    for (const [id, newest] of batch) {
+      if (stopped) return;
+      try {
+        const r = await evaluateOne(id, newest);
+        if (!r) continue;
+        latest.set(id, r);
+        evaluated.push(id);
+        regions.add(r.supervision.regionId);
+      } catch (err) {
+        logger.error({ err: String(err), supervisionId: id }, 'evaluation failed');
+      }
+    }
+    // Correlation per region over the latest evaluations that hold power or communication episodes.
+    const toStore = new Map<string, readonly AlarmEpisode[]>();
+    for (const id of evaluated) toStore.set(id, latest.get(id)!.evaluation.episodes);
+    for (const region of regions) {
+      const candidates = [...latest.values()].filter(
+        (l) =>
+          l.supervision.regionId === region &&
+          l.evaluation.episodes.some((e) => e.rule === 'unit_power' || e.rule === 'communication_loss'),
+      );
+      if (candidates.length === 0) continue;
+      const result = correlateIncidents(candidates.map((c) => c.evaluation));
+      for (const ev of result.evaluations) {
+        const before = latest.get(ev.supervisionId)!;
+        const changed =
+          toStore.has(ev.supervisionId) ||
+          ev.episodes.some((e, i) => e.incidentId !== before.evaluation.episodes[i]?.incidentId);
+        if (changed) toStore.set(ev.supervisionId, ev.episodes);
+      }
+      await deps.alarms.applyIncidents(result.incidents);
+    }
+    const changed: string[] = [];
+    for (const [id, episodes] of toStore) {
+      const l = latest.get(id)!;
+      try {
+        const r = await deps.alarms.applyEvaluation({
+          supervision: l.supervision,
+          episodes,
+          from: l.from,
+          now: l.evaluation.now,
+          nextDueAt: l.evaluation.nextDueAt,
+        });
+        latest.set(id, { ...l, evaluation: { ...l.evaluation, episodes } });
+        evaluatedAt.set(id, l.evaluation.now);
+        heap.set(id, l.evaluation.nextDueAt);
+        changed.push(...r.changed);
+      } catch (err) {
+        // Retried at the next event or timer of this supervision, not in a tight loop.
+        logger.error({ err: String(err), supervisionId: id }, 'storing an evaluation failed');
+        heap.set(id, now() + 5000);
+      }
+    }
+    if (changed.length > 0) await deps.alarms.publish(changed);
+  }
+
+  function armTimer(): void {
+    if (stopped) return;
+    const next = heap.peek();
+    if (next === undefined || next === dueTimerAt) return;
+    if (dueTimer) clearTimeout(dueTimer);
+    dueTimerAt = next;
+    const delay = Math.min(Math.max(0, next - now()), 2_000_000_000);
+    dueTimer = setTimeout(() => {
+      dueTimer = undefined;
+      dueTimerAt = undefined;
+      for (const id of heap.popDue(now())) mark(id, null);
+      schedule();
+      armTimer();
+    }, delay);
+    dueTimer.unref();
+  }
+
+  function onCommitted(events: CommittedEvent[]): void {
+    if (stopped) return;
+    for (const e of events) {
+      const sups = links.get(e.deviceId);
+      if (sups === undefined) {
+        if (unknown.length < 100_000) unknown.push(e);
+        continue;
+      }
+      for (const s of sups) mark(s, e.time);
+    }
+    schedule();
+  }
+
+  let subscribed = false;
+  let configTimer: NodeJS.Timeout | undefined;
+
+  return {
+    /** Loads the maps and checkpoints, subscribes to the ledger and evaluates every supervision once. */
+    async start(): Promise<void> {
+      stopped = false;
+      for (const [id, c] of await repo.checkpoints()) {
+        evaluatedAt.set(id, c.evaluatedAt);
+        if (c.nextDueAt !== null) heap.set(id, c.nextDueAt);
+      }
+      await reload();
+      for (const id of devicesOf.keys()) mark(id, null);
+      if (!subscribed) {
+        deps.ledger.onCommitted(onCommitted);
+        subscribed = true;
+      }
+      // Writers outside this process's API (another center, a seed) are noticed by a cheap fingerprint.
+      configTimer = setInterval(() => {
+        repo.configurationFingerprint().then(
+          (f) => {
+            if (f !== fingerprint) this.configurationChanged();
+          },
+          () => undefined,
+        );
+      }, 30_000);
+      configTimer.unref();
+      kick();
+    },
+
+    /** Court orders, exceptions or device assignments changed: reload and re-evaluate the affected. */
+    configurationChanged(supervisionId?: string): void {
+      reloadRequested = true;
+      if (supervisionId) mark(supervisionId, null);
+      else for (const id of devicesOf.keys()) mark(id, null);
+      schedule();
+    },
+
+    /** Waits until nothing is pending (tests, benchmarks, graceful stop). */
+    async idle(): Promise<void> {
+      for (;;) {
+        if (debounce) {
+          clearTimeout(debounce);
+          debounce = undefined;
+          kick();
+        }
+        if (running) await running;
+        else if (pending.size === 0 && !reloadRequested && unknown.length === 0) return;
+        else kick();
+      }
+    },
+
+    /** Stops timers and waits for the evaluation in progress. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (debounce) clearTimeout(debounce);
+      if (dueTimer) clearTimeout(dueTimer);
+      if (configTimer) clearInterval(configTimer);
+      debounce = undefined;
+      await running;
+    },
+
+    /** Counters for metrics and tests. */
+    stats() {
+      return { evaluations, pending: pending.size, timers: heap.size, nextDueAt: heap.peek() };
+    },
+  };
+}
+
+export type EngineRunner = ReturnType<typeof createEngineRunner>;

@@ -1,0 +1,113 @@
+/**
+ * Builds the engine's configuration timeline of one supervision from what the cases part stores: the court
+ * order's versions (with the probation officer's approved exceptions) crossed with the device assignments.
+ * A new order version or a device swap starts a new engine version.
+ */
+import type {
+  ApprovedException,
+  AssignedDevices,
+  CourtOrderVersion,
+  EngineOrderVersion,
+  SupervisionTimeline,
+} from '@sde/domain';
+import type { AssignmentRow, OrderVersionRow, SupervisionRow } from '../cases/case.repository.js';
+import { withExceptions } from '../cases/case.repository.js';
+
+/** Reporting (heartbeat) interval the engine expects, per unit kind, ms. */
+export type ReportIntervals = Record<'home_unit' | 'portable_unit' | 'protected_unit', number>;
+
+/** What the timeline is built from. */
+export interface TimelineSource {
+  supervision: Pick<SupervisionRow, 'id' | 'regionId' | 'status' | 'lifecycle' | 'caseNumber'>;
+  orderId: string | null;
+  versions: OrderVersionRow[];
+  exceptions: ApprovedException[];
+  assignments: AssignmentRow[];
+}
+
+function devicesAt(assignments: AssignmentRow[], t: number, intervals: ReportIntervals) {
+  const live = assignments
+    .filter((a) => a.from.getTime() <= t && (a.to === null || a.to.getTime() > t))
+    .sort((a, b) => a.from.getTime() - b.from.getTime() || (a.deviceId < b.deviceId ? -1 : 1));
+  const pick = (kind: string) => live.find((a) => a.deviceKind === kind)?.deviceId;
+  const tx = pick('transmitter');
+  if (tx === undefined) return undefined;
+  const unit = (kind: keyof ReportIntervals) => {
+    const id = pick(kind);
+    return id === undefined ? undefined : { deviceId: id, reportIntervalMs: intervals[kind] };
+  };
+  const home = unit('home_unit');
+  const portable = unit('portable_unit');
+  const protectedUnit = unit('protected_unit');
+  const devices: AssignedDevices = {
+    transmitterId: tx,
+    ...(home ? { homeUnit: home } : {}),
+    ...(portable ? { portableUnit: portable } : {}),
+    ...(protectedUnit ? { protectedUnit } : {}),
+  };
+  return devices;
+}
+
+/** When monitoring ended (sentence served or permission revoked), if it has. */
+function endOf(s: TimelineSource['supervision']): number | undefined {
+  const end = [...s.lifecycle.history].reverse().find((e) => e.type === 'end_served' || e.type === 'revoke');
+  return end?.atUtcMs;
+}
+
+/**
+ * The timeline, or undefined when nothing can be evaluated yet (no order version, or no transmitter
+ * ever assigned). It starts when both an order version is in force and a transmitter is assigned.
+ */
+export function buildTimeline(
+  src: TimelineSource,
+  intervals: ReportIntervals,
+): SupervisionTimeline | undefined {
+  const versions = [...src.versions].sort((a, b) => a.version - b.version);
+  if (versions.length === 0 || src.assignments.length === 0) return undefined;
+  const bodies = versions.map((v) => ({
+    row: v,
+    body: withExceptions(v.body, src.exceptions) as CourtOrderVersion,
+  }));
+  const points = new Set<number>();
+  for (const v of versions) points.add(v.validFrom.getTime());
+  for (const a of src.assignments) {
+    points.add(a.from.getTime());
+    if (a.to) points.add(a.to.getTime());
+  }
+  const firstVersion = Math.min(...versions.map((v) => v.validFrom.getTime()));
+  const out: EngineOrderVersion[] = [];
+  let lastKey = '';
+  let lastEnd: number | undefined;
+  for (const t of [...points].sort((a, b) => a - b)) {
+    if (t < firstVersion) continue;
+    const inForce = [...bodies].reverse().find((b) => b.row.validFrom.getTime() <= t);
+    const devices = devicesAt(src.assignments, t, intervals);
+    if (inForce === undefined) continue;
+    if (devices === undefined) {
+      // No transmitter any more: monitoring paused or over (a swap keeps the previous devices meanwhile).
+      if (out.length > 0 && lastEnd === undefined) lastEnd = t;
+      continue;
+    }
+    lastEnd = undefined;
+    const key = `${inForce.row.version}|${JSON.stringify(devices)}`;
+    if (key === lastKey) continue;
+    lastKey = key;
+    const v = inForce.body;
+    out.push({
+      id: `${src.orderId ?? src.supervision.id}@v${inForce.row.version}/${out.length + 1}`,
+      orderRef: `${src.supervision.caseNumber}, wersja ${inForce.row.version}`,
+      validFromUtcMs: t,
+      supervisionKinds: v.supervisionKinds,
+      obligations: v.obligations,
+      devices,
+    });
+  }
+  if (out.length === 0) return undefined;
+  const ended = endOf(src.supervision) ?? lastEnd;
+  return {
+    supervisionId: src.supervision.id,
+    regionId: src.supervision.regionId,
+    versions: out,
+    ...(ended !== undefined ? { endsAtUtcMs: ended } : {}),
+  };
+}
