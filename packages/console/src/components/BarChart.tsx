@@ -11,8 +11,8 @@ export function BarChart({ title, bars, testId }: { title: string; bars: Bar[]; 
   const { num, t } = useI18n();
   const max = Math.max(1, ...bars.map((b) => b.value));
   const row = 26;
-  const labelW = 190;
-  const width = 460;
+  const labelW = 230;
+  const width = 500;
   const h = Math.max(row, bars.length * row) + 8;
   return (
     <figure className="chart" data-testid={testId}>
@@ -30,7 +30,7 @@ export function BarChart({ title, bars, testId }: { title: string; bars: Bar[]; 
             return (
               <g key={b.label} transform={`translate(0 ${i * row + 4})`}>
                 <text x={labelW - 8} y={row / 2 + 4} textAnchor="end" className="bar-label">
-                  {b.label.length > 28 ? `${b.label.slice(0, 27)}…` : b.label}
+                  {b.label.length > 30 ? `${b.label.slice(0, 29)}…` : b.label}
                 </text>
                 <rect
                   x={labelW}
