@@ -17,8 +17,20 @@ import { SignIn } from './screens/SignIn.js';
 import { Terminal } from './screens/Terminal.js';
 import { Link } from './components/Link.js';
 
-/** Minutes without a key press, click or touch after which a shared terminal signs out. */
-const IDLE_MINUTES = 15;
+/**
+ * Minutes without a key press, click or touch after which a shared terminal signs out. The operators'
+ * alarm console is watched 24/7 without being touched for long stretches, so it is left to the server's
+ * session policy (SDE_SESSION_IDLE_MINUTES) instead of being signed out while an alarm may arrive.
+ */
+const IDLE_MINUTES: Record<Role, number | null> = {
+  operator: null,
+  judge: 15,
+  probation_officer: 15,
+  installer: 15,
+  bureau_admin: 15,
+  auditor: 15,
+  system: 15,
+};
 
 interface NavItem {
   path: string;
@@ -117,14 +129,16 @@ function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey |
     };
     const events = ['keydown', 'pointerdown', 'touchstart', 'wheel'] as const;
     for (const e of events) window.addEventListener(e, touch, { passive: true });
+    const limit = IDLE_MINUTES[user.role];
     const timer = setInterval(() => {
-      if (Date.now() - lastInput.current > IDLE_MINUTES * 60_000) void onSignOut('signin.idleSignedOut');
+      if (limit !== null && Date.now() - lastInput.current > limit * 60_000)
+        void onSignOut('signin.idleSignedOut');
     }, 15_000);
     return () => {
       for (const e of events) window.removeEventListener(e, touch);
       clearInterval(timer);
     };
-  }, [onSignOut]);
+  }, [onSignOut, user.role]);
 
   useEffect(() => {
     if (path === '/' || path === '/signin') navigate(homeOf(user.role), true);

@@ -92,6 +92,8 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
       },
       onState: (s) => {
         setStream(s);
+        // EventSource cannot see a 401; ask once whether the session is still there (a 401 signs out).
+        if (s === 'lost') void api('GET', '/api/v1/auth/me').catch(() => undefined);
         if (s === 'lost' && !wasLost.current) {
           wasLost.current = true;
           setLostAt(Date.now());
@@ -110,6 +112,8 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
     return close;
   }, [enabled, refresh]);
 
+  const alarmsRef = useRef(alarms);
+  alarmsRef.current = alarms;
   // A critical alarm nobody has acknowledged keeps calling.
   useEffect(() => {
     if (!enabled) return;
@@ -118,8 +122,6 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
     }, REPEAT_MS);
     return () => clearInterval(t);
   }, [enabled]);
-  const alarmsRef = useRef(alarms);
-  alarmsRef.current = alarms;
 
   const put = useCallback((a: AlarmView) => setAlarms((list) => upsertAlarm(list, a)), []);
   const value = useMemo<AlarmStore>(

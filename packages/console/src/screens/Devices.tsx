@@ -24,7 +24,7 @@ async function loadWork(): Promise<SupervisionDetail[]> {
 }
 
 export function Devices({ user }: { user: Actor }) {
-  const { t, dateTime, pick } = useI18n();
+  const { t, dateTime, pick, day } = useI18n();
   const work = useAsync(loadWork, []);
   const tasks = useAsync(() => allPages<Task>('/api/v1/tasks', 200), []);
   const sups = work.data ?? [];
@@ -66,7 +66,7 @@ export function Devices({ user }: { user: Actor }) {
             </h3>
             {s.deadlines.installation && s.status === 'readiness_reported' ? (
               <p className={Date.now() > s.deadlines.installation.dueUtcMs ? 'error' : ''}>
-                {t('devices.installBy', { day: s.deadlines.installation.lastDay })}
+                {t('devices.installBy', { day: day(s.deadlines.installation.lastDay) })}
               </p>
             ) : null}
             <p className="small muted">
