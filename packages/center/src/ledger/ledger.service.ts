@@ -83,13 +83,20 @@ export function createLedger(deps: {
     'eventsStored' | 'eventsDuplicate' | 'ingestLatency' | 'ledgerGroupSize' | 'ledgerQueued'
   >;
   maxQueuedEvents: number;
+  /**
+   * Groups written at the same time, each for its own share of the devices (device number modulo lanes),
+   * so one device's batches stay in order. 1 for PGlite (one connection); more lets a PostgreSQL server use
+   * several cores.
+   */
+  lanes?: number;
 }) {
   const { repo, metrics } = deps;
   const marks = new Map<number, Watermark>();
   const listeners: CommitListener[] = [];
-  let queue: Pending[] = [];
+  const lanes = Math.max(1, deps.lanes ?? 1);
+  const queues: Pending[][] = Array.from({ length: lanes }, () => []);
+  const writing: (Promise<void> | undefined)[] = Array.from({ length: lanes }, () => undefined);
   let queuedEvents = 0;
-  let writing: Promise<void> | undefined;
   // Sequence numbers waiting in the queue per device, and each device's latest queued write: a device that
   // retransmits while its events wait (a slow disk, a backlog after an outage) is answered from these
   // instead of queueing the same events again.
@@ -123,7 +130,10 @@ export function createLedger(deps: {
     let seqs = queuedSeqs.get(no);
     if (!seqs) queuedSeqs.set(no, (seqs = new Set()));
     for (const e of events) seqs.add(e.seq);
-    const done = new Promise<LedgerOutcome>((resolve, reject) => queue.push({ batch, resolve, reject }));
+    const lane = no % lanes;
+    const done = new Promise<LedgerOutcome>((resolve, reject) =>
+      queues[lane]!.push({ batch, resolve, reject }),
+    );
     lastQueued.set(no, done);
     const forget = () => {
       const set = queuedSeqs.get(no);
@@ -132,13 +142,15 @@ export function createLedger(deps: {
       if (lastQueued.get(no) === done) lastQueued.delete(no);
     };
     done.then(forget, forget);
-    writing ??= pump();
+    writing[lane] ??= pump(lane);
     return done;
   }
 
-  async function pump(): Promise<void> {
+  async function pump(lane: number): Promise<void> {
     try {
-      while (queue.length > 0) {
+      for (;;) {
+        const queue = queues[lane]!;
+        if (queue.length === 0) break;
         let size = 0;
         let take = 0;
         while (
@@ -148,8 +160,7 @@ export function createLedger(deps: {
           size += queue[take]!.batch.message.events.length;
           take++;
         }
-        const group = queue.slice(0, take);
-        queue = queue.slice(take);
+        const group = queue.splice(0, take);
         try {
           await writeGroup(group);
         } catch (err) {
@@ -160,7 +171,7 @@ export function createLedger(deps: {
         }
       }
     } finally {
-      writing = undefined;
+      writing[lane] = undefined;
     }
   }
 
@@ -298,7 +309,7 @@ export function createLedger(deps: {
     },
     /** Resolves when every queued batch has been written (graceful shutdown). */
     async drain(): Promise<void> {
-      while (writing) await writing;
+      while (writing.some((w) => w)) await Promise.all(writing);
     },
     verify: repo.verify,
   };
