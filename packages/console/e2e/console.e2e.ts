@@ -177,6 +177,27 @@ describe('the console in a real browser', () => {
     await page.context().close();
   });
 
+  it("an operator writes a message to a person's home unit and sees it queued with its delivery state", async () => {
+    const { caseId, unit } = await devicesOf('II K 101/24');
+    const page = await newPage();
+    await signIn(page, 'demo.operator', user('demo.operator').password);
+    await page.goto(`${tc.center.httpUrl}/cases/${caseId}`);
+    const box = page.getByTestId('messages').filter({ hasText: unit });
+    await box.locator('textarea').fill('Proszę o kontakt z kuratorem do piątku.');
+    await box.locator('button[type=submit]').click();
+    await box.locator('table').getByText('Proszę o kontakt z kuratorem do piątku.').waitFor();
+    const r = await tc.api<{ commands: { body: { cmd: string; text: string }; createdBy: string }[] }>(
+      'GET',
+      `/api/v1/devices/${unit}/commands`,
+    );
+    expect(r.body.commands.some((c) => c.body.cmd === 'message' && c.createdBy === 'demo.operator')).toBe(
+      true,
+    );
+    await box.scrollIntoViewIfNeeded();
+    await shot(page, '12-case-devices-messages');
+    await page.context().close();
+  });
+
   it('a probation officer sees only their own cases and qualifies an excuse', async (ctx) => {
     if (!alarmsAvailable) return ctx.skip();
     const { unit, tx } = await devicesOf('II K 102/24');
