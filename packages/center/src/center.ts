@@ -83,7 +83,11 @@ export function adminTokenFor(config: Pick<Config, 'SDE_ADMIN_TOKEN' | 'SDE_DATA
 export async function startCenter(config: Config, logger: Logger): Promise<Center> {
   const notices: string[] = [];
   const adminToken = adminTokenFor(config);
-  const database = await openDatabase({ url: config.SDE_DATABASE_URL, dataDir: config.SDE_DATA_DIR });
+  const database = await openDatabase({
+    url: config.SDE_DATABASE_URL,
+    dataDir: config.SDE_DATA_DIR,
+    onConnectionError: (err) => logger.warn({ err: err.message }, 'a database connection failed; it is replaced'),
+  });
   const metrics = createMetrics();
   const devices = createDeviceService(createDeviceRepository(database.db));
   await devices.preload();

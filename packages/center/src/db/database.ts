@@ -31,6 +31,9 @@ export async function openDatabase(opts: {
   let kind: DatabaseHandle['kind'];
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: 8 });
+    // Without a listener, an idle connection dropped by the server (restart, failover) would crash the
+    // process; the pool replaces it on the next query.
+    pool.on('error', (err) => opts.onConnectionError?.(err));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
   } else {
