@@ -22,13 +22,15 @@ const { values } = parseArgs({
     setup: { type: 'string', default: 'both' },
     devices: { type: 'string', default: '5000' },
     rate: { type: 'string', default: '4' },
+    rates: { type: 'string' },
     duration: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '15' },
     runs: { type: 'string', default: '3' },
   },
 });
 const DEVICES = Number(values.devices);
-const RATE = Number(values.rate);
+const RATES = (values.rates ?? values.rate!).split(',').map(Number);
+let RATE = RATES[0]!;
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 const RUNS = Number(values.runs);
@@ -202,21 +204,23 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 console.log(
   `# ingest benchmark ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model}), ` +
-    `${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; ${DEVICES} devices × ${RATE} events/s, ` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; ${DEVICES} devices × ${RATES.join(' / ')} events/s, ` +
     `${WARMUP} s warm-up, ${DURATION} s measured, ${RUNS} runs`,
 );
-for (const setup of SETUPS) {
-  const results: { center: Measurement; baseline: Measurement }[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = await runOnce(setup);
-    results.push(r);
-    console.log(JSON.stringify({ setup, run: i + 1, ...r }));
+for (const setup of SETUPS)
+  for (const rate of RATES) {
+    RATE = rate;
+    const results: { center: Measurement; baseline: Measurement }[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await runOnce(setup);
+      results.push(r);
+      console.log(JSON.stringify({ setup, rate, run: i + 1, ...r }));
+    }
+    const m = (pick: (r: { center: Measurement; baseline: Measurement }) => number) =>
+      median(results.map(pick));
+    console.log(
+      `| ${setup} | ${DEVICES * rate} | ${m((r) => r.center.eventsPerSec)} | ${m((r) => r.center.p50)} | ${m((r) => r.center.p99)} | ` +
+        `${m((r) => r.baseline.eventsPerSec)} | ${m((r) => r.baseline.p50)} | ${m((r) => r.baseline.p99)} | ` +
+        `${(m((r) => r.center.eventsPerSec) / m((r) => r.baseline.eventsPerSec)).toFixed(2)} |`,
+    );
   }
-  const m = (pick: (r: { center: Measurement; baseline: Measurement }) => number) =>
-    median(results.map(pick));
-  console.log(
-    `| ${setup} | ${m((r) => r.center.eventsPerSec)} | ${m((r) => r.center.p50)} | ${m((r) => r.center.p99)} | ` +
-      `${m((r) => r.baseline.eventsPerSec)} | ${m((r) => r.baseline.p50)} | ${m((r) => r.baseline.p99)} | ` +
-      `${(m((r) => r.center.eventsPerSec) / m((r) => r.baseline.eventsPerSec)).toFixed(2)} |`,
-  );
-}

@@ -1,0 +1,212 @@
+/**
+ * Tamper → terminal: the time from a home unit publishing a strap-tamper event to the alarm arriving on an
+ * operator's live stream (SSE), while 5,000 other devices report in the background (issue 4).
+ *
+ * The center (embedded defaults, demo data) runs in this process together with the tampering unit and the
+ * operator's SSE client; the background fleet runs in a child process (`sde simulate`). Each sample: the unit
+ * publishes a `tx_strap_tamper` for its transmitter, the clock stops when the stream delivers the new alarm,
+ * then the operator closes it so that the next tamper opens a new episode.
+ *
+ * usage: npx tsx bench/alarm-latency.ts [--background 5000] [--rate 1] [--samples 40] [--runs 3]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { downlinkTopic, encodeFrame, uplinkTopic } from '@sde/protocol';
+import { createLogger, loadConfig, seedDemo, startCenter, type Center } from '@sde/center';
+
+const { values } = parseArgs({
+  options: {
+    background: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '1' },
+    samples: { type: 'string', default: '40' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const BACKGROUND = Number(values.background);
+const SAMPLES = Number(values.samples);
+const ROOT = new URL('..', import.meta.url).pathname;
+
+interface AlarmEvent {
+  id: string;
+  rule: string;
+  status: string;
+  supervisionId: string;
+}
+
+/** Opens the operator's SSE stream; calls `onAlarm` for every alarm event. */
+async function openStream(
+  url: string,
+  cookie: string,
+  onAlarm: (a: AlarmEvent) => void,
+): Promise<AbortController> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}/api/v1/stream`, { headers: { cookie }, signal: abort.signal });
+  if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!block.startsWith('event: alarm')) continue;
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) onAlarm(JSON.parse(data.slice(6)) as AlarmEvent);
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  return abort;
+}
+
+async function runOnce(): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'sde-alarm-bench-'));
+  const center: Center = await startCenter(
+    loadConfig({
+      SDE_DATA_DIR: join(dir, 'data'),
+      SDE_HTTP_PORT: '0',
+      SDE_MQTT_PORT: '0',
+      SDE_LOG_LEVEL: 'warn',
+    }),
+    createLogger('warn'),
+  );
+  let fleet: ChildProcess | undefined;
+  try {
+    // The demo's first home unit and its transmitter, installed in a supervision in execution.
+    const units = await center.devices.provision({ kind: 'home_unit', count: 24, prefix: 'HU-DEMO-' });
+    const seed = await seedDemo(center, { deviceIds: units.map((u) => u.id) });
+    const [unitId, txId] = Object.entries(seed.transmitterOf)[0]!;
+    const unit = units.find((u) => u.id === unitId)!;
+    center.engine.configurationChanged();
+    await center.engine.idle();
+
+    // Background load in another process.
+    const background = await center.devices.provision({
+      kind: 'home_unit',
+      count: BACKGROUND,
+      prefix: 'BG-',
+    });
+    const credentials = join(dir, 'background.json');
+    writeFileSync(credentials, JSON.stringify({ devices: background }));
+    fleet = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'packages/cli/bin/sde.js'),
+        'simulate',
+        '--credentials',
+        credentials,
+        '--mqtt',
+        center.mqttUrl,
+        '--duration',
+        '3600',
+        '--rate',
+        String(values.rate),
+        '--state',
+        join(dir, 'fleet'),
+      ],
+      { stdio: 'ignore' },
+    );
+    await new Promise((r) => setTimeout(r, 25_000));
+
+    const login = await fetch(`${center.httpUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'demo.operator', password: 'demo-operator-2025' }),
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const waiting = new Map<string, (a: AlarmEvent) => void>();
+    const seen = new Set<string>();
+    const stream = await openStream(center.httpUrl, cookie, (a) => {
+      if (a.rule !== 'strap_tamper' || a.status !== 'open' || seen.has(a.id)) return;
+      seen.add(a.id);
+      for (const resolve of waiting.values()) resolve(a);
+    });
+
+    const client = await mqtt.connectAsync(center.mqttUrl, {
+      clientId: unit.id,
+      username: unit.id,
+      password: unit.secret,
+    });
+    await client.subscribeAsync(downlinkTopic(unit.id), { qos: 1 });
+    const latencies: number[] = [];
+    for (let i = 1; i <= SAMPLES; i++) {
+      const arrived = new Promise<AlarmEvent>((resolve) => waiting.set('next', resolve));
+      const t0 = performance.now();
+      const ts = Date.now();
+      await client.publishAsync(
+        uplinkTopic(unit.id),
+        encodeFrame(
+          {
+            v: 1,
+            type: 'events',
+            dev: unit.id,
+            ts,
+            events: [{ seq: i, t: ts, kind: 'tx_strap_tamper', tx: txId }],
+          },
+          unit.secret,
+        ),
+        { qos: 1 },
+      );
+      const alarm = await Promise.race([
+        arrived,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000)),
+      ]);
+      waiting.delete('next');
+      if (!alarm) {
+        console.error(`sample ${i}: no alarm within 10 s`);
+        continue;
+      }
+      latencies.push(performance.now() - t0);
+      await fetch(`${center.httpUrl}/api/v1/alarms/${alarm.id}/close`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'benchmark sample' }),
+      });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    stream.abort();
+    await client.endAsync();
+    return latencies;
+  } finally {
+    fleet?.kill('SIGKILL');
+    await center.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+console.log(
+  `# alarm latency ${new Date().toISOString()}: tamper → SSE, ${BACKGROUND} background devices × ${values.rate} events/s, ${SAMPLES} samples × ${values.runs} runs`,
+);
+const p50s: number[] = [];
+const p99s: number[] = [];
+for (let run = 1; run <= Number(values.runs); run++) {
+  const l = await runOnce();
+  const r = {
+    run,
+    samples: l.length,
+    p50: Math.round(pct(l, 50)),
+    p99: Math.round(pct(l, 99)),
+    max: Math.round(Math.max(...l)),
+  };
+  p50s.push(r.p50);
+  p99s.push(r.p99);
+  console.log(JSON.stringify(r));
+}
+console.log(`| tamper → SSE | ${BACKGROUND} | ${pct(p50s, 50)} | ${pct(p99s, 50)} |`);
+process.exit(0);
