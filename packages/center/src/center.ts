@@ -30,6 +30,9 @@ import { registerCaseRoutes } from './cases/case.routes.js';
 import { createCaseService } from './cases/case.service.js';
 import { createSupervisionService } from './cases/supervision.service.js';
 import { registerConsole } from './http/console.js';
+import { createMonitoringRepository } from './monitoring/monitoring.repository.js';
+import { registerMonitoringRoutes } from './monitoring/monitoring.routes.js';
+import { createMonitoringService } from './monitoring/monitoring.service.js';
 import { registerRoutes } from './http/routes.js';
 import { createHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './ingest/gateway.js';
@@ -168,6 +171,9 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
   registerCaseRoutes(http, {
     cases: createCaseService({ db: database.db, repo: caseRepo, supervisions }),
     supervisions,
+  });
+  registerMonitoringRoutes(http, {
+    monitoring: createMonitoringService({ repo: createMonitoringRepository(database.db), cases: caseRepo }),
   });
   // Compliance engine, alarms, notification (issue 4).
   const live = createInProcessLiveBus();

@@ -4,6 +4,7 @@
  * (`npx tsx packages/center/scripts/write-openapi.ts` rewrites it).
  */
 import { z } from 'zod';
+import { MONITORING_ROUTES } from '../monitoring/monitoring.routes.js';
 import { CASE_ROUTES, type RouteSpec } from './case.routes.js';
 import { ErrorResponse } from './case.schemas.js';
 
@@ -33,7 +34,8 @@ const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 export function buildOpenApi(): Json {
   const paths: Record<string, Record<string, Json>> = {};
   const schemas: Record<string, Json> = { Error: jsonSchema(ErrorResponse) };
-  for (const [name, s] of Object.entries(CASE_ROUTES) as [string, RouteSpec][]) {
+  const routes = { ...CASE_ROUTES, ...MONITORING_ROUTES };
+  for (const [name, s] of Object.entries(routes) as [string, RouteSpec][]) {
     const path = s.path.replace(/:(\w+)/g, '{$1}');
     const op: Json = {
       operationId: name,

@@ -28,6 +28,10 @@ export interface DeviceStatus {
   model: string | null;
   firmware: string | null;
   createdAt: Date;
+  /** Battery % and power source from the latest heartbeat, and when it was sent (null: none yet). */
+  battery: number | null;
+  power: 'mains' | 'battery' | null;
+  heartbeatAt: Date | null;
 }
 
 /** Creates the device repository. */
@@ -68,6 +72,18 @@ export function createDeviceRepository(db: Database) {
     async status(id: string): Promise<DeviceStatus | undefined> {
       const r = await db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
       if (!r) return undefined;
+      const hb = await db
+        .selectFrom('events')
+        .select([
+          sql<number | null>`(body->>'battery')::float8`.as('battery'),
+          sql<'mains' | 'battery' | null>`body->>'power'`.as('power'),
+          'time',
+        ])
+        .where('device_no', '=', r.no)
+        .where('kind', '=', 'heartbeat')
+        .orderBy('time', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       return {
         id: r.id,
         kind: r.kind,
@@ -79,6 +95,9 @@ export function createDeviceRepository(db: Database) {
         model: r.model,
         firmware: r.firmware,
         createdAt: r.created_at,
+        battery: hb?.battery === null || hb?.battery === undefined ? null : Number(hb.battery),
+        power: hb?.power ?? null,
+        heartbeatAt: hb ? new Date(hb.time) : null,
       };
     },
 
