@@ -63,6 +63,17 @@ async function tamper(unit: string, tx: string) {
   await device.close();
 }
 
+/** A unit sends `events` (sequence numbers assigned here) and waits for their acknowledgement. */
+async function send(unit: string, events: Record<string, unknown>[]) {
+  const device = await TestDevice.connect(tc.center.mqttUrl, unit, secrets.get(unit)!);
+  const first = (seqOf.get(unit) ?? 0) + 1;
+  const numbered = events.map((e, i) => ({ ...e, seq: first + i }));
+  seqOf.set(unit, first + events.length - 1);
+  await device.sendEvents(numbered as never);
+  await device.waitForAck(first + events.length - 1);
+  await device.close();
+}
+
 async function until<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -277,12 +288,54 @@ describe('the console in a real browser', () => {
     await shot(page, '05-judge-case-schedule', true);
     expect(await page.getByTestId('timeline').textContent()).toContain('wersja 2');
 
-    // A proximity case draws its zones on the offline map.
+    // A proximity case: its portable unit sends a few fixes and a heartbeat, the protected person's unit
+    // one fix; the map draws the zones, the track and both positions.
+    const sid = seed.supervisions['IV K 204/24']!;
+    const sup = await tc.api<SupervisionDevices>('GET', `/api/v1/supervisions/${sid}`);
+    const pu = sup.body.devices.find((d) => d.kind === 'portable_unit' && d.to === null)!.deviceId;
+    const pp = sup.body.devices.find((d) => d.kind === 'protected_unit' && d.to === null)!.deviceId;
+    const now = Date.now();
+    const path = [
+      [52.2489, 21.0302],
+      [52.2498, 21.0331],
+      [52.2507, 21.0355],
+      [52.2519, 21.0379],
+      [52.2528, 21.0398],
+      [52.2536, 21.0417],
+      [52.2544, 21.0431],
+      [52.2551, 21.0442],
+    ] as const;
+    await send(pu, [
+      ...path.map(([lat, lon], i) => ({
+        t: now - (path.length - i) * 10 * 60_000,
+        kind: 'location',
+        lat,
+        lon,
+        acc: 12 + i * 3,
+        src: i % 3 === 2 ? 'cell' : 'gps',
+      })),
+      { t: now - 60_000, kind: 'heartbeat', battery: 63, signal: 70, power: 'battery' },
+    ]);
+    await send(pp, [
+      { t: now - 15 * 60_000, kind: 'location', lat: 52.2573, lon: 21.0484, acc: 10, src: 'gps' },
+    ]);
     await page.getByRole('link', { name: 'Sprawy' }).click();
     await page.getByTestId('case-table').getByRole('link', { name: 'IV K 204/24' }).click();
-    await page.getByTestId('zone-map').waitFor();
-    await page.getByTestId('zone-map').scrollIntoViewIfNeeded();
+    const map = page.getByTestId('zone-map');
+    await map.waitFor();
+    const track = map.getByTestId('track');
+    await track.waitFor();
+    expect((await track.getAttribute('points'))!.trim().split(/\s+/).length).toBe(path.length);
+    expect(await map.locator('.pt-person').count()).toBe(1);
+    expect(await map.locator('.pt-protected').count()).toBe(1);
+    expect(await page.getByTestId('track-summary').textContent()).toContain('8 z 8');
+    await page.getByTestId('track-map').locator('input[type=checkbox]').check();
+    expect(await map.locator('.accuracy').count()).toBe(path.length);
+    await page.getByTestId('track-map').scrollIntoViewIfNeeded();
     await shot(page, '06-case-map');
+    // A shorter period leaves older fixes out.
+    await page.getByTestId('track-period').selectOption({ label: 'ostatnie 6 godzin' });
+    await track.waitFor();
     await page.context().close();
   });
 
@@ -291,7 +344,19 @@ describe('the console in a real browser', () => {
     await signIn(page, 'demo.installer', user('demo.installer').password);
     await page.waitForURL('**/devices');
     await page.getByTestId('inventory').getByText('HU-DEMO-000001').waitFor();
+    // The device list comes from the center with the latest heartbeat: battery and power source.
+    const puRow = page.locator('[data-testid=inventory] tr', { hasText: 'IV K 204/24' }).filter({
+      hasText: 'PU-DEMO',
+    });
+    expect(await puRow.getByTestId('battery').textContent()).toBe('63%');
+    expect(await puRow.textContent()).toContain('bateria');
+    expect(await page.getByTestId('stock').locator('tbody tr').count()).toBeGreaterThan(0);
     await shot(page, '07-installer-devices');
+    // The case view's device table shows it too.
+    await puRow.getByRole('link', { name: 'IV K 204/24' }).click();
+    const devRow = page.locator('[data-testid=device-table] tr', { hasText: 'PU-DEMO' });
+    await devRow.getByText('63%').waitFor();
+    expect(await devRow.getByTestId('battery').textContent()).toBe('63% (bateria)');
     await page.getByRole('button', { name: 'Wyloguj' }).click();
     await page.locator('#login').waitFor();
     expect(await page.textContent('body')).toContain('Wylogowano.');
@@ -306,6 +371,21 @@ describe('the console in a real browser', () => {
     await page.getByRole('heading', { name: 'System statistics' }).waitFor();
     await page.getByTestId('kpi-now').waitFor();
     expect(await page.getByRole('navigation').textContent()).toContain('Cases');
+    // The statistics come from GET /api/v1/stats, computed by the center.
+    const stats = await tc.api<{ supervisions: { now: number }; devices: { online: number } }>(
+      'GET',
+      '/api/v1/stats',
+    );
+    expect(stats.body.supervisions.now).toBeGreaterThan(0);
+    expect(await page.getByTestId('kpi-now').locator('.kpi-n').textContent()).toBe(
+      String(stats.body.supervisions.now),
+    );
+    expect(await page.getByTestId('kpi-devices').locator('.kpi-n').textContent()).toMatch(
+      new RegExp(`^${stats.body.devices.online} / `),
+    );
+    expect(stats.body.devices.online).toBeGreaterThanOrEqual(1);
+    expect(await page.getByTestId('chart-kind').textContent()).toContain('proximity');
+    expect(await page.getByTestId('chart-region').textContent()).toContain('PL-MZ');
     await shot(page, '08-bureau-dashboard-en', true);
     await page.getByTestId('lang-switch').click();
     await page.getByRole('heading', { name: 'Statystyki systemu' }).waitFor();

@@ -10,8 +10,8 @@ import { can } from '../lib/permissions.js';
 import type { Actor, DeviceAssignment, DeviceCommand, DeviceStatus } from '../lib/types.js';
 import { ErrorText } from './Status.js';
 
-/** A unit counts as online when it spoke in the last five minutes. */
-export const ONLINE_MS = 5 * 60_000;
+/** A unit counts as online when it spoke in the last ten minutes (twice the reporting interval, as the center). */
+export const ONLINE_MS = 10 * 60_000;
 
 export function DevicePanel({ user, devices }: { user: Actor; devices: DeviceAssignment[] }) {
   const { t, dateTime, num } = useI18n();
@@ -82,7 +82,11 @@ export function DevicePanel({ user, devices }: { user: Actor; devices: DeviceAss
                       ? `${num(s.clockOffsetMs / 1000, 1)} s`
                       : '—'}
                   </td>
-                  <td>{s?.battery !== null && s?.battery !== undefined ? `${s.battery}%` : '—'}</td>
+                  <td data-testid="battery">
+                    {s?.battery !== null && s?.battery !== undefined
+                      ? `${num(s.battery)}%${s.power ? ` (${t(`devices.power.${s.power}`)})` : ''}`
+                      : '—'}
+                  </td>
                 </tr>
               );
             })}

@@ -58,7 +58,9 @@ export function ZoneMap({ obligations, extras = {} }: { obligations: Obligation[
                 </g>
               );
             case 'track':
-              return <polyline key={s.id} points={s.points} className="track" />;
+              return <polyline key={s.id} points={s.points} className="track" data-testid="track" />;
+            case 'accuracy':
+              return <circle key={s.id} cx={s.cx} cy={s.cy} r={s.r} className="accuracy" />;
             case 'point':
               return (
                 <circle key={s.id} cx={s.cx} cy={s.cy} r={6} className={`pt pt-${s.role}`}>

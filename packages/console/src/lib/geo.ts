@@ -19,6 +19,7 @@ export type MapShape =
     }
   | { kind: 'polygon'; id: string; label: string; role: 'exclusion' | 'inclusion'; points: string }
   | { kind: 'track'; id: string; points: string }
+  | { kind: 'accuracy'; id: string; cx: number; cy: number; r: number }
   | { kind: 'point'; id: string; label: string; role: 'person' | 'protected'; cx: number; cy: number };
 
 export interface MapLayout {
@@ -33,6 +34,8 @@ export interface MapLayout {
 export interface MapExtras {
   home?: { at: LatLon; rangeMeters: number; label: string };
   track?: LatLon[];
+  /** Fixes drawn with their accuracy radius (metres). */
+  accuracy?: { at: LatLon; meters: number }[];
   person?: LatLon;
   protectedPerson?: LatLon;
 }
@@ -126,6 +129,10 @@ export function layoutMap(
       cy: c.y,
       r: round(Math.max(extras.home.rangeMeters * k, 3)),
     });
+  }
+  for (const [i, a] of (extras.accuracy ?? []).entries()) {
+    const c = px(a.at);
+    shapes.push({ kind: 'accuracy', id: `acc-${i}`, cx: c.x, cy: c.y, r: round(Math.max(a.meters * k, 1)) });
   }
   if (extras.track && extras.track.length > 1)
     shapes.push({ kind: 'track', id: 'track', points: line(extras.track) });

@@ -248,7 +248,76 @@ export interface DeviceStatus {
   model: string | null;
   firmware: string | null;
   battery?: number | null;
+  power?: 'mains' | 'battery' | null;
+  heartbeatAt?: string | null;
   createdAt: string;
+}
+
+/** One row of `GET /api/v1/devices`. */
+export interface DeviceListItem extends DeviceStatus {
+  online: boolean | null;
+  assignment: {
+    supervisionId: string;
+    caseId: string;
+    caseNumber: string;
+    regionId: string;
+    from: string;
+  } | null;
+}
+
+/** A location fix. */
+export interface Fix {
+  t: string;
+  lat: number;
+  lon: number;
+  acc: number | null;
+  src: string | null;
+}
+
+/** `GET /api/v1/supervisions/:id/positions`. */
+export interface PositionsView {
+  supervisionId: string;
+  from: string;
+  to: string;
+  maxPoints: number;
+  downsampled: boolean;
+  devices: {
+    deviceId: string;
+    kind: string;
+    role: 'monitored_person' | 'protected_person';
+    total: number;
+    points: Fix[];
+    latest: Fix | null;
+  }[];
+}
+
+/** `GET /api/v1/stats`. */
+export interface StatsView {
+  at: string;
+  scope: { kind: string; regionId?: string };
+  period: { from: string; to: string };
+  supervisions: {
+    total: number;
+    now: number;
+    byStatus: { status: string; n: number }[];
+    nowByKind: { kind: string; n: number }[];
+    nowByRegion: { regionId: string; n: number }[];
+  };
+  alarms: {
+    total: number;
+    open: number;
+    byRule: { rule: string; n: number }[];
+    bySeverity: { severity: string; n: number }[];
+    byRuleAndSeverity: { rule: string; severity: string; n: number; open: number }[];
+    acknowledge: { n: number; medianMs: number | null; p90Ms: number | null };
+    close: { n: number; medianMs: number | null; p90Ms: number | null };
+  };
+  devices: {
+    onlineWindowMs: number;
+    online: number;
+    offline: number;
+    byKind: { kind: string; online: number; offline: number }[];
+  };
 }
 
 /** A command queued for a unit, with its delivery and read times. */

@@ -9,7 +9,7 @@ import { DevicePanel } from '../components/DevicePanel.js';
 import { OrderEditor } from '../components/OrderEditor.js';
 import { ErrorText, Loading, StatusChip } from '../components/Status.js';
 import { WeekGrid } from '../components/WeekGrid.js';
-import { ZoneMap } from '../components/ZoneMap.js';
+import { TrackMap } from '../components/TrackMap.js';
 import { useI18n } from '../i18n.js';
 import { api } from '../lib/api.js';
 import { ruleName, type MessageKey } from '../lib/messages.js';
@@ -275,15 +275,16 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
         </section>
       ) : null}
 
-      {showMap && shown ? (
+      {showMap && shown && s ? (
         <section aria-labelledby="h-map" className="block">
           <h2 id="h-map">{t('map.title')}</h2>
           {keepDistance?.kind === 'keep_distance' ? (
             <p>{t('map.keepDistance', { m: keepDistance.minDistanceMeters })}</p>
           ) : null}
-          <ZoneMap
+          <TrackMap
+            supervisionId={s.id}
             obligations={shown.obligations}
-            extras={
+            base={
               stay?.place.location
                 ? {
                     home: {
@@ -295,7 +296,6 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
                 : {}
             }
           />
-          <p className="muted small">{t('map.trackGap')}</p>
         </section>
       ) : null}
 

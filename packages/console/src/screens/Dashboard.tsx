@@ -1,62 +1,19 @@
 /**
- * The Bureau's dashboard (B2): people under supervision now by kind, region and state; alarms by type with
- * their handling times; devices online and offline; charts, and every table exportable as CSV.
+ * The Bureau's dashboard (B2): people under supervision now by kind, region and state; alarms by type and
+ * severity with their handling times (median and p90); devices online and offline — all computed by the
+ * center (`GET /api/v1/stats`) within the viewer's scope; charts, and every table exportable as CSV.
  */
-import { useMemo } from 'react';
-import { useAlarms } from '../alarm-store.js';
 import { BarChart, type Bar } from '../components/BarChart.js';
-import { ONLINE_MS } from '../components/DevicePanel.js';
 import { ErrorText, Loading } from '../components/Status.js';
 import { useI18n } from '../i18n.js';
+import { useAlarms } from '../alarm-store.js';
 import { handlingTimeMs } from '../lib/alarms.js';
 import { allPages, api } from '../lib/api.js';
 import { toCsv } from '../lib/csv.js';
 import { ruleName, type MessageKey } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
-import type {
-  Actor,
-  CaseSummary,
-  DeviceStatus,
-  SupervisionDetail,
-  SupervisionSummary,
-} from '../lib/types.js';
-import { mapLimit, useAsync } from '../lib/useAsync.js';
-
-const NOW_STATUSES = ['activated', 'in_execution'];
-
-interface Stats {
-  sups: SupervisionSummary[];
-  cases: CaseSummary[];
-  devices: { id: string; kind: string; online: boolean }[] | null;
-}
-
-async function loadStats(deviceAccess: boolean): Promise<Stats> {
-  const [sups, cases] = await Promise.all([
-    allPages<SupervisionSummary>('/api/v1/supervisions', 5000),
-    allPages<CaseSummary>('/api/v1/cases', 5000),
-  ]);
-  let devices: Stats['devices'] = null;
-  if (deviceAccess) {
-    const live = sups.filter((s) => ['installed', ...NOW_STATUSES].includes(s.status)).slice(0, 300);
-    const details = await mapLimit(live, 6, (s) =>
-      api<SupervisionDetail>('GET', `/api/v1/supervisions/${s.id}`).catch(() => null),
-    );
-    const ids = details.flatMap(
-      (d) => d?.devices.filter((x) => x.to === null && x.kind !== 'transmitter') ?? [],
-    );
-    devices = await mapLimit(ids, 8, async (d) => {
-      const st = await api<DeviceStatus>('GET', `/api/v1/devices/${encodeURIComponent(d.deviceId)}`).catch(
-        () => null,
-      );
-      return {
-        id: d.deviceId,
-        kind: d.kind,
-        online: !!st?.lastContactAt && Date.now() - Date.parse(st.lastContactAt) < ONLINE_MS,
-      };
-    });
-  }
-  return { sups, cases, devices };
-}
+import type { Actor, CaseSummary, DeviceListItem, StatsView, SupervisionSummary } from '../lib/types.js';
+import { useAsync } from '../lib/useAsync.js';
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
@@ -69,69 +26,80 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function count<T>(items: readonly T[], key: (t: T) => string): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
-  return m;
-}
-
 export function Dashboard({ user }: { user: Actor }) {
   const { t, lang, num, duration, dateTime } = useI18n();
-  const stats = useAsync(() => loadStats(can(user.role, 'device.manage')), [user.role]);
+  const stats = useAsync(() => api<StatsView>('GET', '/api/v1/stats'), [user.role]);
   const store = useAlarms();
 
-  const view = useMemo(() => {
-    if (!stats.data) return null;
-    const { sups, cases } = stats.data;
-    const regionOf = new Map(cases.map((c) => [c.id, c.regionId]));
-    const now = sups.filter((s) => NOW_STATUSES.includes(s.status));
-    const byKind = count(
-      now.flatMap((s) => s.kinds),
-      (k) => k,
-    );
-    const byRegion = count(now, (s) => regionOf.get(s.caseId) ?? '?');
-    const byStatus = count(sups, (s) => s.status);
-    return { now, byKind, byRegion, byStatus };
-  }, [stats.data]);
-
-  const alarmView = useMemo(() => {
-    const a = store.alarms;
-    const byRule = count(a, (x) => x.rule);
-    const bySeverity = count(a, (x) => x.severity);
-    const ack = a.map((x) => handlingTimeMs(x, 'acknowledge')).filter((x): x is number => x !== null);
-    const close = a.map((x) => handlingTimeMs(x, 'close')).filter((x): x is number => x !== null);
-    const median = (xs: number[]) =>
-      xs.length ? xs.slice().sort((p, q) => p - q)[Math.floor(xs.length / 2)]! : null;
-    return {
-      byRule,
-      bySeverity,
-      ackMedian: median(ack),
-      closeMedian: median(close),
-      ackN: ack.length,
-      closeN: close.length,
-    };
-  }, [store.alarms]);
-
   if (stats.loading && !stats.data) return <Loading />;
-  if (!view) return <ErrorText error={stats.error} />;
-  const toBars = (
-    m: Map<string, number>,
-    label: (k: string) => string,
-    tone?: (k: string) => string,
-  ): Bar[] =>
-    [...m.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => ({ label: label(k), value: v, ...(tone ? { tone: tone(k) } : {}) }));
-  const devices = stats.data?.devices ?? null;
-  const online = devices?.filter((d) => d.online).length ?? 0;
+  const s = stats.data;
+  if (!s) return <ErrorText error={stats.error} />;
+  const bars = <T,>(
+    xs: T[],
+    label: (x: T) => string,
+    value: (x: T) => number,
+    tone?: (x: T) => string,
+  ): Bar[] => xs.map((x) => ({ label: label(x), value: value(x), ...(tone ? { tone: tone(x) } : {}) }));
+  const ms = (v: number | null) => (v === null ? '—' : duration(v));
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  const deviceAccess = can(user.role, 'device.manage');
+
+  const statsCsv = () =>
+    toCsv(
+      ['section', 'key', 'severity', 'n', 'open'],
+      [
+        ...s.supervisions.byStatus.map((r) => ['supervisions_by_status', r.status, null, r.n, null]),
+        ...s.supervisions.nowByKind.map((r) => ['under_supervision_by_kind', r.kind, null, r.n, null]),
+        ...s.supervisions.nowByRegion.map((r) => [
+          'under_supervision_by_region',
+          r.regionId,
+          null,
+          r.n,
+          null,
+        ]),
+        ...s.alarms.byRuleAndSeverity.map((r) => ['alarms', r.rule, r.severity, r.n, r.open]),
+        [
+          'alarm_ack_median_s',
+          null,
+          null,
+          s.alarms.acknowledge.medianMs === null ? null : Math.round(s.alarms.acknowledge.medianMs / 1000),
+          s.alarms.acknowledge.n,
+        ],
+        [
+          'alarm_ack_p90_s',
+          null,
+          null,
+          s.alarms.acknowledge.p90Ms === null ? null : Math.round(s.alarms.acknowledge.p90Ms / 1000),
+          s.alarms.acknowledge.n,
+        ],
+        [
+          'alarm_close_median_s',
+          null,
+          null,
+          s.alarms.close.medianMs === null ? null : Math.round(s.alarms.close.medianMs / 1000),
+          s.alarms.close.n,
+        ],
+        [
+          'alarm_close_p90_s',
+          null,
+          null,
+          s.alarms.close.p90Ms === null ? null : Math.round(s.alarms.close.p90Ms / 1000),
+          s.alarms.close.n,
+        ],
+        ...s.devices.byKind.flatMap((r) => [
+          ['devices_online', r.kind, null, r.online, null],
+          ['devices_offline', r.kind, null, r.offline, null],
+        ]),
+      ],
+    );
 
   return (
     <div className="dashboard">
       <div className="row-between">
         <h1>{t('dashboard.title')}</h1>
         <p className="muted small">
-          {t('dashboard.asOf', { at: dateTime(Date.now()) })}{' '}
+          {t('dashboard.asOf', { at: dateTime(s.at) })}{' '}
+          {s.scope.regionId ? t('dashboard.scopeRegion', { region: s.scope.regionId }) : null}{' '}
           <button type="button" onClick={stats.reload}>
             {t('common.refresh')}
           </button>
@@ -139,93 +107,126 @@ export function Dashboard({ user }: { user: Actor }) {
       </div>
       <div className="kpis">
         <div className="kpi" data-testid="kpi-now">
-          <span className="kpi-n">{num(view.now.length)}</span>
+          <span className="kpi-n">{num(s.supervisions.now)}</span>
           <span>{t('dashboard.underSupervision')}</span>
         </div>
-        <div className="kpi">
-          <span className="kpi-n">{num(store.alarms.filter((a) => a.status !== 'closed').length)}</span>
-          <span>{t('dashboard.alarmsActive')}</span>
+        <div className="kpi" data-testid="kpi-alarms">
+          <span className="kpi-n">{num(s.alarms.total)}</span>
+          <span>{t('dashboard.alarmsInPeriod', { open: num(s.alarms.open) })}</span>
         </div>
-        <div className="kpi">
-          <span className="kpi-n">{alarmView.ackMedian === null ? '—' : duration(alarmView.ackMedian)}</span>
-          <span>{t('dashboard.ackMedian', { n: alarmView.ackN })}</span>
-        </div>
-        <div className="kpi">
-          <span className="kpi-n">
-            {alarmView.closeMedian === null ? '—' : duration(alarmView.closeMedian)}
+        <div className="kpi" data-testid="kpi-ack">
+          <span className="kpi-n">{ms(s.alarms.acknowledge.medianMs)}</span>
+          <span>
+            {t('dashboard.ackMedian', { n: s.alarms.acknowledge.n, p90: ms(s.alarms.acknowledge.p90Ms) })}
           </span>
-          <span>{t('dashboard.closeMedian', { n: alarmView.closeN })}</span>
         </div>
-        <div className="kpi">
-          <span className="kpi-n">{devices ? `${num(online)} / ${num(devices.length)}` : '—'}</span>
+        <div className="kpi" data-testid="kpi-close">
+          <span className="kpi-n">{ms(s.alarms.close.medianMs)}</span>
+          <span>{t('dashboard.closeMedian', { n: s.alarms.close.n, p90: ms(s.alarms.close.p90Ms) })}</span>
+        </div>
+        <div className="kpi" data-testid="kpi-devices">
+          <span className="kpi-n">
+            {num(s.devices.online)} / {num(s.devices.online + s.devices.offline)}
+          </span>
           <span>{t('dashboard.devicesOnline')}</span>
         </div>
       </div>
+      <p className="muted small">
+        {t('dashboard.period', { from: dateTime(s.period.from, { zone: false }), to: dateTime(s.period.to) })}
+      </p>
       <div className="charts">
         <BarChart
           title={t('dashboard.byKind')}
-          bars={toBars(view.byKind, (k) => t(`kind.${k}` as MessageKey))}
+          bars={bars(
+            s.supervisions.nowByKind,
+            (r) => t(`kind.${r.kind}` as MessageKey),
+            (r) => r.n,
+          )}
           testId="chart-kind"
         />
-        <BarChart title={t('dashboard.byRegion')} bars={toBars(view.byRegion, (k) => k)} />
+        <BarChart
+          title={t('dashboard.byRegion')}
+          bars={bars(
+            s.supervisions.nowByRegion,
+            (r) => r.regionId,
+            (r) => r.n,
+          )}
+          testId="chart-region"
+        />
         <BarChart
           title={t('dashboard.byStatus')}
-          bars={toBars(view.byStatus, (k) => t(`status.${k}` as MessageKey))}
+          bars={bars(
+            s.supervisions.byStatus,
+            (r) => t(`status.${r.status}` as MessageKey),
+            (r) => r.n,
+          )}
         />
         <BarChart
           title={t('dashboard.alarmsByRule')}
-          bars={toBars(alarmView.byRule, (k) => ruleName(k, lang))}
+          bars={bars(
+            s.alarms.byRule,
+            (r) => ruleName(r.rule, lang),
+            (r) => r.n,
+          )}
+          testId="chart-rule"
         />
         <BarChart
           title={t('dashboard.alarmsBySeverity')}
-          bars={toBars(
-            alarmView.bySeverity,
-            (k) => t(`severity.${k}` as MessageKey),
-            (k) => k,
+          bars={bars(
+            s.alarms.bySeverity,
+            (r) => t(`severity.${r.severity}` as MessageKey),
+            (r) => r.n,
+            (r) => r.severity,
           )}
         />
-        {devices ? (
-          <BarChart
-            title={t('dashboard.devices')}
-            bars={[
-              { label: t('devices.online'), value: online, tone: 'ok' },
-              { label: t('devices.offline'), value: devices.length - online, tone: 'critical' },
-            ]}
-          />
-        ) : (
-          <p className="muted">{t('dashboard.noDeviceAccess')}</p>
-        )}
+        <BarChart
+          title={t('dashboard.devices')}
+          bars={[
+            { label: t('devices.online'), value: s.devices.online, tone: 'ok' },
+            { label: t('devices.offline'), value: s.devices.offline, tone: 'critical' },
+          ]}
+          testId="chart-devices"
+        />
       </div>
       {store.api === 'unavailable' ? <p className="notice">{t('alarms.unavailable')}</p> : null}
       <section className="block">
         <h2>{t('dashboard.export')}</h2>
         <div className="actions">
+          <button type="button" onClick={() => download(`sde-statystyki-${stamp}.csv`, statsCsv())}>
+            {t('dashboard.csvStats')}
+          </button>
           <button
             type="button"
             onClick={() =>
-              download(
-                `sde-nadzory-${stamp}.csv`,
-                toCsv(
-                  [
-                    'supervision_id',
-                    'case_number',
-                    'region',
-                    'status',
-                    'kinds',
-                    'activated_at',
-                    'sentence_last_day',
-                  ],
-                  stats.data!.sups.map((s) => [
-                    s.id,
-                    s.caseNumber,
-                    stats.data!.cases.find((c) => c.id === s.caseId)?.regionId ?? '',
-                    s.status,
-                    s.kinds.join(' '),
-                    s.activatedAt,
-                    s.sentenceLastDay,
-                  ]),
-                ),
-              )
+              void Promise.all([
+                allPages<SupervisionSummary>('/api/v1/supervisions', 5000),
+                allPages<CaseSummary>('/api/v1/cases', 5000),
+              ]).then(([sups, cases]) => {
+                const regionOf = new Map(cases.map((c) => [c.id, c.regionId]));
+                download(
+                  `sde-nadzory-${stamp}.csv`,
+                  toCsv(
+                    [
+                      'supervision_id',
+                      'case_number',
+                      'region',
+                      'status',
+                      'kinds',
+                      'activated_at',
+                      'sentence_last_day',
+                    ],
+                    sups.map((x) => [
+                      x.id,
+                      x.caseNumber,
+                      regionOf.get(x.caseId) ?? '',
+                      x.status,
+                      x.kinds.join(' '),
+                      x.activatedAt,
+                      x.sentenceLastDay,
+                    ]),
+                  ),
+                );
+              })
             }
           >
             {t('dashboard.csvSupervisions')}
@@ -270,15 +271,35 @@ export function Dashboard({ user }: { user: Actor }) {
           >
             {t('dashboard.csvAlarms')}
           </button>
-          {devices ? (
+          {deviceAccess ? (
             <button
               type="button"
               onClick={() =>
-                download(
-                  `sde-urzadzenia-${stamp}.csv`,
-                  toCsv(
-                    ['device_id', 'kind', 'online'],
-                    devices.map((d) => [d.id, d.kind, d.online ? 1 : 0]),
+                void allPages<DeviceListItem>('/api/v1/devices', 10_000).then((ds) =>
+                  download(
+                    `sde-urzadzenia-${stamp}.csv`,
+                    toCsv(
+                      [
+                        'device_id',
+                        'kind',
+                        'online',
+                        'battery',
+                        'power',
+                        'last_contact_at',
+                        'case_number',
+                        'region',
+                      ],
+                      ds.map((d) => [
+                        d.id,
+                        d.kind,
+                        d.online === null ? null : d.online ? 1 : 0,
+                        d.battery ?? null,
+                        d.power ?? null,
+                        d.lastContactAt,
+                        d.assignment?.caseNumber ?? null,
+                        d.assignment?.regionId ?? null,
+                      ]),
+                    ),
                   ),
                 )
               }

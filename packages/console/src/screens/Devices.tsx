@@ -4,14 +4,21 @@
  * (T2.6) for a unit whose place has no network.
  */
 import { useState } from 'react';
-import { Messages, ONLINE_MS } from '../components/DevicePanel.js';
+import { Messages } from '../components/DevicePanel.js';
 import { Link } from '../components/Link.js';
 import { ErrorText, Loading, StatusChip } from '../components/Status.js';
 import { useI18n } from '../i18n.js';
 import { allPages, api } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
-import type { Actor, DeviceStatus, SupervisionDetail, SupervisionSummary, Task } from '../lib/types.js';
+import type {
+  Actor,
+  DeviceListItem,
+  DeviceStatus,
+  SupervisionDetail,
+  SupervisionSummary,
+  Task,
+} from '../lib/types.js';
 import { mapLimit, useAsync } from '../lib/useAsync.js';
 
 /** Supervisions with devices or waiting for them, with their details. */
@@ -29,24 +36,9 @@ export function Devices({ user }: { user: Actor }) {
   const tasks = useAsync(() => allPages<Task>('/api/v1/tasks', 200), []);
   const sups = work.data ?? [];
   const pending = sups.filter((s) => s.status === 'readiness_reported' || s.status === 'installed');
-  const inUse = sups.flatMap((s) => s.devices.filter((d) => d.to === null).map((d) => ({ ...d, s })));
-  const status = useAsync(
-    async () =>
-      Object.fromEntries(
-        await mapLimit(
-          inUse.filter((d) => d.kind !== 'transmitter'),
-          6,
-          async (d) =>
-            [
-              d.deviceId,
-              await api<DeviceStatus>('GET', `/api/v1/devices/${encodeURIComponent(d.deviceId)}`).catch(
-                () => null,
-              ),
-            ] as const,
-        ),
-      ),
-    [work.data],
-  );
+  const list = useAsync(() => allPages<DeviceListItem>('/api/v1/devices', 5000), [work.data]);
+  const inUse = (list.data ?? []).filter((d) => d.assignment !== null);
+  const stock = (list.data ?? []).filter((d) => d.assignment === null);
   const write = can(user.role, 'installation.write');
 
   return (
@@ -82,51 +74,15 @@ export function Devices({ user }: { user: Actor }) {
 
       <section className="block" aria-labelledby="h-inuse">
         <h2 id="h-inuse">{t('devices.inUse')}</h2>
-        <div className="table-wrap">
-          <table data-testid="inventory">
-            <thead>
-              <tr>
-                <th scope="col">{t('devices.device')}</th>
-                <th scope="col">{t('devices.kind')}</th>
-                <th scope="col">{t('cases.number')}</th>
-                <th scope="col">{t('devices.state')}</th>
-                <th scope="col">{t('devices.lastContact')}</th>
-                <th scope="col">{t('devices.firmware')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {inUse.map((d) => {
-                const st = status.data?.[d.deviceId];
-                const online = st?.lastContactAt
-                  ? Date.now() - Date.parse(st.lastContactAt) < ONLINE_MS
-                  : false;
-                return (
-                  <tr key={d.deviceId}>
-                    <td>{d.deviceId}</td>
-                    <td>{t(`deviceKind.${d.kind}` as MessageKey)}</td>
-                    <td>
-                      <Link href={`/cases/${d.s.caseId}`}>{d.s.caseNumber}</Link>
-                    </td>
-                    <td>
-                      {d.kind === 'transmitter' ? (
-                        <span className="muted">{t('devices.viaUnit')}</span>
-                      ) : st === undefined ? (
-                        '…'
-                      ) : (
-                        <span className={`chip ${online ? 'chip-online' : 'chip-offline'}`}>
-                          {online ? t('devices.online') : t('devices.offline')}
-                        </span>
-                      )}
-                    </td>
-                    <td>{st?.lastContactAt ? dateTime(st.lastContactAt, { zone: false }) : '—'}</td>
-                    <td>{st?.firmware ?? '—'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-        <p className="muted small">{t('devices.inventoryGap')}</p>
+        <p className="muted small">{t('devices.listScope')}</p>
+        <ErrorText error={list.error} />
+        <DeviceTable devices={inUse} testId="inventory" withCase />
+      </section>
+
+      <section className="block" aria-labelledby="h-stock">
+        <h2 id="h-stock">{t('devices.stock')}</h2>
+        {list.data && stock.length === 0 ? <p className="muted">{t('devices.noStock')}</p> : null}
+        {stock.length ? <DeviceTable devices={stock} testId="stock" /> : null}
       </section>
 
       <Lookup user={user} />
@@ -144,6 +100,75 @@ export function Devices({ user }: { user: Actor }) {
           ))}
         </ul>
       </section>
+    </div>
+  );
+}
+
+/** Devices with their state, battery and power source (from the latest heartbeat). */
+function DeviceTable({
+  devices,
+  testId,
+  withCase = false,
+}: {
+  devices: DeviceListItem[];
+  testId: string;
+  withCase?: boolean;
+}) {
+  const { t, dateTime, num } = useI18n();
+  return (
+    <div className="table-wrap">
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">{t('devices.device')}</th>
+            <th scope="col">{t('devices.kind')}</th>
+            {withCase ? <th scope="col">{t('cases.number')}</th> : null}
+            <th scope="col">{t('devices.state')}</th>
+            <th scope="col">{t('devices.battery')}</th>
+            <th scope="col">{t('devices.power')}</th>
+            <th scope="col">{t('devices.lastContact')}</th>
+            <th scope="col">{t('devices.clockOffset')}</th>
+            <th scope="col">{t('devices.acked')}</th>
+            <th scope="col">{t('devices.firmware')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {devices.map((d) => (
+            <tr key={d.id} data-device={d.id}>
+              <td>{d.id}</td>
+              <td>{t(`deviceKind.${d.kind}` as MessageKey)}</td>
+              {withCase ? (
+                <td>
+                  {d.assignment ? (
+                    <Link href={`/cases/${d.assignment.caseId}`}>{d.assignment.caseNumber}</Link>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              ) : null}
+              <td>
+                {d.online === null ? (
+                  <span className="muted">{t('devices.viaUnit')}</span>
+                ) : (
+                  <span className={`chip ${d.online ? 'chip-online' : 'chip-offline'}`}>
+                    {d.online ? t('devices.online') : t('devices.offline')}
+                  </span>
+                )}
+              </td>
+              <td data-testid="battery">
+                {d.battery !== null && d.battery !== undefined ? `${num(d.battery)}%` : '—'}
+              </td>
+              <td>{d.power ? t(`devices.power.${d.power}`) : '—'}</td>
+              <td>{d.lastContactAt ? dateTime(d.lastContactAt, { zone: false }) : '—'}</td>
+              <td>{d.clockOffsetMs !== null ? `${num(d.clockOffsetMs / 1000, 1)} s` : '—'}</td>
+              <td>
+                {d.ackedSeq} / {d.maxSeq}
+              </td>
+              <td>{d.firmware ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
