@@ -26,6 +26,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export async function openDatabase(opts: {
   url?: string | undefined;
   dataDir: string;
+  /** Told when an idle server connection fails (a server restart); the pool reconnects on next use. */
+  onConnectionError?: (err: Error) => void;
 }): Promise<DatabaseHandle> {
   let db: Database;
   let kind: DatabaseHandle['kind'];
