@@ -29,6 +29,7 @@ import { createCaseRepository } from './cases/case.repository.js';
 import { registerCaseRoutes } from './cases/case.routes.js';
 import { createCaseService } from './cases/case.service.js';
 import { createSupervisionService } from './cases/supervision.service.js';
+import { createDeadlineJob } from './cases/deadline.job.js';
 import { registerConsole } from './http/console.js';
 import { createMonitoringRepository } from './monitoring/monitoring.repository.js';
 import { registerMonitoringRoutes } from './monitoring/monitoring.routes.js';
@@ -232,6 +233,8 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
   });
   await engine.start();
   await dispatcher.start();
+  const deadlines = createDeadlineJob({ db: database.db, repo: caseRepo, supervisions, logger });
+  await deadlines.start();
   registerRoutes(http, {
     devices,
     commands,
@@ -273,6 +276,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     if (bound.fellBack)
       notices.push(`HTTP port ${config.httpPort} is taken; the center listens on ${httpPort} instead.`);
   } catch (err) {
+    await deadlines.stop();
     await engine.stop();
     await dispatcher.stop();
     await transport.stop();
@@ -306,6 +310,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
         await ledger.drain();
         await engine.stop();
         await dispatcher.stop();
+        await deadlines.stop();
         await devices.flushHellos();
         streams.closeAll();
         await http.close();

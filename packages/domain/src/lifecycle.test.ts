@@ -139,6 +139,11 @@ describe('supervision lifecycle (R3–R8)', () => {
     expect(reported.map((t) => [t.code, t.responsible, t.dueUtcMs])).toEqual([
       ['install_devices', 'installer', at('2025-04-26T00:00+02:00')],
     ]);
+    const lateInstall = openTasks(run([grant, ready]), at('2025-04-26T00:00+02:00'));
+    expect(lateInstall.map((t) => [t.code, t.responsible, t.overdue])).toEqual([
+      ['install_devices', 'installer', true],
+      ['report_missed_installation', 'operator', false],
+    ]);
     const activated = openTasks(run([grant, ready, install, activate]), at('2025-04-24T12:00+02:00'));
     expect(activated.map((t) => t.responsible)).toEqual(['operator', 'probation_officer']);
   });

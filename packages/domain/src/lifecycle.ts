@@ -486,17 +486,33 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
       }
       return tasks;
     }
-    case 'readiness_reported':
-      return [
+    case 'readiness_reported': {
+      const due = state.installationDeadline?.dueUtcMs;
+      const tasks = [
         task(
           'install_devices',
           'installer',
           `Zainstalować urządzenia i założyć nadajnik w ciągu 3 dni (do ${state.installationDeadline?.lastDay ?? '?'}).`,
           `Install the devices and fit the transmitter within 3 days (by ${state.installationDeadline?.lastDay ?? '?'}).`,
           nowUtcMs,
-          state.installationDeadline?.dueUtcMs,
+          due,
         ),
       ];
+      if (due !== undefined && nowUtcMs >= due) {
+        // R5 binds the center's operator; a miss does not end the permission, but the court and the
+        // probation officer must learn why the sentence has not started.
+        tasks.push(
+          task(
+            'report_missed_installation',
+            'operator',
+            'Termin instalacji (3 dni od zgłoszenia gotowości) upłynął — zainstalować niezwłocznie i zawiadomić sąd penitencjarny i kuratora o przyczynie opóźnienia.',
+            'The installation deadline (3 days from the readiness report) has passed — install without delay and tell the penitentiary court and the probation officer why it is late.',
+            nowUtcMs,
+          ),
+        );
+      }
+      return tasks;
+    }
     case 'installed':
       return [
         task(

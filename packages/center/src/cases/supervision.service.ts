@@ -70,9 +70,26 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
 
 const ms = (at: string | undefined, now: Date) => (at ? Date.parse(at) : now.getTime());
 
+/** A task due within this window is shown `dueSoon` (docs/deadlines.md, "How deadline tasks are raised"). */
+export const DUE_SOON_MS = 2 * 3_600_000;
+
+/** What one `syncTasks` changed on the task list (codes). */
+export interface TaskChanges {
+  opened: string[];
+  closed: string[];
+}
+
+/** `overdue` and `dueSoon` of a task at `now`: derived when read, never stored. */
+const urgency = (dueAt: Date | null, now: number) => ({
+  overdue: dueAt !== null && dueAt.getTime() <= now,
+  dueSoon: dueAt !== null && dueAt.getTime() > now && dueAt.getTime() - now <= DUE_SOON_MS,
+});
+
 /** Creates the supervision service. */
 export function createSupervisionService(deps: { db: Database; repo: CaseRepository }) {
   const { db, repo } = deps;
+  /** Told the due instants of every synced task list (the deadline job arms its timer with them). */
+  const deadlineListeners = new Set<(dueUtcMs: number) => void>();
 
   async function loadScoped(actor: Actor, id: string, ex: Executor, lock = false): Promise<SupervisionRow> {
     const s = await repo.supervision(id, ex, lock);
@@ -81,16 +98,23 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
   }
 
   /** Brings the task list in line with the lifecycle: new tasks opened, finished ones closed. */
-  async function syncTasks(s: SupervisionRow, lifecycle: SupervisionLifecycle, ex: Executor): Promise<void> {
+  async function syncTasks(
+    s: SupervisionRow,
+    lifecycle: SupervisionLifecycle,
+    ex: Executor,
+  ): Promise<TaskChanges> {
     const now = Date.now();
     const wanted = openTasks(lifecycle, now);
     const existing = await repo.openTasksOf(s.id, ex);
+    const finished = existing.filter((e) => !wanted.some((w) => w.code === e.code));
     await repo.closeTasks(
-      existing.filter((e) => !wanted.some((w) => w.code === e.code)).map((e) => e.id),
+      finished.map((e) => e.id),
       new Date(now),
       ex,
     );
+    const opened: string[] = [];
     for (const w of wanted) {
+      if (w.dueUtcMs !== undefined && w.dueUtcMs > now) for (const l of deadlineListeners) l(w.dueUtcMs);
       const row = {
         dueAt: w.dueUtcMs !== undefined ? new Date(w.dueUtcMs) : null,
         pl: w.pl,
@@ -103,13 +127,22 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
               : null,
       };
       const e = existing.find((x) => x.code === w.code);
-      if (e) await repo.updateTask(e.id, row, ex);
-      else
+      if (e) {
+        const same =
+          (e.due_at?.getTime() ?? null) === (row.dueAt?.getTime() ?? null) &&
+          e.pl === row.pl &&
+          e.en === row.en &&
+          e.assignee_user_id === row.assigneeUserId;
+        if (!same) await repo.updateTask(e.id, row, ex);
+      } else {
         await repo.insertTask(
           { id: randomUUID(), supervisionId: s.id, code: w.code, responsible: w.responsible, ...row },
           ex,
         );
+        opened.push(w.code);
+      }
     }
+    return { opened, closed: finished.map((e) => e.code) };
   }
 
   /** Applies a lifecycle event inside `trx`; refuses (409) with the domain's reason. */
@@ -315,7 +348,7 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
         responsible: t.responsible,
         assigneeUserId: t.assignee_user_id,
         dueAt: t.due_at,
-        overdue: t.due_at !== null && t.due_at.getTime() <= now,
+        ...urgency(t.due_at, now),
         pl: t.pl,
         en: t.en,
       })),
@@ -368,6 +401,11 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
   return {
     loadScoped,
     syncTasks,
+    /** Calls `listener` with each future due instant a task list is synced with; returns the unsubscribe. */
+    onDeadline(listener: (dueUtcMs: number) => void): () => void {
+      deadlineListeners.add(listener);
+      return () => deadlineListeners.delete(listener);
+    },
     advance,
     validateVersion,
     detail,
@@ -796,7 +834,7 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
       return {
         items: p.items.map((t) => ({
           ...t,
-          overdue: t.dueAt !== null && t.dueAt.getTime() <= now.getTime(),
+          ...urgency(t.dueAt, now.getTime()),
         })),
         nextCursor: p.nextCursor,
       };
