@@ -42,6 +42,23 @@ export interface DeviceProgress {
   storedAbove: number[];
 }
 
+/** Ids per `nextval('ledger_id_seq')`: the sequence's increment (migration 0001). */
+export const LEDGER_ID_BLOCK = 1024;
+
+/** `n` fresh ids, from as many blocks of the sequence as needed. */
+async function allocateIds(db: Database, n: number): Promise<number[]> {
+  if (n === 0) return [];
+  const blocks = await sql<{ id: number }>`
+    select nextval('ledger_id_seq') as id from generate_series(1, ${Math.ceil(n / LEDGER_ID_BLOCK)})`.execute(
+    db,
+  );
+  const ids: number[] = [];
+  for (const { id } of blocks.rows) {
+    for (let i = 0; i < LEDGER_ID_BLOCK && ids.length < n; i++) ids.push(Number(id) + i);
+  }
+  return ids;
+}
+
 /** Creates the ledger repository. */
 export function createLedgerRepository(db: Database) {
   return {
@@ -53,12 +70,9 @@ export function createLedgerRepository(db: Database) {
       readMessages: { id: string; at: Date }[],
     ): Promise<boolean[]> {
       return db.transaction().execute(async (trx) => {
-        const ids = await sql<{ id: number }>`
-          select nextval('ledger_id_seq') as id from generate_series(1, ${raws.length + events.length})`.execute(
-          trx,
-        );
-        const rawIds = ids.rows.slice(0, raws.length).map((r) => Number(r.id));
-        const eventIds = ids.rows.slice(raws.length).map((r) => Number(r.id));
+        const ids = await allocateIds(trx, raws.length + events.length);
+        const rawIds = ids.slice(0, raws.length);
+        const eventIds = ids.slice(raws.length);
         await sql`
           insert into raw_messages (id, received_at, device_no, source, frame)
           select * from unnest(${rawIds}::int8[], ${raws.map((r) => r.receivedAt.toISOString())}::timestamptz[],

@@ -18,8 +18,9 @@ create table devices (
   firmware text
 );
 
--- One 64-bit id space for raw messages and events.
-create sequence ledger_id_seq as bigint;
+-- One 64-bit id space for raw messages and events, handed out in blocks of 1024 (one nextval per block):
+-- a group of thousands of events costs a few calls, and concurrent writers never share a block.
+create sequence ledger_id_seq as bigint increment by 1024;
 
 -- Dedupe on (device, seq). Not partitioned: a unique key of a partitioned table would have to contain the
 -- partition key, and duplicates may arrive months apart.
