@@ -4,8 +4,9 @@
  *
  * The center (embedded defaults, demo data) runs in this process together with the tampering unit and the
  * operator's SSE client; the background fleet runs in a child process (`sde simulate`). Each sample: the unit
- * publishes a `tx_strap_tamper` for its transmitter, the clock stops when the stream delivers the new alarm,
- * then the operator closes it so that the next tamper opens a new episode.
+ * publishes a tamper event (strap or case of its transmitter, or its own case), and the clock stops when the
+ * stream delivers the new critical alarm. Each (unit, tamper kind) is used once: a tamper alarm lasts until
+ * an operator has dealt with it, so a second tamper of the same kind would update it, not open another.
  *
  * usage: npx tsx bench/alarm-latency.ts [--background 5000] [--rate 1] [--samples 40] [--runs 3]
  */
@@ -87,8 +88,7 @@ async function runOnce(): Promise<number[]> {
     // The demo's first home unit and its transmitter, installed in a supervision in execution.
     const units = await center.devices.provision({ kind: 'home_unit', count: 24, prefix: 'HU-DEMO-' });
     const seed = await seedDemo(center, { deviceIds: units.map((u) => u.id) });
-    const [unitId, txId] = Object.entries(seed.transmitterOf)[0]!;
-    const unit = units.find((u) => u.id === unitId)!;
+    const pairs = Object.entries(seed.transmitterOf).filter(([id]) => id.startsWith('HU-'));
     center.engine.configurationChanged();
     await center.engine.idle();
 
@@ -129,55 +129,45 @@ async function runOnce(): Promise<number[]> {
     const waiting = new Map<string, (a: AlarmEvent) => void>();
     const seen = new Set<string>();
     const stream = await openStream(center.httpUrl, cookie, (a) => {
-      if (a.rule !== 'strap_tamper' || a.status !== 'open' || seen.has(a.id)) return;
+      if (!a.rule.endsWith('tamper') || a.status !== 'open' || seen.has(a.id)) return;
       seen.add(a.id);
       for (const resolve of waiting.values()) resolve(a);
     });
 
-    const client = await mqtt.connectAsync(center.mqttUrl, {
-      clientId: unit.id,
-      username: unit.id,
-      password: unit.secret,
-    });
-    await client.subscribeAsync(downlinkTopic(unit.id), { qos: 1 });
     const latencies: number[] = [];
-    for (let i = 1; i <= SAMPLES; i++) {
-      const arrived = new Promise<AlarmEvent>((resolve) => waiting.set('next', resolve));
-      const t0 = performance.now();
-      const ts = Date.now();
-      await client.publishAsync(
-        uplinkTopic(unit.id),
-        encodeFrame(
-          {
-            v: 1,
-            type: 'events',
-            dev: unit.id,
-            ts,
-            events: [{ seq: i, t: ts, kind: 'tx_strap_tamper', tx: txId }],
-          },
-          unit.secret,
-        ),
-        { qos: 1 },
-      );
-      const alarm = await Promise.race([
-        arrived,
-        new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000)),
-      ]);
-      waiting.delete('next');
-      if (!alarm) {
-        console.error(`sample ${i}: no alarm within 10 s`);
-        continue;
-      }
-      latencies.push(performance.now() - t0);
-      await fetch(`${center.httpUrl}/api/v1/alarms/${alarm.id}/close`, {
-        method: 'POST',
-        headers: { cookie, 'content-type': 'application/json' },
-        body: JSON.stringify({ note: 'benchmark sample' }),
+    const kinds = ['tx_strap_tamper', 'tx_case_tamper', 'unit_case_tamper'] as const;
+    for (const [unitId, txId] of pairs) {
+      const unit = units.find((u) => u.id === unitId)!;
+      const client = await mqtt.connectAsync(center.mqttUrl, {
+        clientId: unit.id,
+        username: unit.id,
+        password: unit.secret,
       });
-      await new Promise((r) => setTimeout(r, 500));
+      await client.subscribeAsync(downlinkTopic(unit.id), { qos: 1 });
+      for (const [i, kind] of kinds.entries()) {
+        if (latencies.length >= SAMPLES) break;
+        const arrived = new Promise<AlarmEvent>((resolve) => waiting.set('next', resolve));
+        const t0 = performance.now();
+        const ts = Date.now();
+        const event =
+          kind === 'unit_case_tamper' ? { seq: i + 1, t: ts, kind } : { seq: i + 1, t: ts, kind, tx: txId };
+        await client.publishAsync(
+          uplinkTopic(unit.id),
+          encodeFrame({ v: 1, type: 'events', dev: unit.id, ts, events: [event] }, unit.secret),
+          { qos: 1 },
+        );
+        const alarm = await Promise.race([
+          arrived,
+          new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000)),
+        ]);
+        waiting.delete('next');
+        if (!alarm) console.error(`${unit.id} ${kind}: no alarm within 10 s`);
+        else latencies.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      await client.endAsync();
     }
     stream.abort();
-    await client.endAsync();
     return latencies;
   } finally {
     fleet?.kill('SIGKILL');
