@@ -58,6 +58,18 @@ export interface CommittedEvent {
 /** Called after each commit with the events stored for the first time; must not throw. */
 export type CommitListener = (events: CommittedEvent[]) => void;
 
+/**
+ * Event kinds that jump the queue: when a backlog builds (thousands of units reconnecting after an outage),
+ * a cut strap or a protected person's alarm must not wait behind hours of heartbeats (T4.3: immediately).
+ */
+export const URGENT_KINDS: ReadonlySet<string> = new Set([
+  'tx_strap_tamper',
+  'tx_case_tamper',
+  'unit_case_tamper',
+  'unit_moved',
+  'proximity_tx_heard',
+]);
+
 /** A clock more than this far from the center's is flagged on the events it stamped. */
 export const CLOCK_SUSPECT_MS = 60_000;
 const MAX_GROUP_EVENTS = 8_000;
@@ -131,9 +143,11 @@ export function createLedger(deps: {
     if (!seqs) queuedSeqs.set(no, (seqs = new Set()));
     for (const e of events) seqs.add(e.seq);
     const lane = no % lanes;
-    const done = new Promise<LedgerOutcome>((resolve, reject) =>
-      queues[lane]!.push({ batch, resolve, reject }),
-    );
+    const urgent = events.some((e) => URGENT_KINDS.has(e.kind));
+    const done = new Promise<LedgerOutcome>((resolve, reject) => {
+      if (urgent) queues[lane]!.unshift({ batch, resolve, reject });
+      else queues[lane]!.push({ batch, resolve, reject });
+    });
     lastQueued.set(no, done);
     const forget = () => {
       const set = queuedSeqs.get(no);

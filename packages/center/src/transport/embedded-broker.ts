@@ -26,6 +26,10 @@ export async function startEmbeddedBroker(opts: {
   const broker = await Aedes.createBroker({
     // Device ids are at most 64 characters (protocol v1).
     maxClientsIdLength: 64,
+    // Messages the broker's emitter handles at once. With the default (100) a burst of thousands of
+    // acknowledgements queues inside the emitter, which releases its queue recursively and can overflow
+    // the stack.
+    concurrency: 10_000,
     authenticate: (client, username, password, done) => {
       const fail = () => {
         opts.onAuthFailure?.();

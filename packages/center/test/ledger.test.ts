@@ -1,0 +1,83 @@
+/** The ledger on the embedded store: urgent events jump a backlog, and nothing is stored twice. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
+import { createDeviceRepository } from '../src/devices/device.repository.js';
+import { createDeviceService } from '../src/devices/device.service.js';
+import { createLedgerRepository } from '../src/ledger/ledger.repository.js';
+import { createLedger } from '../src/ledger/ledger.service.js';
+import { createMetrics } from '../src/metrics.js';
+
+describe('the ledger under a backlog', () => {
+  let dir: string;
+  let db: DatabaseHandle;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sde-ledger-'));
+    db = await openDatabase({ dataDir: dir });
+  });
+  afterAll(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores a tamper before the heartbeats queued ahead of it, and every event once', async () => {
+    const devices = createDeviceService(createDeviceRepository(db.db));
+    const units = await devices.provision({ kind: 'home_unit', count: 300, prefix: 'LQ-' });
+    const records = await Promise.all(units.map((u) => devices.lookup(u.id)));
+    const ledger = createLedger({
+      repo: createLedgerRepository(db.db),
+      metrics: createMetrics(),
+      maxQueuedEvents: 1_000_000,
+    });
+    const order: string[] = [];
+    const t = Date.now();
+    const backlog = records.flatMap((r, i) =>
+      Array.from({ length: 10 }, (_, b) =>
+        ledger
+          .submit({
+            deviceNo: r!.no,
+            message: {
+              v: 1,
+              type: 'events',
+              dev: r!.id,
+              ts: t,
+              events: Array.from({ length: 20 }, (_, k) => ({
+                seq: b * 20 + k + 1,
+                t,
+                kind: 'heartbeat' as const,
+                battery: 90,
+                signal: 70,
+                power: 'mains' as const,
+              })),
+            },
+            frame: 'x',
+            receivedAt: new Date(),
+            source: 'mqtt',
+          })
+          .then(() => order.push(`hb-${i}-${b}`)),
+      ),
+    );
+    const tamperer = records[299]!;
+    const tamper = ledger
+      .submit({
+        deviceNo: tamperer.no,
+        message: {
+          v: 1,
+          type: 'events',
+          dev: tamperer.id,
+          ts: t,
+          events: [{ seq: 201, t, kind: 'tx_strap_tamper', tx: 'TX-1' }],
+        },
+        frame: 'y',
+        receivedAt: new Date(),
+        source: 'mqtt',
+      })
+      .then(() => order.push('tamper'));
+    await Promise.all([...backlog, tamper]);
+    // 3,000 heartbeat batches (60,000 events) were queued before it; the tamper is stored in the first groups.
+    expect(order.indexOf('tamper')).toBeLessThan(1000);
+    expect(await ledger.verify()).toEqual({ events: 60_001, devices: 300, duplicates: 0, gaps: 0 });
+  });
+});
