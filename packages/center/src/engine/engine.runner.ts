@@ -96,8 +96,11 @@ export function createEngineRunner(deps: {
       // Yield first, so `running` is assigned before the `finally` below clears it.
       await Promise.resolve();
       try {
-        while ((pending.size > 0 || reloadRequested || unknown.length > 0) && !stopped) {
-          if (reloadRequested || unknown.length > 0) await reload();
+        // Events of devices that serve no supervision do not reload the map (unassigned stock reports too,
+        // and a reload per commit would hold the database under load); they wait in `unknown` for the next
+        // reload, which an assignment through the API or the periodic fingerprint check requests.
+        while ((pending.size > 0 || reloadRequested) && !stopped) {
+          if (reloadRequested) await reload();
           if (pending.size > 0) await flush();
         }
       } catch (err) {
@@ -331,7 +334,7 @@ export function createEngineRunner(deps: {
           kick();
         }
         if (running) await running;
-        else if (pending.size === 0 && !reloadRequested && unknown.length === 0) return;
+        else if (pending.size === 0 && !reloadRequested) return;
         else kick();
       }
     },
