@@ -90,7 +90,8 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
   const database = await openDatabase({
     url: config.SDE_DATABASE_URL,
     dataDir: config.SDE_DATA_DIR,
-    onConnectionError: (err) => logger.warn({ err: err.message }, 'a database connection failed; it is replaced'),
+    onConnectionError: (err) =>
+      logger.warn({ err: err.message }, 'a database connection failed; it is replaced'),
   });
   const metrics = createMetrics();
   const devices = createDeviceService(createDeviceRepository(database.db));

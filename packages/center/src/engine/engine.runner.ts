@@ -39,6 +39,9 @@ interface Latest {
 }
 
 /** Creates the runner (not started). */
+/** Least time between two reloads of the device map caused by events of devices not in it. */
+const UNKNOWN_RELOAD_MS = 5000;
+
 export function createEngineRunner(deps: {
   ledger: Pick<Ledger, 'onCommitted'>;
   repo: EngineRepository;
@@ -70,6 +73,9 @@ export function createEngineRunner(deps: {
   let dueTimerAt: number | undefined;
   let running: Promise<void> | undefined;
   let reloadRequested = false;
+  /** When events of unknown devices last reloaded the map; such reloads happen at most every 5 s. */
+  let lastUnknownReload = 0;
+  let unknownTimer: NodeJS.Timeout | undefined;
   let stopped = true;
   let evaluations = 0;
 
@@ -90,18 +96,35 @@ export function createEngineRunner(deps: {
     }, settings.debounceMs);
   }
 
+  function unknownDue(): boolean {
+    return unknown.length > 0 && Date.now() - lastUnknownReload >= UNKNOWN_RELOAD_MS;
+  }
+
   function kick(): void {
     if (running || stopped) return;
     running = (async () => {
       // Yield first, so `running` is assigned before the `finally` below clears it.
       await Promise.resolve();
       try {
-        // Events of devices that serve no supervision do not reload the map (unassigned stock reports too,
-        // and a reload per commit would hold the database under load); they wait in `unknown` for the next
-        // reload, which an assignment through the API or the periodic fingerprint check requests.
-        while ((pending.size > 0 || reloadRequested) && !stopped) {
-          if (reloadRequested) await reload();
+        // Events of devices not in the map may belong to an assignment just made (by another process, or
+        // by a write that did not signal): they reload the map, but at most every 5 s — unassigned stock
+        // reports too, and a reload per commit would hold the database under load.
+        while ((pending.size > 0 || reloadRequested || unknownDue()) && !stopped) {
+          if (reloadRequested || unknownDue()) {
+            if (!reloadRequested) lastUnknownReload = Date.now();
+            await reload();
+          }
           if (pending.size > 0) await flush();
+        }
+        if (unknown.length > 0 && !unknownTimer && !stopped) {
+          unknownTimer = setTimeout(
+            () => {
+              unknownTimer = undefined;
+              kick();
+            },
+            UNKNOWN_RELOAD_MS - (Date.now() - lastUnknownReload),
+          );
+          unknownTimer.unref();
         }
       } catch (err) {
         logger.error({ err: String(err) }, 'engine run failed; retrying shortly');
@@ -334,7 +357,7 @@ export function createEngineRunner(deps: {
           kick();
         }
         if (running) await running;
-        else if (pending.size === 0 && !reloadRequested) return;
+        else if (pending.size === 0 && !reloadRequested && !unknownDue()) return;
         else kick();
       }
     },
@@ -345,6 +368,7 @@ export function createEngineRunner(deps: {
       if (debounce) clearTimeout(debounce);
       if (dueTimer) clearTimeout(dueTimer);
       if (configTimer) clearInterval(configTimer);
+      if (unknownTimer) clearTimeout(unknownTimer);
       debounce = undefined;
       await running;
     },
