@@ -22,7 +22,8 @@ export type DayOfWeek = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 /** Days of the week in ISO order (Monday first). */
 export const DAYS_OF_WEEK: readonly DayOfWeek[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-const DAY_PL: Record<DayOfWeek, string> = {
+/** Names of the days of the week, in Polish. */
+export const DAY_PL: Readonly<Record<DayOfWeek, string>> = {
   mon: 'poniedziałek',
   tue: 'wtorek',
   wed: 'środa',
@@ -31,7 +32,8 @@ const DAY_PL: Record<DayOfWeek, string> = {
   sat: 'sobota',
   sun: 'niedziela',
 };
-const DAY_EN: Record<DayOfWeek, string> = {
+/** Names of the days of the week, in English. */
+export const DAY_EN: Readonly<Record<DayOfWeek, string>> = {
   mon: 'Monday',
   tue: 'Tuesday',
   wed: 'Wednesday',

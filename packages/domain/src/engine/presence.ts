@@ -4,8 +4,8 @@
  * Schedules are state (architecture principle 4): the rule intersects "observed absent" with "required
  * present", so a person already out when a curfew begins is in violation at that instant.
  */
-import type { Schedule, AwayInterval, DayOfWeek } from '../schedule.js';
-import { awayIntervalsStartingOn, awayWindowsBetween, dayOfWeekOf } from '../schedule.js';
+import type { Schedule, AwayInterval } from '../schedule.js';
+import { awayIntervalsStartingOn, awayWindowsBetween, DAY_EN, DAY_PL, dayOfWeekOf } from '../schedule.js';
 import { addDays, localDateOf, startOfLocalDay } from '../time.js';
 import type { RawEpisode, RuleContext, RuleResult, Segment, Span } from './core.js';
 import { evidenceText, fmtDuration, fmtTime, fmtWall, segmentAt, transitionSpans } from './core.js';
@@ -14,25 +14,6 @@ import type { EngineEvent } from './types.js';
 const DAY = 86_400_000;
 /** How far ahead of `now` curfew starts are looked for, to set the next timer. */
 const LOOKAHEAD_MS = 8 * DAY;
-
-const DAY_PL: Record<DayOfWeek, string> = {
-  mon: 'poniedziałek',
-  tue: 'wtorek',
-  wed: 'środa',
-  thu: 'czwartek',
-  fri: 'piątek',
-  sat: 'sobota',
-  sun: 'niedziela',
-};
-const DAY_EN: Record<DayOfWeek, string> = {
-  mon: 'Monday',
-  tue: 'Tuesday',
-  wed: 'Wednesday',
-  thu: 'Thursday',
-  fri: 'Friday',
-  sat: 'Saturday',
-  sun: 'Sunday',
-};
 
 /** The schedule of the version's stay-at-place obligation, if it has one. */
 export function scheduleOf(segment: Segment): Schedule | undefined {

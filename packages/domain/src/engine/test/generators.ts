@@ -74,13 +74,17 @@ export function compliantStationary(
     events.push({ at: out - startUtcMs, deviceId: d.hu, kind: 'tx_out_of_range', body: { tx: d.tx } });
     events.push({ at: back - startUtcMs, deviceId: d.hu, kind: 'tx_in_range', body: { tx: d.tx } });
   }
-  // Range blips while at home (shorter than the 3-minute grace).
+  // Range blips while at home (shorter than the 3-minute grace), at least 5 minutes apart: two blips
+  // closer than the presence rule's return hold (1 minute at home) are one absence by design, and may
+  // then exceed the grace.
+  const blips: number[] = [];
   for (let k = 0; k < days * 2; k++) {
     const t = Math.floor(rand() * duration);
     const inside = !merged.some(
       (w) => t >= w.start - startUtcMs - 5 * MIN && t <= w.end - startUtcMs + 5 * MIN,
     );
-    if (!inside) continue;
+    if (!inside || blips.some((b) => Math.abs(b - t) < 5 * MIN)) continue;
+    blips.push(t);
     events.push({ at: t, deviceId: d.hu, kind: 'tx_out_of_range', body: { tx: d.tx } });
     events.push({
       at: t + 20_000 + Math.floor(rand() * 100_000),
