@@ -260,6 +260,28 @@ export function createAlarmRepository(db: Database) {
         .execute();
     },
 
+    /**
+     * An alarm an operator closed that the engine has since given new evidence (a second cut strap on a
+     * tamper alarm that lasts until handled): back to open, to be acknowledged and escalated again.
+     * True when it was reopened.
+     */
+    async reopenIfClosedBefore(ex: Executor, id: string, evidenceAt: Date): Promise<boolean> {
+      const r = await ex
+        .updateTable('alarm_episodes')
+        .set({
+          status: 'open',
+          acknowledged_at: null,
+          closed_at: null,
+          escalated_at: null,
+          updated_at: new Date(),
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'closed')
+        .where('closed_at', '<', evidenceAt)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     /** Locks the alarm's row for a workflow change. */
     async lockStatus(ex: Executor, id: string) {
       return ex

@@ -267,6 +267,28 @@ export function createAlarmService(deps: {
           } else if (c.type === 'resolved') {
             await recordAudit(trx, ENGINE_ACTOR, { action: 'alarm.resolved', entity: 'alarm', entityId: id });
           }
+          // An episode that only an operator ends (tamper, unit moved, fault) and that gains evidence after
+          // its alarm was closed — a second cut strap — reopens it: nobody may miss it. A windowed
+          // evaluation may report such an episode as opened again, so any change but a resolution counts.
+          if (
+            c.type !== 'resolved' &&
+            ep.endsBy === 'operator' &&
+            (await repo.reopenIfClosedBefore(trx, id, new Date(ep.updatedAt)))
+          ) {
+            await repo.insertAction(trx, {
+              alarmId: id,
+              byLogin: ENGINE_ACTOR.login,
+              byUserId: null,
+              kind: 'note',
+              text: 'ponownie otwarty: nowe zdarzenia po zamknięciu / reopened: new evidence after it was closed',
+            });
+            await recordAudit(trx, ENGINE_ACTOR, {
+              action: 'alarm.reopened',
+              entity: 'alarm',
+              entityId: id,
+              changes: { evidenceAt: new Date(ep.updatedAt).toISOString() },
+            });
+          }
         }
         await repo.saveCheckpoint(trx, e.supervision.id, e.now, e.nextDueAt);
       });
