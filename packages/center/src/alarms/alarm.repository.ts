@@ -4,6 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import type { AlarmActionsTable, DB } from '../db/schema.js';
+import { caseScopeSql } from '../db/scope-sql.js';
 
 /** The database or the transaction a write belongs to. */
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -53,21 +54,6 @@ export interface AlarmFilter {
   supervisionId?: string | undefined;
   limit: number;
   offset: number;
-}
-
-function scopeSql(scope: Scope) {
-  switch (scope.kind) {
-    case 'all':
-      return sql<boolean>`true`;
-    case 'region':
-      return sql<boolean>`c.region_id = ${scope.regionId}`;
-    case 'court':
-      return sql<boolean>`c.court_id = ${scope.courtId}`;
-    case 'caseload':
-      return sql<boolean>`c.probation_officer_id = ${scope.probationOfficerId}`;
-    case 'none':
-      return sql<boolean>`false`;
-  }
 }
 
 function alarmQuery(ex: Executor) {
@@ -205,7 +191,7 @@ export function createAlarmRepository(db: Database) {
 
     /** Alarms in `scope`: not closed first, then by severity, then oldest first. */
     async list(scope: Scope, f: AlarmFilter): Promise<AlarmRow[]> {
-      let q = alarmQuery(db).where(scopeSql(scope));
+      let q = alarmQuery(db).where(caseScopeSql(scope));
       if (f.status) q = q.where('a.status', '=', f.status);
       if (f.severity) q = q.where('a.severity', '=', f.severity);
       if (f.rule) q = q.where('a.rule', '=', f.rule);
@@ -411,7 +397,7 @@ export function createAlarmRepository(db: Database) {
         .innerJoin('cases as c', 'c.id', 's.case_id')
         .select('s.id')
         .where('s.id', 'in', ids)
-        .where(scopeSql(scope))
+        .where(caseScopeSql(scope))
         .execute();
       return new Set(rows.map((r) => r.id));
     },

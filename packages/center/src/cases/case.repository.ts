@@ -4,6 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import type { DB, TasksTable } from '../db/schema.js';
+import { caseScopeSql } from '../db/scope-sql.js';
 
 /** The database or the transaction a write belongs to. */
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -89,22 +90,6 @@ function decodeCursor(cursor: string | undefined): { at: Date; id: string } | un
   const d = new Date(at ?? '');
   if (!id || Number.isNaN(d.getTime())) return undefined;
   return { at: d, id };
-}
-
-/** The SQL condition limiting rows of the cases aliased `c` to `scope`. */
-function scopeSql(scope: Scope) {
-  switch (scope.kind) {
-    case 'all':
-      return sql<boolean>`true`;
-    case 'region':
-      return sql<boolean>`c.region_id = ${scope.regionId}`;
-    case 'court':
-      return sql<boolean>`c.court_id = ${scope.courtId}`;
-    case 'caseload':
-      return sql<boolean>`c.probation_officer_id = ${scope.probationOfficerId}`;
-    case 'none':
-      return sql<boolean>`false`;
-  }
 }
 
 function afterCursor(alias: 'c' | 's' | 't', cursor: string | undefined) {
@@ -281,7 +266,7 @@ export function createCaseRepository(db: Database) {
         .selectFrom('cases as c')
         .select('c.id')
         .where('c.person_id', '=', id)
-        .where(scopeSql(scope))
+        .where(caseScopeSql(scope))
         .executeTakeFirst();
       return r !== undefined;
     },
@@ -405,7 +390,7 @@ export function createCaseRepository(db: Database) {
         caseNumber?: string | undefined;
       },
     ): Promise<Page<CaseRow>> {
-      let q = caseQuery(db).where(scopeSql(scope)).where(afterCursor('c', f.cursor));
+      let q = caseQuery(db).where(caseScopeSql(scope)).where(afterCursor('c', f.cursor));
       if (f.courtId) q = q.where('c.court_id', '=', f.courtId);
       if (f.regionId) q = q.where('c.region_id', '=', f.regionId);
       if (f.probationOfficerId) q = q.where('c.probation_officer_id', '=', f.probationOfficerId);
@@ -688,7 +673,7 @@ export function createCaseRepository(db: Database) {
         personId?: string | undefined;
       },
     ): Promise<Page<SupervisionRow>> {
-      let q = supervisionQuery(db).where(scopeSql(scope)).where(afterCursor('s', f.cursor));
+      let q = supervisionQuery(db).where(caseScopeSql(scope)).where(afterCursor('s', f.cursor));
       if (f.status) q = q.where('s.status', '=', f.status);
       if (f.kind) q = q.where(sql<boolean>`s.kinds ? ${f.kind}`);
       if (f.caseId) q = q.where('s.case_id', '=', f.caseId);
@@ -983,7 +968,7 @@ export function createCaseRepository(db: Database) {
           's.status',
         ])
         .where('t.done_at', 'is', null)
-        .where(scopeSql(scope))
+        .where(caseScopeSql(scope))
         .where(afterCursor('t', f.cursor));
       if (f.responsibilities !== 'all') {
         if (f.responsibilities.length === 0) return { items: [], nextCursor: null };

@@ -2,10 +2,11 @@
  * SQL of the monitoring views: the positions of a supervision's devices (the map track), the device list
  * for installers with the latest heartbeat, and the Bureau's statistics (B2). Read-only.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import type { DeviceKind } from '../devices/device.repository.js';
+import { caseScopeSql } from '../db/scope-sql.js';
 
 /** One location fix. */
 export interface Fix {
@@ -62,22 +63,6 @@ const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
-
-/** A condition on `c` (cases) for `scope`; supervisions and alarms are reached through their case. */
-function caseScope(scope: Scope): RawBuilder<boolean> {
-  switch (scope.kind) {
-    case 'all':
-      return sql<boolean>`true`;
-    case 'region':
-      return sql<boolean>`c.region_id = ${scope.regionId}`;
-    case 'court':
-      return sql<boolean>`c.court_id = ${scope.courtId}`;
-    case 'caseload':
-      return sql<boolean>`c.probation_officer_id = ${scope.probationOfficerId}`;
-    case 'none':
-      return sql<boolean>`false`;
-  }
-}
 
 /** Creates the repository. */
 export function createMonitoringRepository(db: Database) {
@@ -248,7 +233,7 @@ export function createMonitoringRepository(db: Database) {
       const { rows } = await sql<{ dim: string; key: string; n: unknown }>`
         with sv as (
           select s.status, s.kinds, c.region_id from supervisions s join cases c on c.id = s.case_id
-          where ${caseScope(scope)}
+          where ${caseScopeSql(scope)}
         )
         select 'status' as dim, status as key, count(*) as n from sv group by status
         union all
@@ -268,7 +253,7 @@ export function createMonitoringRepository(db: Database) {
     async alarmStats(scope: Scope, from: Date, to: Date) {
       const base = sql`
         from alarm_episodes a join supervisions s on s.id = a.supervision_id join cases c on c.id = s.case_id
-        where ${caseScope(scope)} and a.started_at >= ${from} and a.started_at <= ${to}`;
+        where ${caseScopeSql(scope)} and a.started_at >= ${from} and a.started_at <= ${to}`;
       const groups = await sql<{ rule: string; severity: string; n: unknown; open: unknown }>`
         select a.rule, a.severity, count(*) as n, count(*) filter (where a.status <> 'closed') as open
         ${base} group by a.rule, a.severity order by a.rule, a.severity`.execute(db);
@@ -313,7 +298,7 @@ export function createMonitoringRepository(db: Database) {
         join device_assignments a on a.device_no = d.no and a.to_at is null
         join supervisions s on s.id = a.supervision_id
         join cases c on c.id = s.case_id
-        where d.kind <> 'transmitter' and ${caseScope(scope)}
+        where d.kind <> 'transmitter' and ${caseScopeSql(scope)}
         group by d.kind order by d.kind`.execute(db);
       return rows.map((r) => ({ kind: r.kind, online: num(r.online), offline: num(r.offline) }));
     },
