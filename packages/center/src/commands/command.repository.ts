@@ -31,11 +31,26 @@ export function createCommandRepository(db: Database) {
     'read_at',
   ] as const;
   return {
-    async insert(c: { id: string; deviceNo: number; body: CommandBody; createdBy: string }): Promise<void> {
-      await db
+    async insert(c: {
+      id: string;
+      deviceNo: number;
+      body: CommandBody;
+      createdBy: string;
+    }): Promise<StoredCommand> {
+      const row = await db
         .insertInto('device_commands')
         .values({ id: c.id, device_no: c.deviceNo, body: JSON.stringify(c.body), created_by: c.createdBy })
-        .execute();
+        .returning(columns)
+        .executeTakeFirstOrThrow();
+      return toCommand(row);
+    },
+    async byId(id: string): Promise<StoredCommand | undefined> {
+      const row = await db
+        .selectFrom('device_commands')
+        .select(columns)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toCommand(row);
     },
     async open(deviceNo: number): Promise<StoredCommand[]> {
       const rows = await db

@@ -85,11 +85,6 @@ export function createDeviceService(repo: DeviceRepository) {
       return cache.size;
     },
 
-    /** The cached record, only when already loaded. */
-    cached(id: string): DeviceRecord | undefined {
-      return cache.get(id);
-    },
-
     /** Every device in memory. */
     all(): DeviceRecord[] {
       return [...cache.values()];

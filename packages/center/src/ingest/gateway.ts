@@ -221,16 +221,12 @@ export function createGateway(deps: {
     async enqueueCommand(deviceId: string, body: CommandBody, createdBy: string): Promise<StoredCommand> {
       const device = await devices.lookup(deviceId);
       if (!device) throw new NotFoundError(`device ${deviceId}`);
-      const id = randomUUID();
-      await commands.insert({ id, deviceNo: device.no, body, createdBy });
+      const command = await commands.insert({ id: randomUUID(), deviceNo: device.no, body, createdBy });
       withOpenCommands.add(device.no);
-      const [command] = (await commands.open(device.no)).filter((c) => c.id === id);
-      if (command) {
-        await sendCommand(device, command).catch((err: unknown) =>
-          logger.warn({ device: device.id, err: String(err) }, 'command queued; sending now failed'),
-        );
-      }
-      return (await commands.list(device.no, 50)).find((c) => c.id === id)!;
+      await sendCommand(device, command).catch((err: unknown) =>
+        logger.warn({ device: device.id, err: String(err) }, 'command queued; sending now failed'),
+      );
+      return (await commands.byId(command.id)) ?? command;
     },
 
     /** Resolves when no uplink is being handled (graceful shutdown). */
