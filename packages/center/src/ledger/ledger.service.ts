@@ -3,8 +3,8 @@
  *
  * Batches from all devices queue here and are written together, one transaction per group (group commit):
  * under load a group grows, so throughput rises while each batch still waits for at most one commit.
- * One group is written at a time, which keeps every device's batches in arrival order and makes this
- * process the single writer of each device's acknowledged mark (ADR 0002).
+ * One group at a time per lane, and a device always in the same lane, keeps every device's batches in
+ * arrival order and makes this process the single writer of each device's acknowledged mark (ADR 0002).
  */
 import type { EventsMessage } from '@sde/protocol';
 import { AppError } from '../errors.js';
