@@ -225,6 +225,76 @@ describe('monitoring views', () => {
     expect((await officer('GET', '/api/v1/devices')).status).toBe(403);
   });
 
+  it('answers one device and its messages only in scope; outside it answers 404 like an unknown device', async () => {
+    const pw = (login: string) => seed.users.find((u) => u.login === login)!.password;
+    const unitOf = async (caseNumber: string) => {
+      const d = await tc.api<{ devices: { deviceId: string; kind: string; to: string | null }[] }>(
+        'GET',
+        `/api/v1/supervisions/${seed.supervisions[caseNumber]!}`,
+      );
+      return d.body.devices.find((x) => x.to === null && x.kind !== 'transmitter')!.deviceId;
+    };
+    const warsawHome = await unitOf('II K 101/24'); // demo.officer's caseload, court SO-WAW, region PL-MZ
+    const szczecinHome = await unitOf('III K 301/24'); // court SO-SZC, region PL-ZP
+    const stock = await tc.api<{ items: DeviceRow[] }>('GET', '/api/v1/devices?assigned=false&limit=1');
+    const spare = stock.body.items[0]!.id;
+    await createUser(tc, { login: 'inst.zp.one', role: 'installer', regionId: 'PL-ZP' });
+    const as = {
+      officer: await signedIn(tc, 'demo.officer', pw('demo.officer')),
+      officer2: await signedIn(tc, 'demo.officer2', pw('demo.officer2')),
+      judge: await signedIn(tc, 'demo.judge', pw('demo.judge')),
+      judgeSzczecin: await signedIn(tc, 'demo.judge.szczecin', pw('demo.judge.szczecin')),
+      installer: await signedIn(tc, 'demo.installer', pw('demo.installer')),
+      installerZp: await signedIn(tc, 'inst.zp.one', 'a long test password'),
+      operator: await signedIn(tc, 'demo.operator', pw('demo.operator')),
+      auditor: await signedIn(tc, 'demo.auditor', pw('demo.auditor')),
+    };
+    const read = async (who: keyof typeof as, id: string) =>
+      (await as[who]('GET', `/api/v1/devices/${id}`)).status;
+
+    // In scope: the probation officer and judge of the case, the region's installer and operator, the Bureau.
+    const mine = await as.officer2<DeviceRow>('GET', `/api/v1/devices/${pu}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({ id: pu, battery: 77, power: 'battery' });
+    expect(await read('officer', warsawHome)).toBe(200);
+    expect(await read('judge', pu)).toBe(200);
+    expect(await read('judge', warsawHome)).toBe(200);
+    expect(await read('judgeSzczecin', szczecinHome)).toBe(200);
+    expect(await read('installer', pu)).toBe(200);
+    expect(await read('installerZp', szczecinHome)).toBe(200);
+    expect(await read('operator', pu)).toBe(200);
+    expect(await read('auditor', szczecinHome)).toBe(200);
+    // Regional roles also see the unassigned stock (installers take units from it).
+    expect(await read('installer', spare)).toBe(200);
+    expect(await read('installerZp', spare)).toBe(200);
+
+    // Out of scope: another caseload, another court, another region — 404, the same as an unknown id.
+    const outside = await as.officer('GET', `/api/v1/devices/${pu}`);
+    expect(outside.status).toBe(404);
+    const unknown = await as.officer('GET', '/api/v1/devices/HU-NO-SUCH-1');
+    expect(unknown.status).toBe(404);
+    expect(outside.body.error).toBe(unknown.body.error);
+    expect(await read('officer', szczecinHome)).toBe(404);
+    expect(await read('officer', spare)).toBe(404);
+    expect(await read('judgeSzczecin', pu)).toBe(404);
+    expect(await read('judge', szczecinHome)).toBe(404);
+    expect(await read('judge', spare)).toBe(404);
+    expect(await read('installerZp', pu)).toBe(404);
+    expect(await read('installer', szczecinHome)).toBe(404);
+
+    // Messages follow the same scope: the case's probation officer writes and reads them, another cannot.
+    const msg = { cmd: 'message', text: 'Proszę o kontakt.' };
+    expect((await as.officer('POST', `/api/v1/devices/${pu}/commands`, msg)).status).toBe(404);
+    expect((await as.officer('GET', `/api/v1/devices/${pu}/commands`)).status).toBe(404);
+    expect((await as.officer2('POST', `/api/v1/devices/${pu}/commands`, msg)).status).toBe(201);
+    const sent = await as.officer2<{ commands: { body: { text?: string } }[] }>(
+      'GET',
+      `/api/v1/devices/${pu}/commands`,
+    );
+    expect(sent.status).toBe(200);
+    expect(sent.body.commands.map((c) => c.body.text)).toContain('Proszę o kontakt.');
+  });
+
   it('computes the statistics in scope, with alarm handling times', async () => {
     await tc.center.engine.idle();
     const alarm = await until(

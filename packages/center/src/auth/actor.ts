@@ -37,8 +37,14 @@ export const PERMISSIONS = {
   'supervision.officer': ['probation_officer', 'judge'],
   /** Record the technical survey, installation, activation protocol and removal. */
   'installation.write': ['installer', 'operator'],
-  /** Register devices, read their state and upload offline read-outs. */
+  /** Register devices, list them all (region and stock) and upload offline read-outs. */
   'device.manage': ['installer', 'bureau_admin', 'operator'],
+  /**
+   * Read one device's state and its commands (messages) — only a device in scope (`deviceScopeSql`): the
+   * region's devices and the stock for regional roles, the devices serving the court's or caseload's
+   * supervisions now for judges and probation officers.
+   */
+  'device.read': ['operator', 'judge', 'probation_officer', 'installer', 'bureau_admin', 'auditor'],
   'alarm.read': ['operator', 'judge', 'probation_officer', 'bureau_admin', 'auditor'],
   'alarm.handle': ['operator'],
   /** Send a message to a person's home unit (T4.4). */

@@ -20,3 +20,15 @@ export function caseScopeSql(scope: Scope): RawBuilder<boolean> {
       return sql<boolean>`false`;
   }
 }
+
+/**
+ * The condition limiting devices to `scope`, on `devices` left-joined with its current assignment as `a`
+ * and that supervision's case as `c`. Regional roles see the devices serving their region **and the
+ * unassigned stock** (a device carries no region until it is assigned); judges and probation officers the
+ * devices serving a supervision of their court or caseload now; the Bureau everything.
+ */
+export function deviceScopeSql(scope: Scope): RawBuilder<boolean> {
+  return scope.kind === 'region'
+    ? sql<boolean>`(a.id is null or ${caseScopeSql(scope)})`
+    : caseScopeSql(scope);
+}

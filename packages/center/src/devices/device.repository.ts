@@ -1,6 +1,8 @@
 /** SQL for devices. */
 import { sql } from 'kysely';
+import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
+import { deviceScopeSql } from '../db/scope-sql.js';
 import type { DevicesTable } from '../db/schema.js';
 
 export type DeviceKind = DevicesTable['kind'];
@@ -99,6 +101,18 @@ export function createDeviceRepository(db: Database) {
         power: hb?.power ?? null,
         heartbeatAt: hb ? new Date(hb.time) : null,
       };
+    },
+
+    /** Whether device `id` is registered and inside `scope` (`deviceScopeSql`); outside answers 404. */
+    async visibleTo(scope: Scope, id: string): Promise<boolean> {
+      const { rows } = await sql`
+        select 1 from devices d
+        left join device_assignments a on a.device_no = d.no and a.to_at is null
+        left join supervisions s on s.id = a.supervision_id
+        left join cases c on c.id = s.case_id
+        where d.id = ${id} and ${deviceScopeSql(scope)}
+        limit 1`.execute(db);
+      return rows.length > 0;
     },
 
     /** Records many devices' hellos in one statement. */

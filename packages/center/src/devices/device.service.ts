@@ -107,6 +107,7 @@ export function createDeviceService(repo: DeviceRepository) {
     },
 
     status: repo.status,
+    visibleTo: repo.visibleTo,
     countRecentlySeen: repo.countRecentlySeen,
   };
 }

@@ -8,7 +8,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { Gateway } from '../ingest/gateway.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
-import { requirePermission } from '../auth/actor.js';
+import { requirePermission, scopeOf, type Actor } from '../auth/actor.js';
 import { parse } from './server.js';
 
 const ProvisionBody = z
@@ -52,11 +52,18 @@ export function registerRoutes(
     return reply.status(201).send({ devices: created });
   });
 
+  /** A device outside the caller's scope answers 404, as an unknown one does, so existence does not leak. */
+  async function requireDeviceInScope(actor: Actor, id: string): Promise<void> {
+    if (!(await deps.devices.visibleTo(scopeOf(actor), id)))
+      throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
+  }
+
   app.get('/api/v1/devices/:id', async (req) => {
-    requirePermission(req.actor, 'device.manage');
+    requirePermission(req.actor, 'device.read');
     const { id } = parse(DeviceParams, req.params);
+    await requireDeviceInScope(req.actor, id);
     const status = await deps.devices.status(id);
-    if (!status) throw new NotFoundError(`device ${id}`);
+    if (!status) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
     return status;
   });
 
@@ -64,15 +71,17 @@ export function registerRoutes(
     requirePermission(req.actor, 'message.send');
     const { id } = parse(DeviceParams, req.params);
     const body = parse(CommandBody, req.body);
+    await requireDeviceInScope(req.actor, id);
     const command = await deps.gateway.enqueueCommand(id, body, req.actor.login);
     return reply.status(201).send(command);
   });
 
   app.get('/api/v1/devices/:id/commands', async (req) => {
-    requirePermission(req.actor, 'device.manage');
+    requirePermission(req.actor, 'device.read');
     const { id } = parse(DeviceParams, req.params);
+    await requireDeviceInScope(req.actor, id);
     const device = await deps.devices.lookup(id);
-    if (!device) throw new NotFoundError(`device ${id}`);
+    if (!device) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
     return { commands: await deps.commands.list(device.no, 100) };
   });
 

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import type { DeviceKind } from '../devices/device.repository.js';
-import { caseScopeSql } from '../db/scope-sql.js';
+import { caseScopeSql, deviceScopeSql } from '../db/scope-sql.js';
 
 /** One location fix. */
 export interface Fix {
@@ -166,15 +166,9 @@ export function createMonitoringRepository(db: Database) {
 
     /**
      * Devices with their state, the latest heartbeat (battery, power source) and the supervision they serve
-     * now. `scope` region: devices serving a supervision of the region plus unassigned stock.
+     * now, within `scope` (`deviceScopeSql`: a region sees its devices plus the unassigned stock).
      */
     async listDevices(scope: Scope, f: DeviceListFilter): Promise<DeviceListRow[]> {
-      const visible =
-        scope.kind === 'all'
-          ? sql<boolean>`true`
-          : scope.kind === 'region'
-            ? sql<boolean>`(a.id is null or c.region_id = ${scope.regionId})`
-            : sql<boolean>`false`;
       const { rows } = await sql<Record<string, unknown>>`
         select d.id, d.kind, d.status, d.acked_seq, d.max_seq, d.last_contact_at, d.clock_offset_ms,
           d.model, d.firmware, d.created_at,
@@ -189,7 +183,7 @@ export function createMonitoringRepository(db: Database) {
           from events e where e.device_no = d.no and e.kind = 'heartbeat'
           order by e.time desc limit 1
         ) hb on true
-        where ${visible}
+        where ${deviceScopeSql(scope)}
           and ${f.kind ? sql<boolean>`d.kind = ${f.kind}` : sql<boolean>`true`}
           and ${f.status ? sql<boolean>`d.status = ${f.status}` : sql<boolean>`true`}
           and ${
