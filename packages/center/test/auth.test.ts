@@ -1,5 +1,6 @@
 /** Sign-in, sessions, roles and the audit log, as people at terminals meet them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSIONS, permissionsOf, ROLES } from '../src/auth/actor.js';
 import { startTestCenter, type TestCenter } from './harness.js';
 
 async function signIn(tc: TestCenter, login: string, password: string) {
@@ -59,6 +60,10 @@ describe('sign-in, roles and audit', () => {
     expect(s.setCookie).toMatch(/SameSite=Strict/i);
     const me = await as(tc, s.cookie)('GET', '/api/v1/auth/me');
     expect(me.body.user).toMatchObject({ login: 'operator1', role: 'operator', regionId: 'PL-MZ' });
+    // What the role may do comes with it (the console keeps no copy of the table).
+    expect(me.body.permissions).toEqual(permissionsOf({ role: 'operator' }));
+    expect(me.body.permissions).toContain('alarm.handle');
+    expect(s.body.permissions).toEqual(me.body.permissions);
 
     await as(tc, s.cookie)('POST', '/api/v1/auth/logout');
     expect((await as(tc, s.cookie)('GET', '/api/v1/auth/me')).status).toBe(401);
@@ -106,6 +111,18 @@ describe('sign-in, roles and audit', () => {
     ).toBe(201);
     expect((await call('GET', '/api/v1/ledger/verify')).status).toBe(403);
     expect((await fetch(`${tc.center.httpUrl}/api/v1/devices/INST-000001`)).status).toBe(401);
+    // The list the console shows actions from is the table the center enforces: the installer's row.
+    const me = await call('GET', '/api/v1/auth/me');
+    const installerRow = Object.entries(PERMISSIONS)
+      .filter(([, roles]) => (roles as readonly string[]).includes('installer'))
+      .map(([p]) => p);
+    expect(me.body.permissions).toEqual(installerRow);
+    expect(me.body.permissions).toContain('device.manage');
+    expect(me.body.permissions).not.toContain('user.manage');
+    expect(me.body.permissions).not.toContain('ledger.verify');
+    // Every role gets a list, and no two of the people's roles the same one.
+    const lists = ROLES.map((role) => permissionsOf({ role }).join());
+    expect(new Set(lists).size).toBe(ROLES.length);
   });
 
   it('ends a session after the idle period', async () => {

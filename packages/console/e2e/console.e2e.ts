@@ -260,6 +260,12 @@ describe('the console in a real browser', () => {
     await page.getByRole('link', { name: 'Sprawy' }).click();
     await page.getByTestId('case-table').getByText('II K 101/24').waitFor();
     expect(await page.getByTestId('case-table').textContent()).not.toContain('IV K 203/24');
+    // Permissions come from the center (GET /api/v1/auth/me): the officer reads the state of the devices
+    // of their own case (device.read, scoped), where the console's old copy of the table said "no access".
+    await page.getByTestId('case-table').getByRole('link', { name: 'II K 102/24' }).click();
+    const unitRow = page.locator('[data-testid=device-table] tr', { hasText: unit });
+    await unitRow.locator('.chip').waitFor();
+    expect(await unitRow.textContent()).not.toContain('brak uprawnień');
     await page.context().close();
   });
 

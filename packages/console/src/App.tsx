@@ -7,7 +7,7 @@ import { unlockAudio } from './lib/beep.js';
 import type { MessageKey } from './lib/messages.js';
 import { can, type Permission } from './lib/permissions.js';
 import { match, navigate, usePath } from './lib/router.js';
-import type { Actor, Role } from './lib/types.js';
+import { actorOf, type Actor, type Role, type SessionAnswer } from './lib/types.js';
 import { AlarmConsole } from './screens/AlarmConsole.js';
 import { CaseList } from './screens/CaseList.js';
 import { CaseView } from './screens/CaseView.js';
@@ -35,19 +35,23 @@ const IDLE_MINUTES: Record<Role, number | null> = {
 interface NavItem {
   path: string;
   label: MessageKey;
-  show: (role: Role) => boolean;
+  show: (user: Actor) => boolean;
 }
 
 const NAV: NavItem[] = [
   {
     path: '/alarms',
     label: 'nav.alarms',
-    show: (r) => can(r, 'alarm.read') && r !== 'judge' && r !== 'probation_officer',
+    show: (u) => can(u, 'alarm.read') && u.role !== 'judge' && u.role !== 'probation_officer',
   },
-  { path: '/terminal', label: 'nav.terminal', show: (r) => r === 'judge' || r === 'probation_officer' },
-  { path: '/cases', label: 'nav.cases', show: (r) => can(r, 'case.read') },
-  { path: '/devices', label: 'nav.devices', show: (r) => can(r, 'device.manage') },
-  { path: '/dashboard', label: 'nav.dashboard', show: (r) => can(r, 'stats.read') },
+  {
+    path: '/terminal',
+    label: 'nav.terminal',
+    show: (u) => u.role === 'judge' || u.role === 'probation_officer',
+  },
+  { path: '/cases', label: 'nav.cases', show: (u) => can(u, 'case.read') },
+  { path: '/devices', label: 'nav.devices', show: (u) => can(u, 'device.manage') },
+  { path: '/dashboard', label: 'nav.dashboard', show: (u) => can(u, 'stats.read') },
 ];
 
 /** The first screen of each role. */
@@ -73,8 +77,8 @@ export function App() {
   const [notice, setNotice] = useState<MessageKey | null>(null);
 
   useEffect(() => {
-    api<{ user: Actor }>('GET', '/api/v1/auth/me', undefined, { quiet401: true }).then(
-      (r) => setUser(r.user),
+    api<SessionAnswer>('GET', '/api/v1/auth/me', undefined, { quiet401: true }).then(
+      (r) => setUser(actorOf(r)),
       () => setUser(null),
     );
   }, []);
@@ -110,7 +114,7 @@ export function App() {
       />
     );
   return (
-    <AlarmProvider enabled={can(user.role, 'alarm.read')}>
+    <AlarmProvider enabled={can(user, 'alarm.read')}>
       <Shell user={user} onSignOut={signOut} />
     </AlarmProvider>
   );
@@ -147,7 +151,7 @@ function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey |
   const openCount = alarms.alarms.filter((a) => a.status === 'open').length;
   const criticalOpen = alarms.alarms.some((a) => a.status === 'open' && a.severity === 'critical');
   const caseMatch = match('/cases/:id', path);
-  const allowed = (p: Permission) => can(user.role, p);
+  const allowed = (p: Permission) => can(user, p);
 
   let screen;
   if (path === '/alarms' && allowed('alarm.read')) screen = <AlarmConsole user={user} />;
@@ -169,7 +173,7 @@ function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey |
         </div>
         <nav aria-label={t('nav.label')}>
           <ul>
-            {NAV.filter((n) => n.show(user.role)).map((n) => (
+            {NAV.filter((n) => n.show(user)).map((n) => (
               <li key={n.path}>
                 <Link
                   href={n.path}

@@ -71,8 +71,16 @@ export class ForbiddenError extends AppError {
 }
 
 /** True when `actor` holds `permission`; the admin token holds all. */
-export function can(actor: Actor, permission: Permission): boolean {
+export function can(actor: Pick<Actor, 'role'>, permission: Permission): boolean {
   return actor.role === 'system' || (PERMISSIONS[permission] as readonly Role[]).includes(actor.role);
+}
+
+/**
+ * Every permission `actor` holds, in the table's order. Terminals read this list (`GET /api/v1/auth/me`) to
+ * decide what to show, so they keep no copy of the table that could drift from it.
+ */
+export function permissionsOf(actor: Pick<Actor, 'role'>): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(actor, p));
 }
 
 /** Throws ForbiddenError unless `actor` holds `permission`. */

@@ -5,7 +5,7 @@ import type { createAuditRepository } from '../audit/audit.repository.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
 import { parse } from '../http/server.js';
-import { requirePermission, ROLES } from './actor.js';
+import { permissionsOf, requirePermission, ROLES } from './actor.js';
 import type { AuthService } from './auth.service.js';
 import { SESSION_COOKIE, terminalOf } from './authenticate.js';
 
@@ -62,7 +62,7 @@ export function registerAuthRoutes(
       secure: deps.secureCookies,
       path: '/',
     });
-    return { user };
+    return { user, permissions: permissionsOf(user) };
   });
 
   app.post('/api/v1/auth/logout', async (req, reply) => {
@@ -72,7 +72,8 @@ export function registerAuthRoutes(
     return { ok: true };
   });
 
-  app.get('/api/v1/auth/me', async (req) => ({ user: req.actor }));
+  // The caller and what their role may do: the console shows actions from this list, not from a copy.
+  app.get('/api/v1/auth/me', async (req) => ({ user: req.actor, permissions: permissionsOf(req.actor) }));
 
   app.get('/api/v1/users', async (req) => {
     requirePermission(req.actor, 'user.manage');

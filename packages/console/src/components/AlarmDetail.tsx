@@ -28,8 +28,8 @@ export function AlarmDetail({
   const { t, pick, dateTime, duration, lang } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const handle = can(user.role, 'alarm.handle');
-  const officer = can(user.role, 'supervision.officer');
+  const handle = can(user, 'alarm.handle');
+  const officer = can(user, 'supervision.officer');
 
   const act = async (path: string, body?: unknown) => {
     setBusy(true);

@@ -312,7 +312,7 @@ export const pl = {
   'messages.readAt': 'Odczytano',
   'messages.notYet': 'jeszcze nie',
   'messages.none': 'Brak wiadomości.',
-  'messages.noStatusAccess': 'Stan doręczenia widzą operator i technik.',
+  'messages.noStatusAccess': 'Twoja rola nie widzi stanu doręczenia.',
   'readout.title': 'Odczyt pamięci urządzenia (bez sieci)',
   'readout.help':
     'Plik odczytu z rejestratora w miejscu bez sieci; zdarzenia trafiają do Centrali jak każde inne.',
@@ -674,7 +674,7 @@ export const en: Record<MessageKey, string> = {
   'messages.readAt': 'Read',
   'messages.notYet': 'not yet',
   'messages.none': 'No messages.',
-  'messages.noStatusAccess': 'Operators and installers see the delivery state.',
+  'messages.noStatusAccess': 'Your role does not see the delivery state.',
   'readout.title': 'Offline read-out of a unit',
   'readout.help':
     'A read-out file from a unit at a place without network; its events enter the center like any other.',

@@ -2,6 +2,7 @@
  * The shapes the console reads from the center's API (docs/openapi.json for cases, docs/api-alarms.md for
  * alarms). Only the fields the console uses are typed; the server stays the source of truth.
  */
+import type { Permission } from './permissions.js';
 
 /** Both languages of a server-side explanation. */
 export interface Bilingual {
@@ -12,7 +13,7 @@ export interface Bilingual {
 export type Role =
   'operator' | 'judge' | 'probation_officer' | 'installer' | 'bureau_admin' | 'auditor' | 'system';
 
-/** The signed-in person (`GET /api/v1/auth/me`). */
+/** The signed-in person (`GET /api/v1/auth/me`: the user and, beside it, their permissions). */
 export interface Actor {
   userId: string | null;
   login: string;
@@ -20,7 +21,18 @@ export interface Actor {
   role: Role;
   regionId: string | null;
   courtId: string | null;
+  /** What the role may do, as the center answered it (the console keeps no copy of the table). */
+  permissions: Permission[];
 }
+
+/** The answer of `GET /api/v1/auth/me` and `POST /api/v1/auth/login`. */
+export interface SessionAnswer {
+  user: Omit<Actor, 'permissions'>;
+  permissions: Permission[];
+}
+
+/** The signed-in person from a session answer. */
+export const actorOf = (r: SessionAnswer): Actor => ({ ...r.user, permissions: r.permissions });
 
 /** A page of a cursor-paged list. */
 export interface Page<T> {

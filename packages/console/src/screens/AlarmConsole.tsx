@@ -53,7 +53,7 @@ export function AlarmConsole({ user }: { user: Actor }) {
           listRef.current?.querySelector<HTMLElement>(`[data-id="${a.id}"]`)?.focus();
         }
       };
-      const handle = can(user.role, 'alarm.handle');
+      const handle = can(user, 'alarm.handle');
       switch (e.key) {
         case 'j':
         case 'ArrowDown':

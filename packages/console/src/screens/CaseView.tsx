@@ -35,7 +35,7 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
   const [panel, setPanel] = useState<AlarmPanel>(null);
 
   useEffect(() => {
-    if (!sid || !can(user.role, 'alarm.read')) return;
+    if (!sid || !can(user, 'alarm.read')) return;
     api<{ alarms: AlarmView[] }>('GET', `/api/v1/alarms?supervisionId=${sid}&limit=200`).then(
       (r) => setOwnAlarms(r.alarms),
       () => setOwnAlarms([]),
@@ -177,7 +177,7 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
             <h2 id="h-order">
               {t('order.title')} {order.caseNumber ?? ''}
             </h2>
-            {can(user.role, 'case.write') && inForce && !editing ? (
+            {can(user, 'case.write') && inForce && !editing ? (
               <button
                 type="button"
                 className="primary"
@@ -269,7 +269,7 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
               </ul>
             </div>
           ) : null}
-          {s && can(user.role, 'supervision.officer') && stay ? (
+          {s && can(user, 'supervision.officer') && stay ? (
             <ExceptionForm supervisionId={s.id} onSaved={sup.reload} />
           ) : null}
         </section>

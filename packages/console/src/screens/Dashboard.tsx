@@ -42,7 +42,7 @@ export function Dashboard({ user }: { user: Actor }) {
   ): Bar[] => xs.map((x) => ({ label: label(x), value: value(x), ...(tone ? { tone: tone(x) } : {}) }));
   const ms = (v: number | null) => (v === null ? '—' : duration(v));
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
-  const deviceAccess = can(user.role, 'device.manage');
+  const deviceAccess = can(user, 'device.manage');
 
   const statsCsv = () =>
     toCsv(

@@ -39,7 +39,7 @@ export function Devices({ user }: { user: Actor }) {
   const list = useAsync(() => allPages<DeviceListItem>('/api/v1/devices', 5000), [work.data]);
   const inUse = (list.data ?? []).filter((d) => d.assignment !== null);
   const stock = (list.data ?? []).filter((d) => d.assignment === null);
-  const write = can(user.role, 'installation.write');
+  const write = can(user, 'installation.write');
 
   return (
     <div>

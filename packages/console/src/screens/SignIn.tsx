@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n.js';
 import { api, ApiError } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
-import type { Actor } from '../lib/types.js';
+import { actorOf, type Actor, type SessionAnswer } from '../lib/types.js';
 
 export function SignIn({
   notice,
@@ -23,16 +23,16 @@ export function SignIn({
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ user: Actor }>(
+      const r = await api<SessionAnswer>(
         'POST',
         '/api/v1/auth/login',
         { login: login.trim(), password },
         { quiet401: true },
       );
-      const me = await api<{ user: Actor }>('GET', '/api/v1/auth/me', undefined, { quiet401: true }).catch(
+      const me = await api<SessionAnswer>('GET', '/api/v1/auth/me', undefined, { quiet401: true }).catch(
         () => r,
       );
-      onSignedIn(me.user);
+      onSignedIn(actorOf(me));
     } catch (err) {
       if (err instanceof ApiError && (err.status === 401 || err.status === 400)) setError(t('signin.failed'));
       else if (err instanceof ApiError && err.status === 429) setError(t('signin.tooMany'));
