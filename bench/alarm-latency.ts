@@ -2,13 +2,13 @@
  * Tamper → terminal: the time from a home unit publishing a strap-tamper event to the alarm arriving on an
  * operator's live stream (SSE), while 5,000 other devices report in the background (issue 4).
  *
- * The center (embedded defaults, demo data) runs in this process together with the tampering unit and the
- * operator's SSE client; the background fleet runs in a child process (`sde simulate`). Each sample: the unit
+ * The center (embedded defaults) runs in this process with one stay-at-home supervision per three samples
+ * (bench/lib/supervisions.ts), the tampering units and an operator's SSE client; the background fleet runs in a child process (`sde simulate`). Each sample: the unit
  * publishes a tamper event (strap or case of its transmitter, or its own case), and the clock stops when the
  * stream delivers the new critical alarm. Each (unit, tamper kind) is used once: a tamper alarm lasts until
  * an operator has dealt with it, so a second tamper of the same kind would update it, not open another.
  *
- * usage: npx tsx bench/alarm-latency.ts [--background 5000] [--rate 1] [--samples 40] [--runs 3]
+ * usage: npx tsx bench/alarm-latency.ts [--background 5000] [--rate 1] [--samples 60] [--runs 3]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,13 +17,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { downlinkTopic, encodeFrame, uplinkTopic } from '@sde/protocol';
-import { createLogger, loadConfig, seedDemo, startCenter, type Center } from '@sde/center';
+import { adminTokenFor, createLogger, loadConfig, startCenter, type Center } from '@sde/center';
+import { installSupervisions } from './lib/supervisions.js';
 
 const { values } = parseArgs({
   options: {
     background: { type: 'string', default: '5000' },
     rate: { type: 'string', default: '1' },
-    samples: { type: 'string', default: '40' },
+    samples: { type: 'string', default: '60' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -74,23 +75,34 @@ async function openStream(
 
 async function runOnce(): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sde-alarm-bench-'));
-  const center: Center = await startCenter(
-    loadConfig({
-      SDE_DATA_DIR: join(dir, 'data'),
-      SDE_HTTP_PORT: '0',
-      SDE_MQTT_PORT: '0',
-      SDE_LOG_LEVEL: 'warn',
-    }),
-    createLogger('warn'),
-  );
+  const config = loadConfig({
+    SDE_DATA_DIR: join(dir, 'data'),
+    SDE_HTTP_PORT: '0',
+    SDE_MQTT_PORT: '0',
+    SDE_LOG_LEVEL: 'warn',
+  });
+  const center: Center = await startCenter(config, createLogger('warn'));
   let fleet: ChildProcess | undefined;
   try {
-    // The demo's first home unit and its transmitter, installed in a supervision in execution.
-    const units = await center.devices.provision({ kind: 'home_unit', count: 24, prefix: 'HU-DEMO-' });
-    const seed = await seedDemo(center, { deviceIds: units.map((u) => u.id) });
-    const pairs = Object.entries(seed.transmitterOf).filter(([id]) => id.startsWith('HU-'));
-    center.engine.configurationChanged();
-    await center.engine.idle();
+    // One supervision per three samples (strap, transmitter case, unit case), each with its own unit.
+    const sups = await installSupervisions(center, {
+      count: Math.ceil(SAMPLES / 3),
+      prefix: 'AL-',
+      since: Date.now() - 3_600_000,
+    });
+    const pairs = sups.map((s) => [s.unit, s.transmitterId] as const);
+    const operator = await fetch(`${center.httpUrl}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminTokenFor(config)}` },
+      body: JSON.stringify({
+        login: 'bench.operator',
+        displayName: 'Operator',
+        role: 'operator',
+        regionId: 'PL-MZ',
+        password: 'bench-operator-password-2026',
+      }),
+    });
+    if (!operator.ok) throw new Error(`creating the operator: ${operator.status} ${await operator.text()}`);
 
     // Background load in another process.
     const background = await center.devices.provision({
@@ -123,7 +135,7 @@ async function runOnce(): Promise<number[]> {
     const login = await fetch(`${center.httpUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'demo.operator', password: 'demo-operator-2025' }),
+      body: JSON.stringify({ login: 'bench.operator', password: 'bench-operator-password-2026' }),
     });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const waiting = new Map<string, (a: AlarmEvent) => void>();
@@ -136,8 +148,7 @@ async function runOnce(): Promise<number[]> {
 
     const latencies: number[] = [];
     const kinds = ['tx_strap_tamper', 'tx_case_tamper', 'unit_case_tamper'] as const;
-    for (const [unitId, txId] of pairs) {
-      const unit = units.find((u) => u.id === unitId)!;
+    for (const [unit, txId] of pairs) {
       const client = await mqtt.connectAsync(center.mqttUrl, {
         clientId: unit.id,
         username: unit.id,
