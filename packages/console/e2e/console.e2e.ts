@@ -429,6 +429,8 @@ describe('the console in a real browser', () => {
     await signIn(page, 'demo.judge', user('demo.judge').password);
     await page.getByTestId('caseload').getByText('II K 101/24').waitFor();
     await page.getByTestId('tasks').waitFor();
+    // Each task is named in the reader's language (II K 109/24 waits for the judge's decision).
+    expect(await page.getByTestId('tasks').textContent()).toContain('Rozpoznanie wniosku');
     await page.context().clearCookies();
     await page.getByRole('link', { name: 'Sprawy' }).click();
     await page.locator('#login').waitFor();

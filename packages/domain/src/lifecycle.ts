@@ -123,13 +123,46 @@ export interface SupervisionLifecycle {
 }
 
 /** Who does a task. */
-export type Responsible =
-  'penitentiary_judge' | 'probation_officer' | 'installer' | 'operator' | 'monitored_person';
+export const RESPONSIBLES = [
+  'penitentiary_judge',
+  'probation_officer',
+  'installer',
+  'operator',
+  'monitored_person',
+] as const;
+export type Responsible = (typeof RESPONSIBLES)[number];
+
+/**
+ * Every task `openTasks` can open, by its stable code. Terminals label each code in both languages (the
+ * console's test fails for a code without labels), so a new task starts here.
+ */
+export const TASK_CODES = [
+  'check_technical_conditions',
+  'decide_application',
+  'report_readiness',
+  'await_readiness_report',
+  'revoke_for_missed_readiness',
+  'install_devices',
+  'report_missed_installation',
+  'activate_devices',
+  'notify_court_and_officer',
+  'contact_person',
+  'supervise_until_end',
+] as const;
+export type TaskCode = (typeof TASK_CODES)[number];
+
+/**
+ * The deadline states of an open task as task lists show them: past its deadline (`overdue`), due within
+ * the center's warning window (`due_soon`: 2 hours, derived by the center when a list is read, see
+ * docs/deadlines.md), due later, or with no deadline set by law — to be done without delay.
+ */
+export const TASK_DEADLINE_STATES = ['overdue', 'due_soon', 'due_later', 'without_delay'] as const;
+export type TaskDeadlineState = (typeof TASK_DEADLINE_STATES)[number];
 
 /** Something someone must do now, with its deadline if the law sets one. */
 export interface LifecycleTask {
   /** Stable identifier of the task. */
-  readonly code: string;
+  readonly code: TaskCode;
   /** Who must do it. */
   readonly responsible: Responsible;
   /** When it is due, if a deadline applies (otherwise "without delay"). */
@@ -417,7 +450,7 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
 }
 
 function task(
-  code: string,
+  code: TaskCode,
   responsible: Responsible,
   pl: string,
   en: string,

@@ -189,9 +189,29 @@ export const pl = {
   'case.lastDay': 'Ostatni dzień kary',
   'case.tasks': 'Zadania i terminy',
   'tasks.none': 'Brak otwartych zadań.',
-  'tasks.overdue': 'po terminie',
   'tasks.due': 'Termin',
   'tasks.what': 'Zadanie',
+  'tasks.who': 'Kto',
+  'task.check_technical_conditions': 'Zbadanie warunków technicznych',
+  'task.decide_application': 'Rozpoznanie wniosku',
+  'task.report_readiness': 'Zgłoszenie gotowości do instalacji',
+  'task.await_readiness_report': 'Przyjęcie zgłoszenia gotowości',
+  'task.revoke_for_missed_readiness': 'Uchylenie zezwolenia (brak gotowości w terminie)',
+  'task.install_devices': 'Instalacja urządzeń',
+  'task.report_missed_installation': 'Instalacja po terminie — zawiadomienie sądu i kuratora',
+  'task.activate_devices': 'Uruchomienie środków technicznych',
+  'task.notify_court_and_officer': 'Zawiadomienie sądu i kuratora o uruchomieniu',
+  'task.contact_person': 'Nawiązanie kontaktu ze skazanym',
+  'task.supervise_until_end': 'Kontrola wykonywania kary',
+  'taskState.overdue': 'po terminie',
+  'taskState.due_soon': 'termin wkrótce',
+  'taskState.due_later': 'w terminie',
+  'taskState.without_delay': 'niezwłocznie',
+  'responsible.penitentiary_judge': 'sędzia penitencjarny',
+  'responsible.probation_officer': 'kurator sądowy',
+  'responsible.installer': 'technik',
+  'responsible.operator': 'operator Centrali',
+  'responsible.monitored_person': 'skazany',
   'deadline.decision': 'Termin na postanowienie (30 dni)',
   'deadline.readiness': 'Termin zgłoszenia gotowości (24 h)',
   'deadline.installation': 'Termin instalacji (3 dni)',
@@ -551,9 +571,29 @@ export const en: Record<MessageKey, string> = {
   'case.lastDay': 'Last day of the sentence',
   'case.tasks': 'Tasks and deadlines',
   'tasks.none': 'No open tasks.',
-  'tasks.overdue': 'overdue',
   'tasks.due': 'Due',
   'tasks.what': 'Task',
+  'tasks.who': 'Who',
+  'task.check_technical_conditions': 'Technical survey',
+  'task.decide_application': 'Decide the application',
+  'task.report_readiness': 'Report readiness for installation',
+  'task.await_readiness_report': 'Take the readiness report',
+  'task.revoke_for_missed_readiness': 'Revoke the permission (readiness not reported in time)',
+  'task.install_devices': 'Install the devices',
+  'task.report_missed_installation': 'Late installation — notify the court and probation officer',
+  'task.activate_devices': 'Activate the devices',
+  'task.notify_court_and_officer': 'Notify the court and probation officer of the activation',
+  'task.contact_person': 'Contact the person',
+  'task.supervise_until_end': 'Supervise the sentence',
+  'taskState.overdue': 'overdue',
+  'taskState.due_soon': 'due soon',
+  'taskState.due_later': 'on time',
+  'taskState.without_delay': 'without delay',
+  'responsible.penitentiary_judge': 'penitentiary judge',
+  'responsible.probation_officer': 'probation officer',
+  'responsible.installer': 'installer',
+  'responsible.operator': 'center operator',
+  'responsible.monitored_person': 'the monitored person',
   'deadline.decision': 'Decision deadline (30 days)',
   'deadline.readiness': 'Readiness deadline (24 h)',
   'deadline.installation': 'Installation deadline (3 days)',
@@ -734,6 +774,12 @@ export function translate(lang: Lang, key: MessageKey, vars?: Record<string, str
   const text: string | undefined = DICTIONARIES[lang][key];
   if (text === undefined) return key;
   return vars ? text.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : text;
+}
+
+/** The short name of a task code, or null for a code the console does not know (a newer center). */
+export function taskName(code: string, lang: Lang): string | null {
+  const key = `task.${code}` as MessageKey;
+  return key in pl ? translate(lang, key) : null;
 }
 
 /** The name of an engine rule, or the rule id itself for a rule the console does not know yet. */

@@ -185,6 +185,8 @@ export interface Task {
   assigneeUserId: string | null;
   dueAt: string | null;
   overdue: boolean;
+  /** Due within the center's warning window (2 hours). */
+  dueSoon: boolean;
   pl: string;
   en: string;
 }

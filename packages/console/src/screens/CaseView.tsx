@@ -9,6 +9,7 @@ import { DevicePanel } from '../components/DevicePanel.js';
 import { OrderEditor } from '../components/OrderEditor.js';
 import { ErrorText, Loading, StatusChip } from '../components/Status.js';
 import { WeekGrid } from '../components/WeekGrid.js';
+import { TaskName, TaskStateTag, responsibleName } from '../components/TaskTags.js';
 import { TrackMap } from '../components/TrackMap.js';
 import { useI18n } from '../i18n.js';
 import { api } from '../lib/api.js';
@@ -148,9 +149,12 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
             {s.tasks.length === 0 ? <p className="muted">{t('tasks.none')}</p> : null}
             <ul className="tasks">
               {s.tasks.map((k) => (
-                <li key={k.id} className={k.overdue ? 'overdue' : ''}>
-                  {pick(k)} {k.dueAt ? <span className="muted">({dateTime(k.dueAt)})</span> : null}
-                  {k.overdue ? <strong className="overdue-tag"> {t('tasks.overdue')}</strong> : null}
+                <li key={k.id} className={k.overdue ? 'overdue' : k.dueSoon ? 'due-soon' : ''}>
+                  <TaskName task={k} /> <span className="muted">({responsibleName(t, k.responsible)})</span>{' '}
+                  {k.dueAt ? <span className="muted">{dateTime(k.dueAt)}</span> : null}{' '}
+                  <TaskStateTag task={k} />
+                  <br />
+                  <span className="small">{pick(k)}</span>
                 </li>
               ))}
             </ul>

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { Messages } from '../components/DevicePanel.js';
 import { Link } from '../components/Link.js';
 import { ErrorText, Loading, StatusChip } from '../components/Status.js';
+import { TaskName, TaskStateTag } from '../components/TaskTags.js';
 import { useI18n } from '../i18n.js';
 import { allPages, api } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
@@ -93,9 +94,12 @@ export function Devices({ user }: { user: Actor }) {
         {tasks.data?.length === 0 ? <p className="muted">{t('tasks.none')}</p> : null}
         <ul className="tasks">
           {(tasks.data ?? []).map((k) => (
-            <li key={k.id} className={k.overdue ? 'overdue' : ''}>
-              {k.caseId ? <Link href={`/cases/${k.caseId}`}>{k.caseNumber}</Link> : null} {pick(k)}{' '}
-              {k.overdue ? <strong className="overdue-tag">{t('tasks.overdue')}</strong> : null}
+            <li key={k.id} className={k.overdue ? 'overdue' : k.dueSoon ? 'due-soon' : ''}>
+              {k.caseId ? <Link href={`/cases/${k.caseId}`}>{k.caseNumber}</Link> : null}{' '}
+              <TaskName task={k} /> {k.dueAt ? <span className="muted">{dateTime(k.dueAt)}</span> : null}{' '}
+              <TaskStateTag task={k} />
+              <br />
+              <span className="small">{pick(k)}</span>
             </li>
           ))}
         </ul>

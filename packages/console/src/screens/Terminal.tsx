@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { useAlarms } from '../alarm-store.js';
 import { AlarmDetail, type AlarmPanel } from '../components/AlarmDetail.js';
 import { Link } from '../components/Link.js';
+import { TaskName, TaskStateTag } from '../components/TaskTags.js';
 import { ErrorText, Loading, StatusChip } from '../components/Status.js';
 import { useI18n } from '../i18n.js';
 import { allPages } from '../lib/api.js';
@@ -109,13 +110,16 @@ export function Terminal({ user }: { user: Actor }) {
             </thead>
             <tbody>
               {tasks.data.map((k) => (
-                <tr key={k.id} className={k.overdue ? 'overdue' : ''}>
+                <tr key={k.id} className={k.overdue ? 'overdue' : k.dueSoon ? 'due-soon' : ''}>
                   <td>
-                    {k.dueAt ? dateTime(k.dueAt) : '—'}
-                    {k.overdue ? <strong className="overdue-tag"> {t('tasks.overdue')}</strong> : null}
+                    {k.dueAt ? dateTime(k.dueAt) : null} <TaskStateTag task={k} />
                   </td>
                   <td>{k.caseId ? <Link href={`/cases/${k.caseId}`}>{k.caseNumber}</Link> : k.caseNumber}</td>
-                  <td>{pick(k)}</td>
+                  <td>
+                    <TaskName task={k} />
+                    <br />
+                    <span className="small">{pick(k)}</span>
+                  </td>
                 </tr>
               ))}
             </tbody>
