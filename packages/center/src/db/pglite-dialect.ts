@@ -4,7 +4,8 @@
  *
  * PGlite has one connection. Kysely may ask for several at once (a transaction while another query
  * waits), so connections are handed out one at a time: a transaction holds the only connection until it
- * ends, and everything else queues behind it instead of interleaving inside it.
+ * ends, and everything else queues behind it instead of interleaving inside it. Work marked urgent
+ * (db/priority.ts) queues before everything that is not.
  */
 import { Worker } from 'node:worker_threads';
 import {
@@ -19,6 +20,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { isPriority } from './priority.js';
 
 interface Reply {
   id: number;
@@ -101,8 +103,10 @@ class PGliteConnection implements DatabaseConnection {
 
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
-  private tail: Promise<void> = Promise.resolve();
-  private readonly releases = new Map<DatabaseConnection, () => void>();
+  private busy = false;
+  /** Waiting for the connection: urgent ones first, each kind in order of arrival. */
+  private readonly waiting: { urgent: boolean; go: () => void }[] = [];
+  private idle: (() => void) | undefined;
 
   constructor(private readonly pg: PGliteWorker) {
     this.connection = new PGliteConnection(pg);
@@ -111,12 +115,16 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => (release = resolve));
-    const previous = this.tail;
-    this.tail = previous.then(() => turn);
-    await previous;
-    this.releases.set(this.connection, release);
+    if (!this.busy) {
+      this.busy = true;
+      return this.connection;
+    }
+    const urgent = isPriority();
+    await new Promise<void>((go) => {
+      const at = urgent ? this.waiting.findIndex((w) => !w.urgent) : -1;
+      if (at < 0) this.waiting.push({ urgent, go });
+      else this.waiting.splice(at, 0, { urgent, go });
+    });
     return this.connection;
   }
 
@@ -133,14 +141,17 @@ class PGliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const release = this.releases.get(connection);
-    this.releases.delete(connection);
-    release?.();
+  async releaseConnection(): Promise<void> {
+    const next = this.waiting.shift();
+    if (next) next.go();
+    else {
+      this.busy = false;
+      this.idle?.();
+    }
   }
 
   async destroy(): Promise<void> {
-    await this.tail;
+    if (this.busy) await new Promise<void>((resolve) => (this.idle = resolve));
     await this.pg.close();
   }
 }

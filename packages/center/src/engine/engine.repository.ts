@@ -1,8 +1,9 @@
 /** SQL of the engine runner: device → supervision map, event windows with carry-in, sequence progress, checkpoints. */
 import type { DeviceSeqProgress, EngineEvent, EngineEventKind } from '@sde/domain';
 import { CARRY_IN_FIXES } from '@sde/domain';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
 
 /** How far before the window the carried-in state (latest event of each kind) is looked for. */
 export const CARRY_IN_SCAN_MS = 35 * 86_400_000;
@@ -36,7 +37,7 @@ function toEvent(r: EventRow, idOf: (no: number) => string): EngineEvent {
 
 /** Creates the repository. */
 export function createEngineRepository(db: Database) {
-  return {
+  const repo = {
     /** Every device assignment (past and present): late data of a past assignment still counts. */
     async deviceLinks(): Promise<DeviceLink[]> {
       const rows = await db
@@ -52,13 +53,17 @@ export function createEngineRepository(db: Database) {
      * plus, per device, the latest event of each kind (and transmitter) before it — five for fixes — and the
      * latest arrival before it (communication loss needs the last contact).
      */
-    async eventWindow(devices: { no: number; id: string }[], cut: number): Promise<EngineEvent[]> {
+    async eventWindow(
+      devices: { no: number; id: string }[],
+      cut: number,
+      ex: Kysely<DB> = db,
+    ): Promise<EngineEvent[]> {
       if (devices.length === 0) return [];
       const nos = devices.map((d) => d.no);
       const ids = new Map(devices.map((d) => [d.no, d.id]));
       const idOf = (no: number) => ids.get(no) ?? String(no);
       const cutAt = new Date(cut);
-      const recent = await db
+      const recent = await ex
         .selectFrom('events')
         .select(['device_no', 'seq', 'kind', 'time', 'received_at', 'body'])
         .where('device_no', 'in', nos)
@@ -73,7 +78,7 @@ export function createEngineRepository(db: Database) {
           where device_no in (${sql.join(nos)}) and time < ${cutAt} and time >= ${new Date(cut - CARRY_IN_SCAN_MS)}
         ) x
         where x.rn <= (case when x.kind = 'location' then ${CARRY_IN_FIXES} else 1 end) or x.arrival = 1`.execute(
-        db,
+        ex,
       );
       return [
         ...recent.map((r) => toEvent(r as EventRow, idOf)),
@@ -82,9 +87,9 @@ export function createEngineRepository(db: Database) {
     },
 
     /** The ledger's sequence knowledge per device: acknowledged mark and highest stored. */
-    async progress(deviceNos: number[]): Promise<DeviceSeqProgress[]> {
+    async progress(deviceNos: number[], ex: Kysely<DB> = db): Promise<DeviceSeqProgress[]> {
       if (deviceNos.length === 0) return [];
-      const rows = await db
+      const rows = await ex
         .selectFrom('devices')
         .select(['id', 'acked_seq', 'max_seq'])
         .where('no', 'in', deviceNos)
@@ -93,6 +98,24 @@ export function createEngineRepository(db: Database) {
         deviceId: r.id,
         contiguousSeq: Number(r.acked_seq),
         highestSeq: Math.max(Number(r.max_seq), Number(r.acked_seq)),
+      }));
+    },
+
+    /**
+     * What one evaluation reads — the event window and the sequence progress — on one connection held
+     * for the three queries: on the single PGlite connection each separate query would queue behind a
+     * ledger commit again.
+     */
+    async evaluationInput(
+      devices: { no: number; id: string }[],
+      cut: number,
+    ): Promise<{ events: EngineEvent[]; progress: DeviceSeqProgress[] }> {
+      return db.connection().execute(async (c) => ({
+        events: await repo.eventWindow(devices, cut, c),
+        progress: await repo.progress(
+          devices.map((d) => d.no),
+          c,
+        ),
       }));
     },
 
@@ -122,6 +145,7 @@ export function createEngineRepository(db: Database) {
       return r.rows[0]?.f ?? '';
     },
   };
+  return repo;
 }
 
 export type EngineRepository = ReturnType<typeof createEngineRepository>;

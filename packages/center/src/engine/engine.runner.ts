@@ -12,11 +12,12 @@
  * - Per region, `correlateIncidents` over the latest evaluations groups power and network losses.
  * - Storing diffs against what is stored, so replays and restarts change nothing.
  */
-import type { AlarmEpisode, EngineEvent, SupervisionEvaluation, SupervisionTimeline } from '@sde/domain';
+import type { AlarmEpisode, SupervisionEvaluation, SupervisionTimeline } from '@sde/domain';
 import { correlateIncidents, evaluateSupervision, ENGINE_LOOKBACK_MS } from '@sde/domain';
 import type { AlarmService } from '../alarms/alarm.service.js';
 import type { CaseRepository, SupervisionRow } from '../cases/case.repository.js';
-import type { CommittedEvent, Ledger } from '../ledger/ledger.service.js';
+import { withPriority } from '../db/priority.js';
+import { URGENT_KINDS, type CommittedEvent, type Ledger } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import { DueHeap } from './due-heap.js';
 import type { EngineRepository } from './engine.repository.js';
@@ -38,9 +39,18 @@ interface Latest {
   supervision: SupervisionRow;
 }
 
-/** Creates the runner (not started). */
 /** Least time between two reloads of the device map caused by events of devices not in it. */
 const UNKNOWN_RELOAD_MS = 5000;
+/**
+ * Supervisions evaluated per flush when none is urgent: evaluation, correlation and storing run slice by
+ * slice, so a supervision with an urgent event waits for at most one slice, not for a whole backlog.
+ */
+const FLUSH_SLICE = 32;
+
+/** What a supervision's timeline is built from; cached until the configuration changes. */
+type Configuration = Parameters<typeof buildTimeline>[0] & { supervision: SupervisionRow };
+
+/** Creates the runner (not started). */
 
 export function createEngineRunner(deps: {
   ledger: Pick<Ledger, 'onCommitted'>;
@@ -62,6 +72,10 @@ export function createEngineRunner(deps: {
   let devicesOf = new Map<string, { no: number; id: string }[]>();
   /** supervision → earliest new event time (null: re-evaluate from the checkpoint). */
   const pending = new Map<string, number | null>();
+  /** Pending supervisions with an urgent event (tamper, unit moved, protected person): evaluated first. */
+  const urgent = new Set<string>();
+  /** supervision → its configuration as last read; dropped when the configuration changes. */
+  const configurations = new Map<string, Configuration>();
   const latest = new Map<string, Latest>();
   const evaluatedAt = new Map<string, number>();
   const heap = new DueHeap();
@@ -114,7 +128,12 @@ export function createEngineRunner(deps: {
             if (!reloadRequested) lastUnknownReload = Date.now();
             await reload();
           }
-          if (pending.size > 0) await flush();
+          if (pending.size > 0) {
+            // Urgent evaluations also go first for the database connection (PGlite has one).
+            const first = urgent.size > 0;
+            const slice = nextSlice();
+            await (first ? withPriority(() => flush(slice)) : flush(slice));
+          }
         }
         if (unknown.length > 0 && !unknownTimer && !stopped) {
           unknownTimer = setTimeout(
@@ -155,13 +174,18 @@ export function createEngineRunner(deps: {
     }
     links = next;
     devicesOf = bySup;
-    fingerprint = await repo.configurationFingerprint();
+    const f = await repo.configurationFingerprint();
+    // Written by someone this process did not hear from (another center, a seed): read everything again.
+    if (f !== fingerprint) configurations.clear();
+    fingerprint = f;
     const replay = unknown;
     unknown = [];
     for (const e of replay) for (const s of links.get(e.deviceId) ?? []) mark(s, e.time);
   }
 
-  async function evaluateOne(id: string, newest: number | null): Promise<Latest | undefined> {
+  async function configurationOf(id: string): Promise<Configuration | undefined> {
+    const cached = configurations.get(id);
+    if (cached) return cached;
     const supervision = await deps.cases.supervision(id);
     if (!supervision) return undefined;
     const order = await deps.cases.orderOfSupervision(id);
@@ -170,23 +194,29 @@ export function createEngineRunner(deps: {
       deps.cases.exceptionsOf(id),
       deps.cases.assignmentsOfSupervision(id),
     ]);
-    const timeline: SupervisionTimeline | undefined = buildTimeline(
-      {
-        supervision,
-        orderId: order?.id ?? null,
-        versions,
-        exceptions: exceptions.map((e) => ({
-          id: e.id,
-          date: e.date,
-          window: e.window as never,
-          approvedBy: e.approvedBy,
-          approvedAtUtcMs: new Date(e.approvedAt).getTime(),
-          reason: e.reason,
-        })),
-        assignments,
-      },
-      settings.reportIntervals,
-    );
+    const c: Configuration = {
+      supervision,
+      orderId: order?.id ?? null,
+      versions,
+      exceptions: exceptions.map((e) => ({
+        id: e.id,
+        date: e.date,
+        window: e.window as never,
+        approvedBy: e.approvedBy,
+        approvedAtUtcMs: new Date(e.approvedAt).getTime(),
+        reason: e.reason,
+      })),
+      assignments,
+    };
+    configurations.set(id, c);
+    return c;
+  }
+
+  async function evaluateOne(id: string, newest: number | null): Promise<Latest | undefined> {
+    const configuration = await configurationOf(id);
+    if (!configuration) return undefined;
+    const { supervision } = configuration;
+    const timeline: SupervisionTimeline | undefined = buildTimeline(configuration, settings.reportIntervals);
     if (!timeline) return undefined;
     const t = now();
     const last = evaluatedAt.get(id);
@@ -206,8 +236,7 @@ export function createEngineRunner(deps: {
     if (from <= first) from = undefined;
     const devices = devicesOf.get(id) ?? [];
     const cut = (from ?? first) - ENGINE_LOOKBACK_MS;
-    const events: EngineEvent[] = await repo.eventWindow(devices, cut);
-    const progress = await repo.progress(devices.map((d) => d.no));
+    const { events, progress } = await repo.evaluationInput(devices, cut);
     const evaluation = evaluateSupervision({
       timeline,
       events,
@@ -219,9 +248,20 @@ export function createEngineRunner(deps: {
     return { evaluation, from, supervision };
   }
 
-  async function flush(): Promise<void> {
-    const batch = [...pending.entries()];
-    pending.clear();
+  /** The next supervisions to evaluate: every urgent one, else a slice in order of marking. */
+  function nextSlice(): [string, number | null][] {
+    const ids = urgent.size > 0 ? [...urgent] : [...pending.keys()].slice(0, FLUSH_SLICE);
+    urgent.clear();
+    const slice: [string, number | null][] = [];
+    for (const id of ids) {
+      if (!pending.has(id)) continue;
+      slice.push([id, pending.get(id) ?? null]);
+      pending.delete(id);
+    }
+    return slice;
+  }
+
+  async function flush(batch: [string, number | null][]): Promise<void> {
     const evaluated: string[] = [];
     const regions = new Set<string>();
     for (const [id, newest] of batch) {
@@ -299,15 +339,23 @@ export function createEngineRunner(deps: {
 
   function onCommitted(events: CommittedEvent[]): void {
     if (stopped) return;
+    let immediately = false;
     for (const e of events) {
       const sups = links.get(e.deviceId);
       if (sups === undefined) {
         if (unknown.length < 100_000) unknown.push(e);
         continue;
       }
-      for (const s of sups) mark(s, e.time);
+      const isUrgent = URGENT_KINDS.has(e.kind);
+      for (const s of sups) {
+        mark(s, e.time);
+        if (isUrgent) urgent.add(s);
+      }
+      immediately ||= isUrgent;
     }
-    schedule();
+    // An urgent event is evaluated at once (T4.3: immediately), not after the debounce.
+    if (immediately) kick();
+    else schedule();
   }
 
   let subscribed = false;
@@ -343,6 +391,8 @@ export function createEngineRunner(deps: {
     /** Court orders, exceptions or device assignments changed: reload and re-evaluate the affected. */
     configurationChanged(supervisionId?: string): void {
       reloadRequested = true;
+      if (supervisionId) configurations.delete(supervisionId);
+      else configurations.clear();
       if (supervisionId) mark(supervisionId, null);
       else for (const id of devicesOf.keys()) mark(id, null);
       schedule();

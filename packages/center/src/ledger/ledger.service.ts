@@ -8,6 +8,7 @@
  */
 import type { EventsMessage } from '@sde/protocol';
 import { AppError } from '../errors.js';
+import { withPriority } from '../db/priority.js';
 import type { Metrics } from '../metrics.js';
 import type {
   LedgerEventRow,
@@ -176,7 +177,9 @@ export function createLedger(deps: {
         }
         const group = queue.splice(0, take);
         try {
-          await writeGroup(group);
+          // A group holding an urgent batch (taken first, see `submit`) goes first for the connection too.
+          const urgentGroup = group[0]!.batch.message.events.some((e) => URGENT_KINDS.has(e.kind));
+          await (urgentGroup ? withPriority(() => writeGroup(group)) : writeGroup(group));
         } catch (err) {
           for (const p of group) p.reject(err);
         } finally {
