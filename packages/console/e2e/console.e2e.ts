@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../../center/src/demo/seed.js';
+import { toWarsawInput } from '../src/lib/format.js';
 import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -342,6 +343,26 @@ describe('the console in a real browser', () => {
     // A shorter period leaves older fixes out.
     await page.getByTestId('track-period').selectOption({ label: 'ostatnie 6 godzin' });
     await track.waitFor();
+    // A chosen period from – to, in Warsaw time: the last day shows every fix, a period ending before the
+    // first fix none, and a reversed one is refused in words.
+    const firstFixAt = now - path.length * 10 * 60_000;
+    await page.getByTestId('track-period').selectOption('custom');
+    await page.getByTestId('track-period-from').fill(toWarsawInput(now - 24 * 3_600_000));
+    await page.getByTestId('track-period-to').fill(toWarsawInput(now + 120_000));
+    await page.getByTestId('track-period-apply').click();
+    await expect.poll(() => page.getByTestId('track-summary').textContent()).toContain('8 z 8');
+    await page.getByTestId('track-period-to').fill(toWarsawInput(firstFixAt - 60_000));
+    await page.getByTestId('track-period-apply').click();
+    await expect
+      .poll(() => page.getByTestId('track-summary').textContent())
+      .toContain('Brak pozycji skazanego w wybranym okresie');
+    expect(await map.getByTestId('track').count()).toBe(0);
+    await page.getByTestId('track-period-from').fill(toWarsawInput(now));
+    await page.getByTestId('track-period-to').fill(toWarsawInput(now - 3_600_000));
+    await page.getByTestId('track-period-apply').click();
+    expect(await page.getByTestId('track-period-range').getByRole('alert').textContent()).toContain(
+      'Początek okresu musi być przed jego końcem',
+    );
     await page.context().close();
   });
 

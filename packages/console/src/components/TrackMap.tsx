@@ -1,25 +1,28 @@
 /**
  * The map of a mobile or proximity supervision: the zones of the order, the monitored person's track over a
- * chosen period (`GET /api/v1/supervisions/:id/positions`), their latest fix and the protected person's
+ * chosen period — a preset up to now or from – to in Warsaw time (`GET /api/v1/supervisions/:id/positions`), their latest fix and the protected person's
  * latest position, optionally with the accuracy of each fix.
  */
 import { useState } from 'react';
 import { useI18n } from '../i18n.js';
 import { api } from '../lib/api.js';
 import type { MapExtras } from '../lib/geo.js';
-import type { MessageKey } from '../lib/messages.js';
+import { periodQuery, type PeriodChoice } from '../lib/period.js';
 import type { Obligation, PositionsView } from '../lib/types.js';
 import { useAsync } from '../lib/useAsync.js';
+import { PeriodPicker, type PeriodPreset } from './PeriodPicker.js';
 import { ErrorText } from './Status.js';
 import { ZoneMap } from './ZoneMap.js';
 
 const HOUR = 3_600_000;
-const PERIODS: { key: MessageKey; ms: number }[] = [
+const PERIODS: PeriodPreset[] = [
   { key: 'map.last6h', ms: 6 * HOUR },
   { key: 'map.last24h', ms: 24 * HOUR },
   { key: 'map.last3d', ms: 72 * HOUR },
   { key: 'map.last7d', ms: 7 * 24 * HOUR },
 ];
+/** The longest period the positions API answers (MAX_POSITIONS_SPAN_MS in the center). */
+const MAX_DAYS = 31;
 
 export function TrackMap({
   supervisionId,
@@ -31,16 +34,12 @@ export function TrackMap({
   base: MapExtras;
 }) {
   const { t, dateTime } = useI18n();
-  const [span, setSpan] = useState(24 * HOUR);
+  const [period, setPeriod] = useState<PeriodChoice>({ kind: 'last', ms: 24 * HOUR });
   const [accuracy, setAccuracy] = useState(false);
-  const pos = useAsync(() => {
-    const to = new Date();
-    const from = new Date(to.getTime() - span);
-    return api<PositionsView>(
-      'GET',
-      `/api/v1/supervisions/${supervisionId}/positions?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`,
-    );
-  }, [supervisionId, span]);
+  const pos = useAsync(
+    () => api<PositionsView>('GET', `/api/v1/supervisions/${supervisionId}/positions?${periodQuery(period)}`),
+    [supervisionId, period],
+  );
 
   const data = pos.data;
   const person = data?.devices.filter((d) => d.role === 'monitored_person') ?? [];
@@ -68,16 +67,14 @@ export function TrackMap({
   return (
     <div data-testid="track-map">
       <div className="track-controls">
-        <label>
-          {t('map.period')}{' '}
-          <select value={span} onChange={(e) => setSpan(Number(e.target.value))} data-testid="track-period">
-            {PERIODS.map((p) => (
-              <option key={p.ms} value={p.ms}>
-                {t(p.key)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PeriodPicker
+          label={t('map.period')}
+          presets={PERIODS}
+          value={period}
+          onChange={setPeriod}
+          maxDays={MAX_DAYS}
+          testId="track-period"
+        />
         <label>
           <input type="checkbox" checked={accuracy} onChange={(e) => setAccuracy(e.target.checked)} />{' '}
           {t('map.accuracy')}

@@ -103,3 +103,35 @@ export function warsawMidnight(day: string): string {
   }
   return `${day}T00:00:00+01:00`;
 }
+
+const inputFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** An instant as the value of a `datetime-local` input in Warsaw time, `YYYY-MM-DDTHH:mm`. */
+export function toWarsawInput(at: Date | string | number): string {
+  const p = Object.fromEntries(inputFormat.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/**
+ * The instant a `datetime-local` value means as Warsaw wall time, whatever the browser's own zone. In the
+ * autumn hour that happens twice it is the first (summer time); a time skipped in spring, or a malformed
+ * value, is null.
+ */
+export function fromWarsawInput(value: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(value);
+  if (!m) return null;
+  const wall = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}`;
+  for (const off of ['+02:00', '+01:00']) {
+    const d = new Date(`${wall}:00${off}`);
+    if (!Number.isNaN(d.getTime()) && toWarsawInput(d) === wall) return d;
+  }
+  return null;
+}
