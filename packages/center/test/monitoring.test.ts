@@ -369,4 +369,43 @@ describe('monitoring views', () => {
     const auditor = await signedIn(tc, 'demo.auditor', pw('demo.auditor'));
     expect((await auditor<Stats>('GET', '/api/v1/stats')).body.alarms.total).toBe(s.alarms.total);
   });
+
+  it('counts alarms in a chosen period, and lists the same alarms for that period (the CSV export)', async () => {
+    interface PeriodStats {
+      period: { from: string; to: string };
+      alarms: { total: number; byRule: { rule: string; n: number }[]; acknowledge: { n: number } };
+    }
+    const q = (from: number, to: number) =>
+      `from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}`;
+    const listed = async (query: string) =>
+      (
+        await tc.api<{ alarms: { rule: string; startedAt: string }[] }>(
+          'GET',
+          `/api/v1/alarms?${query}&limit=500`,
+        )
+      ).body.alarms;
+    // The strap was cut 30 s before `now` (device time): a period around it holds the alarm …
+    const around = q(now - 5 * MIN, Date.now() + MIN);
+    const inPeriod = await tc.api<PeriodStats>('GET', `/api/v1/stats?${around}`);
+    expect(inPeriod.status).toBe(200);
+    expect(Date.parse(inPeriod.body.period.from)).toBe(now - 5 * MIN);
+    expect(inPeriod.body.alarms.byRule.find((r) => r.rule === 'strap_tamper')?.n).toBe(1);
+    expect(inPeriod.body.alarms.acknowledge.n).toBeGreaterThanOrEqual(1);
+    const aroundList = await listed(around);
+    expect(aroundList.length).toBe(inPeriod.body.alarms.total);
+    expect(aroundList.some((a) => a.rule === 'strap_tamper')).toBe(true);
+    // … a period that ends before it does not, in the statistics or in the list.
+    const earlier = q(now - 3 * 24 * 60 * MIN, now - 5 * MIN);
+    const before = await tc.api<PeriodStats>('GET', `/api/v1/stats?${earlier}`);
+    expect(before.body.alarms.byRule.find((r) => r.rule === 'strap_tamper')).toBeUndefined();
+    const beforeList = await listed(earlier);
+    expect(beforeList.length).toBe(before.body.alarms.total);
+    expect(beforeList.every((a) => Date.parse(a.startedAt) <= now - 5 * MIN)).toBe(true);
+    // A reversed or malformed period is refused, in both.
+    const reversed = q(now, now - MIN);
+    expect((await tc.api('GET', `/api/v1/stats?${reversed}`)).status).toBe(400);
+    expect((await tc.api('GET', `/api/v1/alarms?${reversed}`)).status).toBe(400);
+    expect((await tc.api('GET', '/api/v1/stats?from=yesterday')).status).toBe(400);
+    expect((await tc.api('GET', '/api/v1/alarms?to=2026-13-01')).status).toBe(400);
+  });
 });

@@ -3,13 +3,13 @@
  * a real center started in-process with the demo seed, driven in Debian's Chromium by playwright-core. The
  * tests take the screenshots in docs/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../../center/src/demo/seed.js';
-import { toWarsawInput } from '../src/lib/format.js';
+import { fromWarsawInput, toWarsawInput } from '../src/lib/format.js';
 import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -418,6 +418,30 @@ describe('the console in a real browser', () => {
     await page.getByRole('heading', { name: 'Statystyki systemu' }).waitFor();
     expect(await page.getByRole('navigation').textContent()).toContain('Sprawy');
     await shot(page, '09-bureau-dashboard-pl', true);
+
+    // The period of the alarm statistics: a chosen day a year ago holds no alarm, and the CSV files follow
+    // the chosen period (the statistics name it, the alarm list holds that period's alarms only).
+    const yearAgo = Date.now() - 365 * 86_400_000;
+    await page.getByTestId('stats-period').selectOption('custom');
+    await page.getByTestId('stats-period-from').fill(toWarsawInput(yearAgo));
+    await page.getByTestId('stats-period-to').fill(toWarsawInput(yearAgo + 86_400_000));
+    await page.getByTestId('stats-period-apply').click();
+    await expect.poll(() => page.getByTestId('kpi-alarms').locator('.kpi-n').textContent()).toBe('0');
+    const csvOf = async (testId: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+      return readFileSync((await file.path())!, 'utf8')
+        .trim()
+        .split('\r\n');
+    };
+    const chosenFrom = fromWarsawInput(toWarsawInput(yearAgo))!.toISOString();
+    expect(await csvOf('csv-stats')).toContain(`period_from,${chosenFrom},,,`);
+    expect(await csvOf('csv-alarms')).toHaveLength(1);
+    await page.getByTestId('stats-period').selectOption({ label: 'ostatnie 24 godziny' });
+    await expect.poll(() => page.getByTestId('kpi-alarms').locator('.kpi-n').textContent()).not.toBe('0');
+    const inDay = Number(await page.getByTestId('kpi-alarms').locator('.kpi-n').textContent());
+    const dayAlarms = await csvOf('csv-alarms');
+    expect(dayAlarms.length - 1).toBe(inDay);
+    expect(dayAlarms.some((line) => line.includes(',strap_tamper,'))).toBe(true);
 
     // A tablet: the console still works at 800 px.
     await page.setViewportSize({ width: 800, height: 1100 });

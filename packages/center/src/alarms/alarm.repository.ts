@@ -52,6 +52,9 @@ export interface AlarmFilter {
   severity?: 'critical' | 'serious' | 'informational' | undefined;
   rule?: string | undefined;
   supervisionId?: string | undefined;
+  /** Started at or after / at or before (the period of the statistics). */
+  from?: Date | undefined;
+  to?: Date | undefined;
   limit: number;
   offset: number;
 }
@@ -196,6 +199,8 @@ export function createAlarmRepository(db: Database) {
       if (f.severity) q = q.where('a.severity', '=', f.severity);
       if (f.rule) q = q.where('a.rule', '=', f.rule);
       if (f.supervisionId) q = q.where('a.supervision_id', '=', f.supervisionId);
+      if (f.from) q = q.where('a.started_at', '>=', f.from);
+      if (f.to) q = q.where('a.started_at', '<=', f.to);
       const rows = await q
         .orderBy(sql`case a.status when 'closed' then 1 else 0 end`)
         .orderBy(sql`case a.severity when 'critical' then 0 when 'serious' then 1 else 2 end`)

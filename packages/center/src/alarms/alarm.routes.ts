@@ -57,6 +57,8 @@ export function registerAlarmRoutes(
       severity: q.severity ? SEVERITY_DB[q.severity] : undefined,
       rule: q.rule,
       supervisionId: q.supervisionId,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
       limit: q.limit,
       offset,
     });

@@ -1,5 +1,6 @@
 /** The alarms API's shapes (docs/api-alarms.md) and request schemas. */
 import { z } from 'zod';
+import { Instant } from '../cases/case.schemas.js';
 
 /** One entry of an alarm's workflow log. */
 export interface AlarmAction {
@@ -44,14 +45,23 @@ export interface AlarmView {
   excuse: AlarmExcuse | null;
 }
 
-export const AlarmListQuery = z.object({
-  status: z.enum(['open', 'acknowledged', 'closed']).optional(),
-  severity: z.enum(['critical', 'serious', 'info']).optional(),
-  rule: z.string().max(40).optional(),
-  supervisionId: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(40).optional(),
-});
+export const AlarmListQuery = z
+  .object({
+    status: z.enum(['open', 'acknowledged', 'closed']).optional(),
+    severity: z.enum(['critical', 'serious', 'info']).optional(),
+    rule: z.string().max(40).optional(),
+    supervisionId: z.string().max(100).optional(),
+    /** Only alarms that started at or after this instant (the statistics' period, `GET /stats`). */
+    from: Instant.optional(),
+    /** Only alarms that started at or before this instant. */
+    to: Instant.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(40).optional(),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
 export const AlarmIdParams = z.object({ id: z.string().min(1).max(64) });
 export const NoteBody = z.object({ text: z.string().trim().min(1).max(4000) });
 export const CallBody = z.object({

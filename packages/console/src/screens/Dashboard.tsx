@@ -1,18 +1,30 @@
 /**
  * The Bureau's dashboard (B2): people under supervision now by kind, region and state; alarms by type and
- * severity with their handling times (median and p90); devices online and offline — all computed by the
- * center (`GET /api/v1/stats`) within the viewer's scope; charts, and every table exportable as CSV.
+ * severity with their handling times (median and p90) over a chosen period; devices online and offline —
+ * all computed by the center (`GET /api/v1/stats?from=&to=`) within the viewer's scope; charts, and every
+ * table exportable as CSV (the statistics and the alarms of the same period).
  */
+import { useState } from 'react';
 import { BarChart, type Bar } from '../components/BarChart.js';
+import { PeriodPicker, type PeriodPreset } from '../components/PeriodPicker.js';
 import { ErrorText, Loading } from '../components/Status.js';
 import { useI18n } from '../i18n.js';
 import { useAlarms } from '../alarm-store.js';
 import { handlingTimeMs } from '../lib/alarms.js';
 import { allPages, api } from '../lib/api.js';
 import { toCsv } from '../lib/csv.js';
+import { toWarsawInput } from '../lib/format.js';
 import { ruleName, type MessageKey } from '../lib/messages.js';
+import { periodQuery, type PeriodChoice } from '../lib/period.js';
 import { can } from '../lib/permissions.js';
-import type { Actor, CaseSummary, DeviceListItem, StatsView, SupervisionSummary } from '../lib/types.js';
+import type {
+  Actor,
+  AlarmView,
+  CaseSummary,
+  DeviceListItem,
+  StatsView,
+  SupervisionSummary,
+} from '../lib/types.js';
 import { useAsync } from '../lib/useAsync.js';
 
 function download(name: string, text: string) {
@@ -26,10 +38,39 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+const HOUR = 3_600_000;
+const PERIODS: PeriodPreset[] = [
+  { key: 'dashboard.last24h', ms: 24 * HOUR },
+  { key: 'dashboard.last7d', ms: 7 * 24 * HOUR },
+  { key: 'dashboard.last30d', ms: 30 * 24 * HOUR },
+];
+/** The longest alarm period the statistics answer (`GET /api/v1/stats`). */
+const MAX_DAYS = 366;
+
+/** Every alarm that started in the period, in the viewer's scope (the same alarms the statistics count). */
+async function alarmsOfPeriod(period: { from: string; to: string }): Promise<AlarmView[]> {
+  const out: AlarmView[] = [];
+  let cursor: string | null = null;
+  do {
+    const r: { alarms: AlarmView[]; next: string | null } = await api(
+      'GET',
+      `/api/v1/alarms?${periodQuery({ kind: 'range', ...period })}&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    out.push(...r.alarms);
+    cursor = r.next;
+  } while (cursor && out.length < 50_000);
+  return out;
+}
+
 export function Dashboard({ user }: { user: Actor }) {
   const { t, lang, num, duration, dateTime } = useI18n();
-  const stats = useAsync(() => api<StatsView>('GET', '/api/v1/stats'), [user.role]);
+  const [period, setPeriod] = useState<PeriodChoice>({ kind: 'last', ms: 30 * 24 * HOUR });
+  const stats = useAsync(
+    () => api<StatsView>('GET', `/api/v1/stats?${periodQuery(period)}`),
+    [user.role, period],
+  );
   const store = useAlarms();
+  const [exportError, setExportError] = useState<unknown>();
 
   if (stats.loading && !stats.data) return <Loading />;
   const s = stats.data;
@@ -42,12 +83,16 @@ export function Dashboard({ user }: { user: Actor }) {
   ): Bar[] => xs.map((x) => ({ label: label(x), value: value(x), ...(tone ? { tone: tone(x) } : {}) }));
   const ms = (v: number | null) => (v === null ? '—' : duration(v));
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  // Files of the alarm period are named by its Warsaw days.
+  const periodStamp = `${toWarsawInput(s.period.from).slice(0, 10)}_${toWarsawInput(s.period.to).slice(0, 10)}`;
   const deviceAccess = can(user, 'device.manage');
 
   const statsCsv = () =>
     toCsv(
       ['section', 'key', 'severity', 'n', 'open'],
       [
+        ['period_from', s.period.from, null, null, null],
+        ['period_to', s.period.to, null, null, null],
         ...s.supervisions.byStatus.map((r) => ['supervisions_by_status', r.status, null, r.n, null]),
         ...s.supervisions.nowByKind.map((r) => ['under_supervision_by_kind', r.kind, null, r.n, null]),
         ...s.supervisions.nowByRegion.map((r) => [
@@ -131,7 +176,17 @@ export function Dashboard({ user }: { user: Actor }) {
           <span>{t('dashboard.devicesOnline')}</span>
         </div>
       </div>
-      <p className="muted small">
+      <div className="track-controls" data-testid="stats-period-controls">
+        <PeriodPicker
+          label={t('dashboard.periodPick')}
+          presets={PERIODS}
+          value={period}
+          onChange={setPeriod}
+          maxDays={MAX_DAYS}
+          testId="stats-period"
+        />
+      </div>
+      <p className="muted small" data-testid="stats-period-shown">
         {t('dashboard.period', { from: dateTime(s.period.from, { zone: false }), to: dateTime(s.period.to) })}
       </p>
       <div className="charts">
@@ -192,7 +247,11 @@ export function Dashboard({ user }: { user: Actor }) {
       <section className="block">
         <h2>{t('dashboard.export')}</h2>
         <div className="actions">
-          <button type="button" onClick={() => download(`sde-statystyki-${stamp}.csv`, statsCsv())}>
+          <button
+            type="button"
+            onClick={() => download(`sde-statystyki-${periodStamp}.csv`, statsCsv())}
+            data-testid="csv-stats"
+          >
             {t('dashboard.csvStats')}
           </button>
           <button
@@ -233,39 +292,44 @@ export function Dashboard({ user }: { user: Actor }) {
           </button>
           <button
             type="button"
+            data-testid="csv-alarms"
             onClick={() =>
-              download(
-                `sde-alarmy-${stamp}.csv`,
-                toCsv(
-                  [
-                    'alarm_id',
-                    'case_number',
-                    'region',
-                    'rule',
-                    'severity',
-                    'status',
-                    'started_at',
-                    'detected_at',
-                    'ack_seconds',
-                    'close_seconds',
-                  ],
-                  store.alarms.map((a) => {
-                    const ack = handlingTimeMs(a, 'acknowledge');
-                    const cl = handlingTimeMs(a, 'close');
-                    return [
-                      a.id,
-                      a.caseNumber,
-                      a.regionId,
-                      a.rule,
-                      a.severity,
-                      a.status,
-                      a.startedAt,
-                      a.detectedAt,
-                      ack === null ? null : Math.round(ack / 1000),
-                      cl === null ? null : Math.round(cl / 1000),
-                    ];
-                  }),
-                ),
+              void alarmsOfPeriod(s.period).then(
+                (alarms) =>
+                  download(
+                    `sde-alarmy-${periodStamp}.csv`,
+                    toCsv(
+                      [
+                        'alarm_id',
+                        'case_number',
+                        'region',
+                        'rule',
+                        'severity',
+                        'status',
+                        'started_at',
+                        'detected_at',
+                        'ack_seconds',
+                        'close_seconds',
+                      ],
+                      alarms.map((a) => {
+                        const ack = handlingTimeMs(a, 'acknowledge');
+                        const cl = handlingTimeMs(a, 'close');
+                        return [
+                          a.id,
+                          a.caseNumber,
+                          a.regionId,
+                          a.rule,
+                          a.severity,
+                          a.status,
+                          a.startedAt,
+                          a.detectedAt,
+                          ack === null ? null : Math.round(ack / 1000),
+                          cl === null ? null : Math.round(cl / 1000),
+                        ];
+                      }),
+                    ),
+                  ),
+                (e: unknown) => setExportError(e),
               )
             }
           >
@@ -308,6 +372,7 @@ export function Dashboard({ user }: { user: Actor }) {
             </button>
           ) : null}
         </div>
+        <ErrorText error={exportError} />
       </section>
     </div>
   );
