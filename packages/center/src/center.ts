@@ -40,7 +40,7 @@ import { createGateway, type Gateway } from './ingest/gateway.js';
 import { createLedgerRepository } from './ledger/ledger.repository.js';
 import { createLedger, type Ledger } from './ledger/ledger.service.js';
 import type { Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, registerAlarmPipelineMetrics, type Metrics } from './metrics.js';
 import { listenWithFallback } from './net.js';
 import { startEmbeddedBroker } from './transport/embedded-broker.js';
 import { connectExternalBroker } from './transport/mqtt-client.js';
@@ -226,6 +226,11 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
         protected_unit: config.SDE_ENGINE_PROTECTED_UNIT_INTERVAL_SECONDS * 1000,
       },
     },
+  });
+  registerAlarmPipelineMetrics(metrics.registry, {
+    engine,
+    dispatcher,
+    openAlarms: () => alarmRepo.openCounts(),
   });
   const streams = registerAlarmRoutes(http, {
     alarms,

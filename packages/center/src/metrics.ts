@@ -71,3 +71,80 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the engine and notification metrics are read from at each scrape. */
+export interface AlarmPipelineSources {
+  engine: {
+    stats(): { evaluations: number; pending: number; timers: number; nextDueAt: number | undefined };
+  };
+  dispatcher: { stats(): { sent: number; failed: number; retried: number; escalated: number } };
+  /** Alarms not closed by an operator yet, by severity. */
+  openAlarms(): Promise<{ severity: string; count: number }[]>;
+}
+
+/**
+ * The compliance engine's and the notification dispatcher's metrics, read from their own counters when
+ * Prometheus scrapes (so neither depends on the metrics registry).
+ */
+export function registerAlarmPipelineMetrics(registry: Registry, src: AlarmPipelineSources): void {
+  let evaluations = 0;
+  new Counter({
+    name: 'sde_engine_evaluations_total',
+    help: 'Supervisions evaluated by the compliance engine',
+    registers: [registry],
+    collect() {
+      const n = src.engine.stats().evaluations;
+      if (n > evaluations) this.inc(n - evaluations);
+      evaluations = n;
+    },
+  });
+  new Gauge({
+    name: 'sde_engine_pending_supervisions',
+    help: 'Supervisions with new events waiting for evaluation',
+    registers: [registry],
+    collect() {
+      this.set(src.engine.stats().pending);
+    },
+  });
+  new Gauge({
+    name: 'sde_engine_timers',
+    help: 'Supervisions with a timer (a grace period, a report or a window due)',
+    registers: [registry],
+    collect() {
+      this.set(src.engine.stats().timers);
+    },
+  });
+  new Gauge({
+    name: 'sde_engine_next_due_seconds',
+    help: 'Seconds until the engine timer fires next (negative: late)',
+    registers: [registry],
+    collect() {
+      const due = src.engine.stats().nextDueAt;
+      this.set(due === undefined ? 0 : (due - Date.now()) / 1000);
+    },
+  });
+  const seen = { sent: 0, failed: 0, retried: 0, escalated: 0 };
+  new Counter({
+    name: 'sde_notifications_total',
+    help: 'Alarm notifications by outcome: sent, failed (for good), retried, escalated (alarms)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+    collect() {
+      const now = src.dispatcher.stats();
+      for (const k of Object.keys(seen) as (keyof typeof seen)[]) {
+        if (now[k] > seen[k]) this.inc({ outcome: k }, now[k] - seen[k]);
+        seen[k] = now[k];
+      }
+    },
+  });
+  new Gauge({
+    name: 'sde_alarms_open',
+    help: 'Alarms not closed by an operator, by severity',
+    labelNames: ['severity'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await src.openAlarms()) this.set({ severity: r.severity }, r.count);
+    },
+  });
+}

@@ -200,6 +200,19 @@ describe.each(setups)('alarms on %s', (storage, available) => {
       const outbox = await center.database.db.selectFrom('notification_outbox').selectAll().execute();
       expect(outbox.map((o) => o.status).sort()).toEqual(['sent', 'sent', 'sent']);
       expect(outbox.every((o) => o.receipt && o.receipt.length > 0)).toBe(true);
+      // The monitoring room's metrics show the open critical alarm, the engine's work and the deliveries.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const value = (line: string) =>
+        Number(
+          metrics
+            .split('\n')
+            .find((l) => l.startsWith(`${line} `))
+            ?.split(' ')[1],
+        );
+      expect(value('sde_alarms_open{severity="critical"}')).toBe(1);
+      expect(value('sde_engine_evaluations_total')).toBeGreaterThan(0);
+      expect(value('sde_notifications_total{outcome="sent"}')).toBe(3);
+      expect(value('sde_notifications_total{outcome="escalated"}')).toBe(1);
 
       // The operator's workflow.
       const ack = await call<AlarmView>(base, opCookie, 'POST', `/api/v1/alarms/${alarm.id}/acknowledge`);

@@ -303,6 +303,18 @@ export function createAlarmRepository(db: Database) {
         .execute();
     },
 
+    /** Alarms not closed (open or acknowledged) and not withdrawn, counted by severity (metrics). */
+    async openCounts(): Promise<{ severity: string; count: number }[]> {
+      const rows = await db
+        .selectFrom('alarm_episodes')
+        .select(['severity', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('status', '<>', 'closed')
+        .where('condition', '<>', 'withdrawn')
+        .groupBy('severity')
+        .execute();
+      return rows.map((r) => ({ severity: r.severity, count: Number(r.n) }));
+    },
+
     /** Critical alarms nobody acknowledged since before `before` and not yet escalated. */
     async escalationsDue(before: Date, limit = 50) {
       return db
