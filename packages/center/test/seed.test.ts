@@ -1,6 +1,15 @@
-/** The demo seed: every lifecycle state, devices on the supervisions that have them, users for every role. */
+/**
+ * The demo seed: every lifecycle state, devices on the supervisions that have them, users for every role;
+ * and the demo as `npm start` runs it, with its simulated fleet: no false alarm at start, a real one within
+ * a minute.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simulate, type DeviceCredentials } from '@sde/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
+import { until } from './alarms.fixtures.js';
 import { startTestCenter, type TestCenter } from './harness.js';
 import { signedIn } from './cases.fixtures.js';
 
@@ -66,4 +75,99 @@ describe('demo seed', () => {
     expect(mine.body.items.length).toBeGreaterThan(0);
     expect(mine.body.items.length).toBeLessThan(list.body.items.length);
   });
+});
+
+describe('a freshly started demo with its simulated fleet', () => {
+  let tc: TestCenter;
+  let stateDir: string;
+  const abort = new AbortController();
+  let fleet: Promise<unknown> | undefined;
+  afterAll(async () => {
+    abort.abort();
+    await fleet;
+    await tc?.close();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  interface Alarm {
+    rule: string;
+    caseNumber: string;
+    startedAt: string;
+    explanation: { en: string };
+  }
+
+  it('raises no communication loss for units that report, and the alarm the fleet scripts arrives within a minute', async () => {
+    // As packages/cli/src/demo.ts starts it: provision the fleet, seed, start the fleet with the seed's script.
+    tc = await startTestCenter('pglite', 'embedded');
+    const credentials: DeviceCredentials[] = [];
+    for (const [count, prefix, kind] of [
+      [24, 'HU-DEMO-', 'home_unit'],
+      [8, 'PU-DEMO-', 'portable_unit'],
+      [2, 'PP-DEMO-', 'protected_unit'],
+    ] as const)
+      for (const d of await tc.provision(count, prefix, kind))
+        credentials.push({ id: d.id, secret: d.secret, kind });
+    const seed = await seedDemo(tc.center, { deviceIds: credentials.map((c) => c.id) });
+    tc.center.engine.configurationChanged();
+    expect(seed.fleetScript).toEqual([
+      {
+        afterSec: 20,
+        deviceId: seed.unitsOf['II K 101/24']![0],
+        body: { kind: 'tx_strap_tamper', tx: seed.transmitterOf[seed.unitsOf['II K 101/24']![0]!] },
+      },
+    ]);
+    stateDir = mkdtempSync(join(tmpdir(), 'sde-demo-fleet-'));
+    const started = Date.now();
+    fleet = simulate({
+      credentials: credentials.map((c) => {
+        const tx = seed.transmitterOf[c.id];
+        return tx ? { ...c, tx } : c;
+      }),
+      mqttUrl: tc.center.mqttUrl,
+      durationSec: Number.POSITIVE_INFINITY,
+      stateDir,
+      signal: abort.signal,
+      script: seed.fleetScript,
+    });
+
+    const alarms = async () =>
+      (await tc.api<{ alarms: Alarm[] }>('GET', '/api/v1/alarms?limit=500')).body.alarms;
+    // The strap the fleet cuts 20 s in: a critical alarm on II K 101/24 within the first minute.
+    const tamper = await until(
+      async () => (await alarms()).find((a) => a.rule === 'strap_tamper' && a.caseNumber === 'II K 101/24'),
+      60_000,
+      'the scripted strap tamper alarm',
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(Date.parse(tamper.startedAt)).toBeGreaterThanOrEqual(started);
+
+    // Every unit serving a supervision has reported by now …
+    const units = Object.values(seed.unitsOf).flat();
+    expect(units.length).toBe(8);
+    await until(
+      async () => {
+        for (const id of units) {
+          const d = await tc.api<{ lastContactAt: string | null }>('GET', `/api/v1/devices/${id}`);
+          if (d.body.lastContactAt === null) return undefined;
+        }
+        return true;
+      },
+      30_000,
+      'every installed unit reporting',
+    );
+    await tc.center.engine.idle();
+    // … and none has an alarm about silence or missing fixes from before the fleet started: the demo's
+    // devices were installed as it started, so the center has heard each of them since its installation.
+    const silent = (await alarms()).filter(
+      (a) => a.rule === 'communication_loss' || a.rule === 'location_loss',
+    );
+    expect(silent.map((a) => `${a.caseNumber} ${a.rule}: ${a.explanation.en}`)).toEqual([]);
+    // The supervisions under monitoring started with the fleet, not weeks before it.
+    const s = await tc.api<{ installedAt: string; activatedAt: string }>(
+      'GET',
+      `/api/v1/supervisions/${seed.supervisions['II K 101/24']!}`,
+    );
+    expect(started - Date.parse(s.body.installedAt)).toBeLessThan(5 * 60_000);
+    expect(Date.parse(s.body.activatedAt)).toBeGreaterThan(Date.parse(s.body.installedAt));
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the center on its embedded defaults with a small simulated fleet, so a new user sees
- * devices report within seconds of starting it.
+ * devices report within seconds of starting it and an alarm arrive within the first minute. The demo
+ * supervisions' devices are installed as the fleet starts (ADR 0302), so no unit is "silent since weeks".
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,9 @@ export async function runDemo(env: NodeJS.ProcessEnv): Promise<number> {
       writeFileSync(file, JSON.stringify({ devices: credentials }, null, 2), { mode: 0o600 });
     }
     const seed = await seedDemo(center, { deviceIds: credentials.map((c) => c.id) });
+    // The seed writes through services, not the API: the engine loads the new supervisions now rather than
+    // at its next configuration check, so the first events are judged at once.
+    center.engine.configurationChanged();
     // Each unit hears the transmitter installed with it in the demo supervision.
     const paired = credentials.map((c) => {
       const tx = seed.transmitterOf[c.id];
@@ -47,6 +51,10 @@ export async function runDemo(env: NodeJS.ProcessEnv): Promise<number> {
       ].join('\n'),
     );
     console.error(`sde: simulated fleet of ${credentials.length} devices connecting to ${center.mqttUrl}`);
+    for (const e of seed.fleetScript)
+      console.error(
+        `sde: demo: ${e.deviceId} reports its transmitter's strap cut in ${e.afterSec} s — watch the alarms`,
+      );
     fleetRun = simulate({
       credentials: paired,
       mqttUrl: center.mqttUrl,
@@ -54,6 +62,7 @@ export async function runDemo(env: NodeJS.ProcessEnv): Promise<number> {
       untilAcked: false,
       stateDir: join(dataDir, 'demo-fleet-state'),
       signal: abort.signal,
+      script: seed.fleetScript,
     }).catch((err: unknown) => console.error(`sde: simulated fleet stopped: ${String(err)}`));
     process.once('SIGINT', () => abort.abort());
     process.once('SIGTERM', () => abort.abort());

@@ -41,7 +41,7 @@ const seqOf = new Map<string, number>();
 
 interface SupervisionDevices {
   caseId: string;
-  devices: { deviceId: string; kind: string; to: string | null }[];
+  devices: { deviceId: string; kind: string; from: string; to: string | null }[];
 }
 
 /** The unit and transmitter installed in a demo case, and the case id. */
@@ -296,12 +296,15 @@ describe('the console in a real browser', () => {
     expect(await page.getByTestId('timeline').textContent()).toContain('wersja 2');
 
     // A proximity case: its portable unit sends a few fixes and a heartbeat, the protected person's unit
-    // one fix; the map draws the zones, the track and both positions.
+    // one fix; the map draws the zones, the track and both positions. The demo's units were installed as
+    // the seed ran (ADR 0302), so the fixes are spread between the installation and now.
     const sid = seed.supervisions['IV K 204/24']!;
     const sup = await tc.api<SupervisionDevices>('GET', `/api/v1/supervisions/${sid}`);
-    const pu = sup.body.devices.find((d) => d.kind === 'portable_unit' && d.to === null)!.deviceId;
+    const puAssignment = sup.body.devices.find((d) => d.kind === 'portable_unit' && d.to === null)!;
+    const pu = puAssignment.deviceId;
     const pp = sup.body.devices.find((d) => d.kind === 'protected_unit' && d.to === null)!.deviceId;
     const now = Date.now();
+    const since = Date.parse(puAssignment.from);
     const path = [
       [52.2489, 21.0302],
       [52.2498, 21.0331],
@@ -314,18 +317,16 @@ describe('the console in a real browser', () => {
     ] as const;
     await send(pu, [
       ...path.map(([lat, lon], i) => ({
-        t: now - (path.length - i) * 10 * 60_000,
+        t: since + ((i + 1) * (now - since)) / (path.length + 1),
         kind: 'location',
         lat,
         lon,
         acc: 12 + i * 3,
         src: i % 3 === 2 ? 'cell' : 'gps',
       })),
-      { t: now - 60_000, kind: 'heartbeat', battery: 63, signal: 70, power: 'battery' },
+      { t: now - 1000, kind: 'heartbeat', battery: 63, signal: 70, power: 'battery' },
     ]);
-    await send(pp, [
-      { t: now - 15 * 60_000, kind: 'location', lat: 52.2573, lon: 21.0484, acc: 10, src: 'gps' },
-    ]);
+    await send(pp, [{ t: now - 2000, kind: 'location', lat: 52.2573, lon: 21.0484, acc: 10, src: 'gps' }]);
     await page.getByRole('link', { name: 'Sprawy' }).click();
     await page.getByTestId('case-table').getByRole('link', { name: 'IV K 204/24' }).click();
     const map = page.getByTestId('zone-map');
@@ -345,7 +346,7 @@ describe('the console in a real browser', () => {
     await track.waitFor();
     // A chosen period from – to, in Warsaw time: the last day shows every fix, a period ending before the
     // first fix none, and a reversed one is refused in words.
-    const firstFixAt = now - path.length * 10 * 60_000;
+    const firstFixAt = since + (now - since) / (path.length + 1);
     await page.getByTestId('track-period').selectOption('custom');
     await page.getByTestId('track-period-from').fill(toWarsawInput(now - 24 * 3_600_000));
     await page.getByTestId('track-period-to').fill(toWarsawInput(now + 120_000));

@@ -3,6 +3,7 @@
  * mqtt.js client (as a real device has its own connection); connects are staggered so thousands of devices
  * do not hit the broker in the same instant, and reconnects back off with jitter.
  */
+import type { EventBody } from '@sde/protocol';
 import {
   behaviourFor,
   DEFAULT_BEHAVIOUR,
@@ -58,6 +59,19 @@ export interface FleetOptions {
   >;
   /** Diagnostic log (silent by default). */
   log?: (line: string) => void;
+  /**
+   * Events to record on given devices at given times after the start, besides their behaviour: a demo's
+   * choreography (a strap cut shortly after start, so a new user sees an alarm arrive). Recorded like any
+   * other event, so they are journalled, sequenced and retransmitted; skipped once generation stops.
+   */
+  script?: readonly ScriptedEvent[];
+}
+
+/** One scripted event: `body` recorded on `deviceId` `afterSec` seconds after the fleet starts. */
+export interface ScriptedEvent {
+  afterSec: number;
+  deviceId: string;
+  body: EventBody;
 }
 
 /** Counts of a fleet; cumulative over the state directory's life, not only this process. */
@@ -87,6 +101,8 @@ export class Fleet {
   private connecting: Promise<void> = Promise.resolve();
   private lastPrune = Date.now();
   private recordErrors = 0;
+  /** Scripted events still to record, earliest first. */
+  private scripted: { at: number; record: () => void }[] = [];
 
   private constructor(
     readonly journal: Journal,
@@ -192,6 +208,9 @@ export class Fleet {
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     const behaviourOptions = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
     const seen = new Set<string>();
+    const ids = new Set(options.credentials.map((c) => c.id));
+    for (const e of options.script ?? [])
+      if (!ids.has(e.deviceId)) throw new Error(`the script names device ${e.deviceId}, not in the fleet`);
     for (const credentials of options.credentials) {
       if (seen.has(credentials.id)) throw new Error(`device ${credentials.id} is listed twice`);
       seen.add(credentials.id);
@@ -216,6 +235,9 @@ export class Fleet {
         });
       };
       this.devices.push(device);
+      for (const e of options.script ?? [])
+        if (e.deviceId === credentials.id)
+          this.scripted.push({ at: now + e.afterSec * 1000, record: () => record(e.body) });
       this.behaviours.set(
         device,
         options.rate !== undefined && options.rate > 0
@@ -223,6 +245,7 @@ export class Fleet {
           : behaviourFor(device, behaviourOptions, random, record, now),
       );
     }
+    this.scripted.sort((a, b) => a.at - b.at);
   }
 
   private async connectAll(): Promise<void> {
@@ -246,6 +269,8 @@ export class Fleet {
       device.tick(now);
       if (this.generating) this.behaviours.get(device)?.tick(now);
     }
+    while (this.generating && this.scripted.length > 0 && this.scripted[0]!.at <= now)
+      this.scripted.shift()!.record();
     if (now - this.lastPrune > 60_000) {
       this.lastPrune = now;
       this.journal.prune(now);

@@ -1,7 +1,7 @@
 /** `simulate`: the entry point the CLI calls to run a fleet for a while and report what reached the center. */
 import type { BehaviourOptions } from './behaviour.js';
 import type { DeviceCredentials } from './credentials.js';
-import { Fleet, type FleetOptions } from './fleet.js';
+import { Fleet, type FleetOptions, type ScriptedEvent } from './fleet.js';
 import type { LatencySummary } from './histogram.js';
 import type { JournalOptions } from './journal.js';
 
@@ -35,6 +35,8 @@ export interface SimulateOptions {
   seed?: number;
   device?: FleetOptions['device'];
   log?: (line: string) => void;
+  /** Events recorded on given devices at given times after the start (a demo's choreography). */
+  script?: readonly ScriptedEvent[];
 }
 
 /**
@@ -74,6 +76,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.device ? { device: options.device } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.script ? { script: options.script } : {}),
   });
   const result = (): SimulateResult => {
     const counts = fleet.counts();

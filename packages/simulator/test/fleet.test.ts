@@ -192,4 +192,35 @@ describe('fleet runner and simulate()', () => {
     const total = await expectContiguousAndComplete();
     expect(result).toMatchObject({ devices: 5, sent: total, acked: total, pending: 0 });
   });
+
+  it('records scripted events once, at their time after the start, and delivers them like any other', async () => {
+    await setUp(fleetOf(2));
+    const started = Date.now();
+    const result = await simulate({
+      credentials,
+      mqttUrl: broker.url,
+      durationSec: 3,
+      stateDir: dir,
+      clockSkewMs: 0,
+      behaviour: { tamperPerHour: 0, powerCutsPerHour: 0 },
+      script: [{ afterSec: 1, deviceId: 'SIM-0002', body: { kind: 'unit_moved' } }],
+    });
+    expect(result.pending).toBe(0);
+    const moved = (id: string) =>
+      [...(responder.events.get(id)?.values() ?? [])].filter((e) => e.kind === 'unit_moved');
+    expect(moved('SIM-0001')).toEqual([]);
+    expect(moved('SIM-0002')).toHaveLength(1);
+    const at = moved('SIM-0002')[0]!.t - started;
+    expect(at).toBeGreaterThanOrEqual(1000);
+    expect(at).toBeLessThan(2000);
+    await expect(
+      simulate({
+        credentials,
+        mqttUrl: broker.url,
+        durationSec: 0,
+        stateDir: dir,
+        script: [{ afterSec: 1, deviceId: 'NOT-IN-FLEET', body: { kind: 'unit_moved' } }],
+      }),
+    ).rejects.toThrow(/NOT-IN-FLEET/);
+  });
 });

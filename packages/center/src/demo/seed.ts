@@ -2,6 +2,9 @@
  * The demo data `npm start` shows: two regions with their courts, a user for every role, and cases in
  * every state of the lifecycle — stationary schedules (incl. a night shift), exclusion zones and a
  * proximity order — with the demo fleet's devices assigned to the supervisions that have them installed.
+ * The supervisions under monitoring have their devices installed when the seed runs, just before the fleet
+ * starts reporting, as real units report from their installation on (ADR 0302): a center that has never
+ * heard from a unit "installed weeks ago" would rightly raise communication loss for all of them.
  * Idempotent: a case whose number exists is left as it is. Demo passwords are fixed and printed.
  */
 import type { AwayWindow } from '@sde/domain';
@@ -28,7 +31,25 @@ export interface DemoSeed {
   supervisions: Record<string, string>;
   /** The transmitter each installed unit hears (unit id → transmitter id), for the simulated fleet. */
   transmitterOf: Record<string, string>;
+  /** The units (not transmitters) serving each supervision now, by case number. */
+  unitsOf: Record<string, string[]>;
+  /**
+   * The demo's choreography for the simulated fleet (its `script`): the strap of one transmitter in
+   * execution is cut 20 s after the fleet starts, so a new user sees a critical alarm arrive within the
+   * first minute; the fleet's own behaviour raises the rest at random. Empty for a fleet too small for it.
+   */
+  fleetScript: DemoScriptedEvent[];
 }
+
+/** An event the demo fleet records on one unit `afterSec` seconds after it starts (the simulator's `script`). */
+export interface DemoScriptedEvent {
+  afterSec: number;
+  deviceId: string;
+  body: { kind: 'tx_strap_tamper'; tx: string };
+}
+
+/** The case whose strap the demo cuts, and when after the fleet starts. */
+const SCRIPTED_TAMPER = { caseNumber: 'II K 101/24', afterSec: 20 };
 
 const REGIONS = [
   { id: 'PL-MZ', name: 'mazowiecki (Centrala Warszawa)' },
@@ -132,8 +153,12 @@ interface DemoCase {
   person: [string, string, string];
   address: { street: string; postalCode: string; city: string };
   stage: Stage;
-  /** Days ago the application was received (the rest of the history follows it). */
-  daysAgo: number;
+  /**
+   * Days ago the application was received (the rest of the history follows it), for cases not under
+   * monitoring now; those under monitoring (installed, activated, in execution) are dated back from their
+   * installation instead.
+   */
+  daysAgo?: number;
   term: { years?: number; months?: number; days?: number };
   order: 'office' | 'night_shift' | 'zone' | 'proximity';
   /** Devices by kind: home unit, portable unit, protected-person unit. */
@@ -149,7 +174,6 @@ const CASES: DemoCase[] = [
     person: ['Jan', 'Kowalski', '1984-03-12'],
     address: WAW('ul. Długa 5 m. 3'),
     stage: 'in_execution',
-    daysAgo: 60,
     term: { months: 8 },
     order: 'office',
     devices: ['HU'],
@@ -161,7 +185,6 @@ const CASES: DemoCase[] = [
     person: ['Marek', 'Nowicki', '1979-11-02'],
     address: WAW('ul. Grochowska 120 m. 14'),
     stage: 'in_execution',
-    daysAgo: 45,
     term: { months: 10 },
     order: 'night_shift',
     devices: ['HU'],
@@ -173,7 +196,6 @@ const CASES: DemoCase[] = [
     person: ['Paweł', 'Mazur', '1990-06-30'],
     address: WAW('ul. Puławska 300'),
     stage: 'in_execution',
-    daysAgo: 50,
     term: { years: 1 },
     order: 'zone',
     devices: ['PU'],
@@ -185,7 +207,6 @@ const CASES: DemoCase[] = [
     person: ['Robert', 'Kaczmarek', '1988-01-17'],
     address: WAW('ul. Targowa 15'),
     stage: 'in_execution',
-    daysAgo: 40,
     term: { months: 6 },
     order: 'proximity',
     devices: ['PU', 'PP'],
@@ -197,7 +218,6 @@ const CASES: DemoCase[] = [
     person: ['Adam', 'Zając', '1995-09-09'],
     address: WAW('ul. Wolska 44'),
     stage: 'activated',
-    daysAgo: 20,
     term: { months: 4 },
     order: 'office',
     devices: ['HU'],
@@ -209,7 +229,6 @@ const CASES: DemoCase[] = [
     person: ['Łukasz', 'Król', '1992-12-01'],
     address: WAW('ul. Marszałkowska 81'),
     stage: 'installed',
-    daysAgo: 15,
     term: { months: 5 },
     order: 'office',
     devices: ['HU'],
@@ -305,7 +324,6 @@ const CASES: DemoCase[] = [
     person: ['Tadeusz', 'Wróbel', '1985-05-05'],
     address: { street: 'al. Wojska Polskiego 64', postalCode: '70-476', city: 'Szczecin' },
     stage: 'in_execution',
-    daysAgo: 30,
     term: { months: 6 },
     order: 'office',
     devices: ['HU'],
@@ -403,7 +421,20 @@ function orderFor(c: DemoCase, protectedPersonId: string | undefined): OrderCont
  * default the ids the CLI's demo provisions. Transmitters (TX-DEMO-…) are registered here if missing,
  * since units hear them by radio and they never connect themselves.
  */
-export async function seedDemo(center: Center, opts: { deviceIds?: string[] } = {}): Promise<DemoSeed> {
+export async function seedDemo(
+  center: Center,
+  opts: {
+    deviceIds?: string[];
+    /**
+     * When the units of the supervisions under monitoring were installed; activation follows a minute and
+     * the start of execution two minutes later. Default: three minutes ago — the demo fleet starts right
+     * after the seed, so the center hears every unit from its installation on (ADR 0302). An earlier
+     * instant gives a history to fill with past data; the units must have reported since, or the center
+     * rightly raises communication loss.
+     */
+    installedAt?: Date;
+  } = {},
+): Promise<DemoSeed> {
   const db = center.database.db;
   const repo = createCaseRepository(db);
   const supervisions = createSupervisionService({ db, repo });
@@ -448,9 +479,13 @@ export async function seedDemo(center: Center, opts: { deviceIds?: string[] } = 
     casesCreated: 0,
     supervisions: {},
     transmitterOf: {},
+    unitsOf: {},
+    fleetScript: [],
   };
   const day = 86_400_000;
+  const minute = 60_000;
   const now = Date.now();
+  const installedAt = (opts.installedAt ?? new Date(now - 3 * minute)).getTime();
   for (const [i, c] of CASES.entries()) {
     const existing = await repo.caseByNumber(c.courtId, c.caseNumber);
     if (existing) {
@@ -458,8 +493,12 @@ export async function seedDemo(center: Center, opts: { deviceIds?: string[] } = 
       if (s) result.supervisions[c.caseNumber] = s.id;
       continue;
     }
-    const t0 = now - c.daysAgo * day;
+    // Every procedure takes the same course: survey on day 2, decision and readiness on day 5, installation
+    // on day 6. Cases under monitoring are dated back from their installation, the others from `daysAgo`.
+    const monitored = c.stage === 'installed' || c.stage === 'activated' || c.stage === 'in_execution';
+    const t0 = monitored ? installedAt - 6 * day : now - c.daysAgo! * day;
     const at = (days: number, hours = 0) => new Date(t0 + days * day + hours * 3_600_000).toISOString();
+    const iso = (ms: number) => new Date(ms).toISOString();
     const person = await cases.createPerson(actor, {
       givenName: c.person[0],
       familyName: c.person[1],
@@ -563,12 +602,12 @@ export async function seedDemo(center: Center, opts: { deviceIds?: string[] } = 
     });
     if (c.stage === 'installed') continue;
     const activated = await supervisions.activate(actor, sid, {
-      at: at(6, 2),
+      at: monitored ? iso(installedAt + minute) : at(6, 2),
       protocolNumber: `PU/${i + 1}/2024`,
       notes: '',
     });
     if (c.stage === 'activated') continue;
-    await supervisions.startExecution(actor, sid, at(7));
+    await supervisions.startExecution(actor, sid, monitored ? iso(installedAt + 2 * minute) : at(7));
     if (c.stage === 'in_execution') {
       if (c.order === 'office') {
         await supervisions.approveException(actor, sid, {
@@ -596,11 +635,21 @@ export async function seedDemo(center: Center, opts: { deviceIds?: string[] } = 
       notes: '',
     });
   }
-  for (const supervisionId of Object.values(result.supervisions)) {
+  for (const [caseNumber, supervisionId] of Object.entries(result.supervisions)) {
     const open = (await repo.assignmentsOfSupervision(supervisionId)).filter((a) => a.to === null);
     const tx = open.find((a) => a.deviceKind === 'transmitter');
     if (!tx) continue;
-    for (const a of open) if (a.deviceKind !== 'transmitter') result.transmitterOf[a.deviceId] = tx.deviceId;
+    const units = open.filter((a) => a.deviceKind !== 'transmitter').map((a) => a.deviceId);
+    result.unitsOf[caseNumber] = units;
+    for (const unit of units) result.transmitterOf[unit] = tx.deviceId;
   }
+  const scripted = result.unitsOf[SCRIPTED_TAMPER.caseNumber]?.[0];
+  const scriptedTx = scripted === undefined ? undefined : result.transmitterOf[scripted];
+  if (scripted !== undefined && scriptedTx !== undefined)
+    result.fleetScript.push({
+      afterSec: SCRIPTED_TAMPER.afterSec,
+      deviceId: scripted,
+      body: { kind: 'tx_strap_tamper', tx: scriptedTx },
+    });
   return result;
 }
