@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { systemClock, type Clock } from './clock.js';
 import { createCommandRepository } from './commands/command.repository.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
@@ -83,8 +84,19 @@ export function adminTokenFor(config: Pick<Config, 'SDE_ADMIN_TOKEN' | 'SDE_DATA
   return token;
 }
 
+/** What a center can be started with besides its configuration. */
+export interface CenterOptions {
+  /** The clock of arrival times and of the compliance engine (default: the system clock; ADR 0202). */
+  clock?: Clock;
+}
+
 /** Starts a center with `config`. */
-export async function startCenter(config: Config, logger: Logger): Promise<Center> {
+export async function startCenter(
+  config: Config,
+  logger: Logger,
+  options: CenterOptions = {},
+): Promise<Center> {
+  const clock = options.clock ?? systemClock;
   const notices: string[] = [];
   const adminToken = adminTokenFor(config);
   const database = await openDatabase({
@@ -145,6 +157,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     metrics,
     logger,
     devicesWithOpenCommands: await commands.devicesWithOpen(),
+    clock,
   });
   const helloTimer = setInterval(() => {
     devices
@@ -152,7 +165,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
       .catch((err: unknown) => logger.warn({ err: String(err) }, 'recording hellos failed'));
   }, 1000);
   helloTimer.unref();
-  await transport.start((topic, payload, at) => gateway.onUplink(topic, payload, at));
+  await transport.start((topic, payload) => gateway.onUplink(topic, payload));
 
   const auth = createAuthService({
     db: database.db,
@@ -217,6 +230,7 @@ export async function startCenter(config: Config, logger: Logger): Promise<Cente
     cases: caseRepo,
     alarms,
     logger,
+    clock,
     settings: {
       debounceMs: config.SDE_ENGINE_DEBOUNCE_MS,
       firstEvaluationSpanMs: 7 * 86_400_000,

@@ -1,4 +1,5 @@
-export { startCenter, adminTokenFor, type Center } from './center.js';
+export { startCenter, adminTokenFor, type Center, type CenterOptions } from './center.js';
+export { systemClock, type Clock } from './clock.js';
 export { loadConfig, ConfigSchema, type Config } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { openDatabase, migrate, type DatabaseHandle } from './db/database.js';

@@ -16,6 +16,7 @@ import type { AlarmEpisode, SupervisionEvaluation, SupervisionTimeline } from '@
 import { correlateIncidents, evaluateSupervision, ENGINE_LOOKBACK_MS } from '@sde/domain';
 import type { AlarmService } from '../alarms/alarm.service.js';
 import type { CaseRepository, SupervisionRow } from '../cases/case.repository.js';
+import { systemClock, type Clock } from '../clock.js';
 import { withPriority } from '../db/priority.js';
 import { URGENT_KINDS, type CommittedEvent, type Ledger } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
@@ -62,9 +63,11 @@ export function createEngineRunner(deps: {
   alarms: Pick<AlarmService, 'applyEvaluation' | 'applyIncidents' | 'publish'>;
   logger: Logger;
   settings: EngineRunnerSettings;
-  now?: () => number;
+  /** `now` of every evaluation and the due timer (default: the system clock). */
+  clock?: Clock;
 }) {
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   const { repo, settings, logger } = deps;
   /** device id → supervisions it ever served. */
   let links = new Map<string, Set<string>>();
@@ -83,7 +86,7 @@ export function createEngineRunner(deps: {
   let unknown: CommittedEvent[] = [];
   let fingerprint = '';
   let debounce: NodeJS.Timeout | undefined;
-  let dueTimer: NodeJS.Timeout | undefined;
+  let dueTimer: unknown;
   let dueTimerAt: number | undefined;
   let running: Promise<void> | undefined;
   let reloadRequested = false;
@@ -324,17 +327,16 @@ export function createEngineRunner(deps: {
     if (stopped) return;
     const next = heap.peek();
     if (next === undefined || next === dueTimerAt) return;
-    if (dueTimer) clearTimeout(dueTimer);
+    if (dueTimer !== undefined) clock.clearTimeout(dueTimer);
     dueTimerAt = next;
     const delay = Math.min(Math.max(0, next - now()), 2_000_000_000);
-    dueTimer = setTimeout(() => {
+    dueTimer = clock.setTimeout(() => {
       dueTimer = undefined;
       dueTimerAt = undefined;
       for (const id of heap.popDue(now())) mark(id, null);
       schedule();
       armTimer();
     }, delay);
-    dueTimer.unref();
   }
 
   function onCommitted(events: CommittedEvent[]): void {
@@ -416,7 +418,7 @@ export function createEngineRunner(deps: {
     async stop(): Promise<void> {
       stopped = true;
       if (debounce) clearTimeout(debounce);
-      if (dueTimer) clearTimeout(dueTimer);
+      if (dueTimer !== undefined) clock.clearTimeout(dueTimer);
       if (configTimer) clearInterval(configTimer);
       if (unknownTimer) clearTimeout(unknownTimer);
       debounce = undefined;

@@ -19,6 +19,7 @@ import {
   type ProtocolError,
   type RefusalCode,
 } from '@sde/protocol';
+import { systemClock, type Clock } from '../clock.js';
 import type { CommandRepository, StoredCommand } from '../commands/command.repository.js';
 import type { DeviceRecord } from '../devices/device.repository.js';
 import type { DeviceService } from '../devices/device.service.js';
@@ -38,8 +39,11 @@ export function createGateway(deps: {
   logger: Logger;
   /** Devices with commands not yet confirmed, as stored at start. */
   devicesWithOpenCommands: number[];
+  /** The center's clock: arrival times and the times the center puts on its messages (default: system). */
+  clock?: Pick<Clock, 'now'>;
 }) {
   const { devices, ledger, commands, transport, metrics, logger } = deps;
+  const clock = deps.clock ?? systemClock;
   // Devices that may have unconfirmed commands: a hello of any other device needs no read.
   const withOpenCommands = new Set(deps.devicesWithOpenCommands);
   let inFlight = 0;
@@ -59,7 +63,7 @@ export function createGateway(deps: {
       v: PROTOCOL_VERSION,
       type: 'refusal',
       dev: device.id,
-      ts: Date.now(),
+      ts: clock.now(),
       code: error.code,
       message: error.message,
     });
@@ -70,12 +74,12 @@ export function createGateway(deps: {
       v: PROTOCOL_VERSION,
       type: 'cmd',
       dev: device.id,
-      ts: Date.now(),
+      ts: clock.now(),
       id: command.id,
       ...command.body,
     });
     metrics.commandsSent.inc();
-    if (command.status === 'queued') await commands.markSent(command.id, new Date());
+    if (command.status === 'queued') await commands.markSent(command.id, new Date(clock.now()));
   }
 
   /** Authenticates and validates a frame; answers a refusal to a known device, counts every refusal. */
@@ -128,7 +132,7 @@ export function createGateway(deps: {
           if (code) return refuse(code, { topicDevice });
           throw err;
         }
-        await send(device, { v: 1, type: 'ack', dev: device.id, ts: Date.now(), through: outcome.through });
+        await send(device, { v: 1, type: 'ack', dev: device.id, ts: clock.now(), through: outcome.through });
         return;
       }
       case 'hello': {
@@ -140,7 +144,7 @@ export function createGateway(deps: {
           receivedAt.getTime() - message.ts,
         );
         const through = await ledger.through(device.no);
-        await send(device, { v: 1, type: 'ack', dev: device.id, ts: Date.now(), through });
+        await send(device, { v: 1, type: 'ack', dev: device.id, ts: clock.now(), through });
         if (withOpenCommands.has(device.no)) {
           const open = await commands.open(device.no);
           if (open.length === 0) withOpenCommands.delete(device.no);
@@ -155,7 +159,7 @@ export function createGateway(deps: {
           dev: device.id,
           req: message.ts,
           recv: receivedAt.getTime(),
-          ts: Date.now(),
+          ts: clock.now(),
         });
         return;
       case 'cmd_ack': {
@@ -177,8 +181,13 @@ export function createGateway(deps: {
   }
 
   return {
-    /** The transport's uplink handler. Never throws; errors are logged with the device id only. */
-    onUplink(topic: string, frame: Buffer, receivedAt: Date): void {
+    /**
+     * The transport's uplink handler, called as the frame arrives: the arrival time (`receivedAt`, which
+     * communication loss and lateness are decided on) is read from the clock here. Never throws; errors
+     * are logged with the device id only.
+     */
+    onUplink(topic: string, frame: Buffer): void {
+      const receivedAt = new Date(clock.now());
       inFlight++;
       handle(topic, frame, receivedAt)
         .catch((err: unknown) => {
@@ -196,7 +205,7 @@ export function createGateway(deps: {
 
     /** Stores the batches of an offline read-out, through the same ledger as live data (T2.6). */
     async ingestReadout(device: DeviceRecord, batches: { message: EventsMessage; frame: string }[]) {
-      const receivedAt = new Date();
+      const receivedAt = new Date(clock.now());
       let stored = 0;
       let duplicates = 0;
       let through = 0;

@@ -76,7 +76,7 @@ export async function startEmbeddedBroker(opts: {
     fellBack,
     async start(handler: UplinkHandler) {
       deliver = (packet, cb) => {
-        handler(packet.topic, packet.payload as Buffer, new Date());
+        handler(packet.topic, packet.payload as Buffer);
         // Released on the next tick: a synchronous release makes aedes' emitter recurse once per queued
         // message, which overflows the stack under a burst of thousands of devices.
         queueMicrotask(cb);

@@ -22,7 +22,7 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
   let subscribed = false;
   let handler: UplinkHandler | undefined;
 
-  client.on('message', (topic, payload) => handler?.(topic, payload, new Date()));
+  client.on('message', (topic, payload) => handler?.(topic, payload));
   client.on('connect', () => {
     if (!handler) return;
     client.subscribe(UPLINK_FILTER, { qos: 1 }, (err) => {

@@ -3,8 +3,11 @@
  * connects to as a client. The gateway sees only this interface.
  */
 
-/** Receives each uplink frame with the topic it came on. Must not throw. */
-export type UplinkHandler = (topic: string, payload: Buffer, receivedAt: Date) => void;
+/**
+ * Receives each uplink frame with the topic it came on, synchronously as it arrives (the gateway reads the
+ * arrival time from the center's clock). Must not throw.
+ */
+export type UplinkHandler = (topic: string, payload: Buffer) => void;
 
 /** Devices' MQTT access, whichever broker carries it. */
 export interface DeviceTransport {
