@@ -14,6 +14,7 @@ import {
   grantedSupervision,
   minutesFromNow,
   signedIn,
+  today,
 } from './cases.fixtures.js';
 
 interface Refusal {
@@ -465,6 +466,57 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       expect(good.status).toBe(201);
       expect(good.body.scheduleExceptions).toHaveLength(1);
     });
+
+    it.skipIf(!available)(
+      "the compliance engine's settings of an order out of bounds or misspelt, naming the setting",
+      async () => {
+        const s = await grantedSupervision(tc, { courtId: 'SR-WAW' });
+        const amend = (monitoringSettings: unknown) =>
+          tc.api<Refusal & { versions: { version: number; monitoringSettings?: unknown }[] }>(
+            'POST',
+            `/api/v1/orders/${s.orderId}/versions`,
+            {
+              ...buildStationaryOrder(),
+              validFrom: minutesFromNow(10),
+              decidedOn: today(),
+              reason: 'Tolerancja spóźnień ustalona przez sąd.',
+              monitoringSettings,
+            },
+          );
+        const before = await footprint();
+        for (const [settings, path, why] of [
+          [{ presence: { graceMs: -60_000 } }, 'monitoringSettings.presence.graceMs', />=\s*0/],
+          [
+            { dailyLimit: { maxAwayMs: 13 * 3_600_000 } },
+            'monitoringSettings.dailyLimit.maxAwayMs',
+            /43200000/,
+          ],
+          [{ presence: { gracePeriodMs: 60_000 } }, 'monitoringSettings.presence', /gracePeriodMs/],
+          [{ curfew: { graceMs: 60_000 } }, 'monitoringSettings', /curfew/],
+          [
+            { equipment: { batteryRecoveredPercent: 5 } },
+            'monitoringSettings.equipment.batteryRecoveredPercent',
+            /above the critical level \(10 %\)/,
+          ],
+        ] as const) {
+          const r = await amend(settings);
+          expect(r.status, JSON.stringify(settings)).toBe(400);
+          expect(r.body.error).toBe('invalid_request');
+          expect(r.body.message).toContain(path);
+          expect(r.body.messagePl).toContain(path);
+          const detail = (r.body.details as unknown as { path: string; message: string }[]).find(
+            (d) => d.path === path,
+          );
+          expect(detail?.message, JSON.stringify(r.body.details)).toMatch(why);
+        }
+        expect(await footprint()).toEqual(before);
+
+        const strict = { presence: { graceMs: 60_000 }, communication: { missedReports: 3 } };
+        const ok = await amend(strict);
+        expect(ok.status).toBe(201);
+        expect(ok.body.versions.map((v) => v.monitoringSettings)).toEqual([undefined, strict]);
+      },
+    );
 
     it.skipIf(!available)('malformed requests, with the fields named', async () => {
       const r = await tc.api<Refusal>('POST', '/api/v1/cases', { caseNumber: 'II K 1/24' });

@@ -5,6 +5,7 @@
 import type { PostalAddress } from './case.js';
 import type { DeviceKind } from './device-assignment.js';
 import { MAX_READINESS_DEADLINE_HOURS } from './deadlines.js';
+import type { EngineSettingsOverride } from './engine/types.js';
 import type { DomainMessage, Result } from './messages.js';
 import { message, resultOf } from './messages.js';
 import type { Schedule } from './schedule.js';
@@ -67,6 +68,11 @@ export interface CourtOrderVersion {
   readonly devices: readonly DeviceKind[];
   /** Hours, from announcement or delivery, to report readiness for installation (≤ 24, R4). */
   readonly readinessDeadlineHours: number;
+  /**
+   * How the compliance engine judges this order, where it departs from the defaults: grace periods and
+   * thresholds per rule (docs/engine.md, "Rules and defaults"). Absent: the defaults.
+   */
+  readonly monitoringSettings?: EngineSettingsOverride;
 }
 
 /** A court order with its full version history, oldest first. */

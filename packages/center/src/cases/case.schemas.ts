@@ -2,7 +2,7 @@
  * The zod schemas of every request of the cases API. They check shape only; the rules (12 h a day, no
  * overlaps, valid zones, deadlines…) are the domain's. The same schemas generate docs/openapi.json.
  */
-import type { ApprovedException } from '@sde/domain';
+import { DEFAULT_ENGINE_SETTINGS, type ApprovedException } from '@sde/domain';
 import { z } from 'zod';
 
 /** A Warsaw calendar day `YYYY-MM-DD`. */
@@ -83,12 +83,118 @@ export const OrderDeviceKind = z.enum([
   'protected_person_unit',
 ]);
 
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+/** A duration in milliseconds within `[min, max]`. */
+const Millis = (min: number, max: number, what: string) =>
+  z.number().int().min(min).max(max).describe(`${what}, ms (${min}–${max})`);
+const Count = (min: number, max: number, what: string) =>
+  z.number().int().min(min).max(max).describe(`${what} (${min}–${max})`);
+const Amount = (min: number, max: number, what: string) =>
+  z.number().min(min).max(max).describe(`${what} (${min}–${max})`);
+
+/**
+ * How the compliance engine judges one order where it departs from the defaults (docs/engine.md, "Rules and
+ * defaults"): per rule, any subset of its settings. Unknown names are refused, so a misspelt setting is
+ * never silently ignored; the bounds keep an order from switching a rule off by a huge grace period.
+ */
+export const MonitoringSettings = z
+  .strictObject({
+    presence: z
+      .strictObject({
+        graceMs: Millis(0, 2 * HOUR_MS, 'an absence while required shorter than this raises nothing'),
+        returnHoldMs: Millis(
+          0,
+          30 * MINUTE_MS,
+          'an in-range spell shorter than this does not end an absence',
+        ),
+      })
+      .partial(),
+    dailyLimit: z
+      .strictObject({
+        maxAwayMs: Millis(
+          MINUTE_MS,
+          12 * HOUR_MS,
+          'longest total absence in a calendar day (at most 12 h, R4)',
+        ),
+        graceMs: Millis(0, 2 * HOUR_MS, 'tolerance beyond it before an alarm'),
+      })
+      .partial(),
+    zones: z
+      .strictObject({
+        graceMs: Millis(0, HOUR_MS, 'extra time after confirmation before an alarm'),
+        enterFixes: Count(1, 20, 'consecutive deciding fixes on the wrong side to open'),
+        exitFixes: Count(1, 20, 'consecutive deciding fixes on the right side to resolve'),
+        marginMeters: Amount(
+          0,
+          1000,
+          'a fix decides only if its error circle plus this margin is on one side, m',
+        ),
+        maxSpeedMps: Amount(5, 500, 'a faster implied move is an outlier until confirmed, m/s'),
+      })
+      .partial(),
+    proximity: z
+      .strictObject({
+        graceMs: Millis(0, HOUR_MS, 'extra time before an alarm'),
+        resolveHoldMs: Millis(0, HOUR_MS, 'a spell of distance shorter than this does not end an episode'),
+        stalenessMs: Millis(10 * SECOND_MS, HOUR_MS, 'a fix older than this does not count'),
+        pairFixes: Count(1, 20, 'consecutive deciding track comparisons to open or resolve'),
+      })
+      .partial(),
+    communication: z
+      .strictObject({
+        missedReports: Count(1, 100, 'reporting intervals that may pass without a report'),
+        graceMs: Millis(0, HOUR_MS, 'tolerance for network delay after them'),
+      })
+      .partial(),
+    location: z
+      .strictObject({
+        lossAfterMs: Millis(MINUTE_MS, 24 * HOUR_MS, 'no usable fix for this long is a loss'),
+        usableAccuracyMeters: Amount(10, 10_000, 'a fix with a larger error circle is not usable, m'),
+      })
+      .partial(),
+    equipment: z
+      .strictObject({
+        coalesceMs: Millis(0, 24 * HOUR_MS, 'repeats of an equipment event within this are one episode'),
+        batteryCriticalPercent: Count(0, 99, 'battery at or below this percent is critical'),
+        batteryRecoveredPercent: Count(
+          1,
+          100,
+          "battery at or above this percent ends a unit's battery episode",
+        ),
+      })
+      .partial(),
+    lateThresholdMs: Millis(
+      0,
+      24 * HOUR_MS,
+      'an alarm whose evidence arrived later than this after it opened is late',
+    ),
+  })
+  .partial()
+  .superRefine((s, ctx) => {
+    const critical =
+      s.equipment?.batteryCriticalPercent ?? DEFAULT_ENGINE_SETTINGS.equipment.batteryCriticalPercent;
+    const recovered =
+      s.equipment?.batteryRecoveredPercent ?? DEFAULT_ENGINE_SETTINGS.equipment.batteryRecoveredPercent;
+    if (recovered <= critical) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['equipment', 'batteryRecoveredPercent'],
+        message: `must be above the critical level (${critical} %)`,
+      });
+    }
+  });
+
 /** The obligations of a court order (one version). */
 export const OrderContent = z.object({
   supervisionKinds: z.array(SupervisionKind).min(1).max(3),
   obligations: z.array(Obligation).min(1).max(100),
   devices: z.array(OrderDeviceKind).min(1).max(10),
   readinessDeadlineHours: z.number().int().default(24),
+  monitoringSettings: MonitoringSettings.optional().describe(
+    "the compliance engine's grace periods and thresholds for this order, per rule (default: docs/engine.md)",
+  ),
 });
 
 export const Term = z.object({

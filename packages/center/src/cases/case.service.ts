@@ -549,6 +549,7 @@ export function createCaseService(deps: {
               obligations: b.order.obligations,
               devices: b.order.devices,
               readinessDeadlineHours: b.order.readinessDeadlineHours,
+              ...(b.order.monitoringSettings ? { monitoringSettings: b.order.monitoringSettings } : {}),
             };
             await supervisions.validateVersion([], version, trx);
             const others = (await repo.activeSupervisionsOfPerson(s.personId, trx)).filter(

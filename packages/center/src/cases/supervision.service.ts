@@ -19,6 +19,7 @@ import {
   type AwayWindow,
   type CourtOrderVersion,
   type DeviceKind,
+  type EngineSettingsOverride,
   type LifecycleEvent,
   type Obligation,
   type RevocationReason,
@@ -56,6 +57,8 @@ export interface OrderContent {
   obligations: Obligation[];
   devices: DeviceKind[];
   readinessDeadlineHours: number;
+  /** The compliance engine's settings for this order where they depart from the defaults. */
+  monitoringSettings?: EngineSettingsOverride | undefined;
 }
 
 /** The id of the acting person as the lifecycle records it. */
@@ -329,6 +332,7 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
               obligations: v.body.obligations,
               devices: v.body.devices,
               readinessDeadlineHours: v.body.readinessDeadlineHours,
+              ...(v.body.monitoringSettings ? { monitoringSettings: v.body.monitoringSettings } : {}),
             })),
           }
         : null,
@@ -718,6 +722,7 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
           obligations: body.obligations,
           devices: body.devices,
           readinessDeadlineHours: body.readinessDeadlineHours,
+          ...(body.monitoringSettings ? { monitoringSettings: body.monitoringSettings } : {}),
         };
         await validateVersion(previous, next, trx);
         await repo.insertOrderVersion(order.id, next, actor.login, trx);

@@ -1,7 +1,8 @@
 /**
  * Builds the engine's configuration timeline of one supervision from what the cases part stores: the court
  * order's versions (with the probation officer's approved exceptions) crossed with the device assignments.
- * A new order version or a device swap starts a new engine version.
+ * A new order version or a device swap starts a new engine version; a version's `monitoringSettings` become
+ * the engine version's per-rule `settings`.
  */
 import type {
   ApprovedException,
@@ -100,6 +101,7 @@ export function buildTimeline(
       supervisionKinds: v.supervisionKinds,
       obligations: v.obligations,
       devices,
+      ...(v.monitoringSettings === undefined ? {} : { settings: v.monitoringSettings }),
     });
   }
   if (out.length === 0) return undefined;
