@@ -228,7 +228,11 @@ export function createAlarmService(deps: {
     ): Promise<{ changed: string[]; changes: EpisodeChange[]; queued: number }> {
       const stored = await repo.episodesOf(e.supervision.id, e.from);
       const previous = stored.map((s) => s.episode).filter((ep) => covered(ep, e.from));
-      const changes = diffEpisodes(previous, e.episodes);
+      // Episodes before the window (the runner keeps some for correlation) are final as stored.
+      const changes = diffEpisodes(
+        previous,
+        e.episodes.filter((ep) => covered(ep, e.from)),
+      );
       const newlyOpened = changes
         .filter((c) => c.type === 'opened')
         .map((c) => (c as { episode: AlarmEpisode }).episode);

@@ -21,6 +21,7 @@ import { withPriority } from '../db/priority.js';
 import { URGENT_KINDS, type CommittedEvent, type Ledger } from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import { DueHeap } from './due-heap.js';
+import { withSettledEpisodes } from './settled-episodes.js';
 import type { EngineRepository } from './engine.repository.js';
 import { buildTimeline, type ReportIntervals } from './timeline.js';
 
@@ -272,7 +273,11 @@ export function createEngineRunner(deps: {
       try {
         const r = await evaluateOne(id, newest);
         if (!r) continue;
-        latest.set(id, r);
+        // Correlation below also needs the power and communication episodes already final before `from`.
+        latest.set(id, {
+          ...r,
+          evaluation: withSettledEpisodes(latest.get(id)?.evaluation, r.evaluation, r.from),
+        });
         evaluated.push(id);
         regions.add(r.supervision.regionId);
       } catch (err) {
