@@ -11,7 +11,7 @@ import {
   type DownlinkMessage,
   type DeviceEvent,
 } from '@sde/protocol';
-import { createLogger, loadConfig, startCenter, type Center } from '../src/index.js';
+import { createLogger, loadConfig, startCenter, type Center, type CenterOptions } from '../src/index.js';
 import { createTestDatabase, MQTT_SERVER_URL } from './services.js';
 
 export type Storage = 'pglite' | 'postgres';
@@ -36,11 +36,12 @@ export interface TestCenter {
   close(): Promise<void>;
 }
 
-/** Starts a center on `storage` and `broker`. */
+/** Starts a center on `storage` and `broker` (`options`: e.g. a virtual clock). */
 export async function startTestCenter(
   storage: Storage,
   broker: Broker,
   extraEnv: Record<string, string> = {},
+  options: CenterOptions = {},
 ) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sde-test-'));
   const database = storage === 'postgres' ? await createTestDatabase() : undefined;
@@ -54,7 +55,7 @@ export async function startTestCenter(
     ...extraEnv,
   };
   const config = loadConfig(env);
-  const center = await startCenter(config, createLogger('silent'));
+  const center = await startCenter(config, createLogger('silent'), options);
   const tc: TestCenter = {
     center,
     dataDir,
