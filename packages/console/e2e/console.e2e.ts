@@ -317,7 +317,7 @@ describe('the console in a real browser', () => {
     ] as const;
     await send(pu, [
       ...path.map(([lat, lon], i) => ({
-        t: since + ((i + 1) * (now - since)) / (path.length + 1),
+        t: Math.round(since + ((i + 1) * (now - since)) / (path.length + 1)),
         kind: 'location',
         lat,
         lon,
@@ -346,7 +346,7 @@ describe('the console in a real browser', () => {
     await track.waitFor();
     // A chosen period from – to, in Warsaw time: the last day shows every fix, a period ending before the
     // first fix none, and a reversed one is refused in words.
-    const firstFixAt = since + (now - since) / (path.length + 1);
+    const firstFixAt = Math.round(since + (now - since) / (path.length + 1));
     await page.getByTestId('track-period').selectOption('custom');
     await page.getByTestId('track-period-from').fill(toWarsawInput(now - 24 * 3_600_000));
     await page.getByTestId('track-period-to').fill(toWarsawInput(now + 120_000));

@@ -150,6 +150,20 @@ export function Dashboard({ user }: { user: Actor }) {
           </button>
         </p>
       </div>
+      <div className="track-controls" data-testid="stats-period-controls">
+        <PeriodPicker
+          label={t('dashboard.periodPick')}
+          presets={PERIODS}
+          value={period}
+          onChange={setPeriod}
+          maxDays={MAX_DAYS}
+          testId="stats-period"
+        />
+      </div>
+      {stats.data ? <ErrorText error={stats.error} /> : null}
+      <p className="muted small" data-testid="stats-period-shown">
+        {t('dashboard.period', { from: dateTime(s.period.from, { zone: false }), to: dateTime(s.period.to) })}
+      </p>
       <div className="kpis">
         <div className="kpi" data-testid="kpi-now">
           <span className="kpi-n">{num(s.supervisions.now)}</span>
@@ -176,19 +190,6 @@ export function Dashboard({ user }: { user: Actor }) {
           <span>{t('dashboard.devicesOnline')}</span>
         </div>
       </div>
-      <div className="track-controls" data-testid="stats-period-controls">
-        <PeriodPicker
-          label={t('dashboard.periodPick')}
-          presets={PERIODS}
-          value={period}
-          onChange={setPeriod}
-          maxDays={MAX_DAYS}
-          testId="stats-period"
-        />
-      </div>
-      <p className="muted small" data-testid="stats-period-shown">
-        {t('dashboard.period', { from: dateTime(s.period.from, { zone: false }), to: dateTime(s.period.to) })}
-      </p>
       <div className="charts">
         <BarChart
           title={t('dashboard.byKind')}
