@@ -149,6 +149,7 @@ export async function startCenter(
   }
 
   await ledger.preload(devices.all().map((d) => d.no));
+  let engineRef: EngineRunner | undefined;
   const gateway = createGateway({
     devices,
     ledger,
@@ -158,6 +159,8 @@ export async function startCenter(
     logger,
     devicesWithOpenCommands: await commands.devicesWithOpen(),
     clock,
+    // The engine starts later; a unit confirming a reporting interval re-reads its supervisions.
+    onCommandConfirmed: (deviceId) => engineRef?.deviceChanged(deviceId),
   });
   const helloTimer = setInterval(() => {
     devices
@@ -224,7 +227,7 @@ export async function startCenter(
       escalateAfterMs: config.SDE_ALARM_ESCALATE_AFTER_SECONDS * 1000,
     },
   });
-  const engine = createEngineRunner({
+  const engine: EngineRunner = (engineRef = createEngineRunner({
     ledger,
     repo: createEngineRepository(database.db),
     cases: caseRepo,
@@ -240,7 +243,7 @@ export async function startCenter(
         protected_unit: config.SDE_ENGINE_PROTECTED_UNIT_INTERVAL_SECONDS * 1000,
       },
     },
-  });
+  }));
   registerAlarmPipelineMetrics(metrics.registry, {
     engine,
     dispatcher,

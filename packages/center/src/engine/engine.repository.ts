@@ -119,6 +119,28 @@ export function createEngineRepository(db: Database) {
       }));
     },
 
+    /** Reporting intervals the units confirmed (`set_interval` commands done), oldest first. */
+    async intervalChanges(
+      deviceNos: number[],
+    ): Promise<{ deviceId: string; fromMs: number; intervalMs: number }[]> {
+      if (deviceNos.length === 0) return [];
+      const rows = await db
+        .selectFrom('device_commands as c')
+        .innerJoin('devices as d', 'd.no', 'c.device_no')
+        .select(['d.id', 'c.confirmed_at', sql<string>`c.body->>'seconds'`.as('seconds')])
+        .where('c.device_no', 'in', deviceNos)
+        .where('c.status', '=', 'done')
+        .where(sql<string>`c.body->>'cmd'`, '=', 'set_interval')
+        .where('c.confirmed_at', 'is not', null)
+        .orderBy('c.confirmed_at')
+        .execute();
+      return rows.map((r) => ({
+        deviceId: r.id,
+        fromMs: new Date(r.confirmed_at!).getTime(),
+        intervalMs: Number(r.seconds) * 1000,
+      }));
+    },
+
     /** When each supervision was last evaluated. */
     async checkpoints(): Promise<Map<string, { evaluatedAt: number; nextDueAt: number | null }>> {
       const rows = await db.selectFrom('engine_checkpoints').selectAll().execute();
@@ -133,7 +155,10 @@ export function createEngineRepository(db: Database) {
       );
     },
 
-    /** A cheap fingerprint of the configuration the engine reads (assignments, order versions, statuses). */
+    /**
+     * A cheap fingerprint of the configuration the engine reads (assignments, order versions, statuses,
+     * reporting intervals set by command).
+     */
     async configurationFingerprint(): Promise<string> {
       const r = await sql<{ f: string }>`
         select concat_ws('|',
@@ -141,7 +166,9 @@ export function createEngineRepository(db: Database) {
           (select max(coalesce(to_at, from_at)) from device_assignments),
           (select count(*) from court_order_versions),
           (select count(*) from schedule_exceptions),
-          (select max(updated_at) from supervisions)) as f`.execute(db);
+          (select max(updated_at) from supervisions),
+          (select max(confirmed_at) from device_commands
+            where status = 'done' and body->>'cmd' = 'set_interval')) as f`.execute(db);
       return r.rows[0]?.f ?? '';
     },
   };

@@ -198,6 +198,7 @@ export function createEngineRunner(deps: {
       deps.cases.exceptionsOf(id),
       deps.cases.assignmentsOfSupervision(id),
     ]);
+    const intervalChanges = await repo.intervalChanges([...new Set(assignments.map((a) => a.deviceNo))]);
     const c: Configuration = {
       supervision,
       orderId: order?.id ?? null,
@@ -211,6 +212,7 @@ export function createEngineRunner(deps: {
         reason: e.reason,
       })),
       assignments,
+      intervalChanges,
     };
     configurations.set(id, c);
     return c;
@@ -402,6 +404,16 @@ export function createEngineRunner(deps: {
       else configurations.clear();
       if (supervisionId) mark(supervisionId, null);
       else for (const id of devicesOf.keys()) mark(id, null);
+      schedule();
+    },
+
+    /** A unit's own settings changed (it confirmed a reporting interval): re-read its supervisions. */
+    deviceChanged(deviceId: string): void {
+      reloadRequested = true;
+      for (const s of links.get(deviceId) ?? []) {
+        configurations.delete(s);
+        mark(s, null);
+      }
       schedule();
     },
 

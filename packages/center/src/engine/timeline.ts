@@ -24,9 +24,28 @@ export interface TimelineSource {
   versions: OrderVersionRow[];
   exceptions: ApprovedException[];
   assignments: AssignmentRow[];
+  /**
+   * Reporting intervals set on units by command (`set_interval`), each in force from the unit's
+   * confirmation; a unit without one reports at its kind's default.
+   */
+  intervalChanges?: IntervalChange[];
 }
 
-function devicesAt(assignments: AssignmentRow[], t: number, intervals: ReportIntervals) {
+/** A unit's reporting interval, changed by a confirmed `set_interval` command. */
+export interface IntervalChange {
+  deviceId: string;
+  /** When the unit confirmed the command, ms since epoch. */
+  fromMs: number;
+  /** The new interval, ms. */
+  intervalMs: number;
+}
+
+function devicesAt(
+  assignments: AssignmentRow[],
+  t: number,
+  intervals: ReportIntervals,
+  changes: readonly IntervalChange[],
+) {
   const live = assignments
     .filter((a) => a.from.getTime() <= t && (a.to === null || a.to.getTime() > t))
     .sort((a, b) => a.from.getTime() - b.from.getTime() || (a.deviceId < b.deviceId ? -1 : 1));
@@ -35,7 +54,9 @@ function devicesAt(assignments: AssignmentRow[], t: number, intervals: ReportInt
   if (tx === undefined) return undefined;
   const unit = (kind: keyof ReportIntervals) => {
     const id = pick(kind);
-    return id === undefined ? undefined : { deviceId: id, reportIntervalMs: intervals[kind] };
+    if (id === undefined) return undefined;
+    const set = changes.filter((c) => c.deviceId === id && c.fromMs <= t).at(-1);
+    return { deviceId: id, reportIntervalMs: set?.intervalMs ?? intervals[kind] };
   };
   const home = unit('home_unit');
   const portable = unit('portable_unit');
@@ -75,6 +96,8 @@ export function buildTimeline(
     points.add(a.from.getTime());
     if (a.to) points.add(a.to.getTime());
   }
+  const changes = [...(src.intervalChanges ?? [])].sort((a, b) => a.fromMs - b.fromMs);
+  for (const c of changes) points.add(c.fromMs);
   const firstVersion = Math.min(...versions.map((v) => v.validFrom.getTime()));
   const out: EngineOrderVersion[] = [];
   let lastKey = '';
@@ -82,7 +105,7 @@ export function buildTimeline(
   for (const t of [...points].sort((a, b) => a - b)) {
     if (t < firstVersion) continue;
     const inForce = [...bodies].reverse().find((b) => b.row.validFrom.getTime() <= t);
-    const devices = devicesAt(src.assignments, t, intervals);
+    const devices = devicesAt(src.assignments, t, intervals, changes);
     if (inForce === undefined) continue;
     if (devices === undefined) {
       // No transmitter any more: monitoring paused or over (a swap keeps the previous devices meanwhile).

@@ -41,6 +41,8 @@ export function createGateway(deps: {
   devicesWithOpenCommands: number[];
   /** The center's clock: arrival times and the times the center puts on its messages (default: system). */
   clock?: Pick<Clock, 'now'>;
+  /** A device confirmed a command: what it reports against may have changed (a reporting interval). */
+  onCommandConfirmed?: (deviceId: string) => void;
 }) {
   const { devices, ledger, commands, transport, metrics, logger } = deps;
   const clock = deps.clock ?? systemClock;
@@ -175,6 +177,7 @@ export function createGateway(deps: {
             { device: device.id, command: message.id },
             'confirmation of an unknown or closed command',
           );
+        else if (message.status === 'done') deps.onCommandConfirmed?.(device.id);
         return;
       }
     }
