@@ -67,9 +67,12 @@ if (/^\d+$/.test(target)) {
     },
     () => undefined,
   );
-  createServer(broker.handle).listen(Number(target), '127.0.0.1', () => console.log('ready'));
+  createServer({ noDelay: true }, broker.handle).listen(Number(target), '127.0.0.1', () =>
+    console.log('ready'),
+  );
 } else {
   const client = await mqtt.connectAsync(target, { clean: true });
+  (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   client.on('message', (topic, payload) =>
     answer(topic, payload, (t, p) => client.publish(t, p, { qos: 1 })),
   );

@@ -154,6 +154,7 @@ async function runOnce(): Promise<number[]> {
         username: unit.id,
         password: unit.secret,
       });
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       await client.subscribeAsync(downlinkTopic(unit.id), { qos: 1 });
       for (const [i, kind] of kinds.entries()) {
         if (latencies.length >= SAMPLES) break;

@@ -79,6 +79,7 @@ async function upload(mqttUrl: string, s: BenchSupervision, events: DeviceEvent[
     reconnectPeriod: 1000,
   });
   try {
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     await client.subscribeAsync(downlinkTopic(s.unit.id), { qos: 1 });
     let acked = 0;
     let wake: (() => void) | undefined;

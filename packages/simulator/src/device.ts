@@ -231,7 +231,11 @@ export class SimDevice {
         connectTimeout: 10_000,
         ...this.options.mqtt,
       });
-      this.client.on('connect', () => void this.onConnect());
+      this.client.on('connect', () => {
+        // As a unit's modem would: small frames leave at once, not after Nagle's ~40 ms wait.
+        (this.client?.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+        void this.onConnect();
+      });
       this.client.on('message', (_topic, payload) => void this.onDownlink(payload));
       this.client.on('close', () => this.onClose());
       this.client.on('error', (err) => this.log(`mqtt error: ${err.message}`));

@@ -24,6 +24,8 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
 
   client.on('message', (topic, payload) => handler?.(topic, payload));
   client.on('connect', () => {
+    // Small writes (acknowledgements) leave at once instead of waiting on Nagle's algorithm (~40 ms).
+    (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     if (!handler) return;
     client.subscribe(UPLINK_FILTER, { qos: 1 }, (err) => {
       subscribed = !err;
