@@ -5,6 +5,7 @@ import {
   TASK_CODES,
   TASK_DEADLINE_STATES,
 } from '../../../domain/src/lifecycle.js';
+import { DEFAULT_ENGINE_SETTINGS } from '../../../domain/src/engine/settings.js';
 import { DICTIONARIES, en, pl, ruleName, taskName, translate, type MessageKey } from './messages.js';
 import { taskState } from './tasks.js';
 
@@ -15,6 +16,18 @@ describe('console texts', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(pl).sort());
     for (const [lang, dict] of Object.entries(DICTIONARIES)) {
       for (const [key, text] of Object.entries(dict)) expect(text.trim(), `${lang} ${key}`).not.toBe('');
+    }
+  });
+
+  it('names every monitoring setting an order can change, in both languages', () => {
+    const keys = new Set<string>();
+    for (const [group, body] of Object.entries(DEFAULT_ENGINE_SETTINGS)) {
+      keys.add(`settings.${group}`);
+      if (typeof body === 'object') for (const name of Object.keys(body)) keys.add(`settings.${name}`);
+    }
+    for (const key of keys) {
+      expect(pl, key).toHaveProperty([key]);
+      expect(en, key).toHaveProperty([key]);
     }
   });
 

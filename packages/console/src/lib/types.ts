@@ -145,11 +145,16 @@ export type Obligation =
   | { kind: 'inclusion_zone'; id: string; name: string; zone: Zone }
   | { kind: 'keep_distance'; protectedPersonId: string; minDistanceMeters: number };
 
+/** The compliance engine's settings an order changes, rule by rule (the center validates them). */
+export type MonitoringSettings = Record<string, Record<string, number> | number>;
+
 export interface OrderContent {
   supervisionKinds: SupervisionKind[];
   obligations: Obligation[];
   devices: string[];
   readinessDeadlineHours: number;
+  /** Settings other than the engine's defaults (grace periods, confirming fixes…). */
+  monitoringSettings?: MonitoringSettings;
 }
 
 export interface OrderVersion extends OrderContent {

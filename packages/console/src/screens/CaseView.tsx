@@ -7,6 +7,7 @@ import { useAlarms } from '../alarm-store.js';
 import { AlarmDetail, type AlarmPanel } from '../components/AlarmDetail.js';
 import { DevicePanel } from '../components/DevicePanel.js';
 import { OrderEditor } from '../components/OrderEditor.js';
+import { OrderSettings } from '../components/OrderSettings.js';
 import { ErrorText, Loading, StatusChip } from '../components/Status.js';
 import { WeekGrid } from '../components/WeekGrid.js';
 import { TaskName, TaskStateTag, responsibleName } from '../components/TaskTags.js';
@@ -253,6 +254,7 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
             </table>
           </div>
           <Obligations obligations={shown.obligations} />
+          <OrderSettings settings={shown.monitoringSettings} />
           {stay ? (
             <WeekGrid
               weekly={stay.schedule.weekly}
