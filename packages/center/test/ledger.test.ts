@@ -80,4 +80,44 @@ describe('the ledger under a backlog', () => {
     expect(order.indexOf('tamper')).toBeLessThan(1000);
     expect(await ledger.verify()).toEqual({ events: 60_001, devices: 300, duplicates: 0, gaps: 0 });
   });
+
+  it('queues only the new events of a retransmitted window, so copies cannot fill the queue', async () => {
+    const devices = createDeviceService(createDeviceRepository(db.db));
+    const [unit] = await devices.provision({ kind: 'home_unit', count: 1, prefix: 'LR-' });
+    const record = (await devices.lookup(unit!.id))!;
+    const metrics = createMetrics();
+    // Room for 600 queued events: the first window (500) and the one new event of each retransmission fit
+    // only if the 500 copies are not queued again.
+    const ledger = createLedger({ repo: createLedgerRepository(db.db), metrics, maxQueuedEvents: 1000 });
+    const t = Date.now();
+    const window = (to: number) => ({
+      deviceNo: record.no,
+      message: {
+        v: 1 as const,
+        type: 'events' as const,
+        dev: record.id,
+        ts: t,
+        events: Array.from({ length: to }, (_, k) => ({
+          seq: k + 1,
+          t,
+          kind: 'heartbeat' as const,
+          battery: 90,
+          signal: 70,
+          power: 'mains' as const,
+        })),
+      },
+      frame: 'w',
+      receivedAt: new Date(),
+      source: 'mqtt' as const,
+    });
+    // The unit sends 1..500, then — no acknowledgement yet — retransmits its window with one event more, five times.
+    const outcomes = await Promise.all([500, 501, 502, 503, 504, 505].map((to) => ledger.submit(window(to))));
+    expect(outcomes.at(-1)!.through).toBe(505);
+    expect(outcomes.reduce((n, o) => n + o.stored, 0)).toBe(505);
+    expect(outcomes.slice(1).map((o) => o.duplicates)).toEqual([500, 501, 502, 503, 504]);
+    const dup = (await metrics.registry.getSingleMetricAsString('sde_events_duplicate_total'))
+      .split(' ')
+      .at(-1);
+    expect(Number(dup)).toBe(500 + 501 + 502 + 503 + 504);
+  });
 });
