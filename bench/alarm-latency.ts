@@ -130,7 +130,14 @@ async function runOnce(): Promise<number[]> {
       ],
       { stdio: 'ignore' },
     );
-    await new Promise((r) => setTimeout(r, 25_000));
+    // Every background unit connected (the simulator connects 200 a second), then 15 s of steady reporting.
+    for (let i = 0; i < 120; i++) {
+      const text = await (await fetch(`${center.httpUrl}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('sde_devices_connected '));
+      if (Number(line?.split(' ')[1] ?? 0) >= BACKGROUND) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    await new Promise((r) => setTimeout(r, 15_000));
 
     const login = await fetch(`${center.httpUrl}/api/v1/auth/login`, {
       method: 'POST',

@@ -5,7 +5,8 @@
  * PGlite has one connection. Kysely may ask for several at once (a transaction while another query
  * waits), so connections are handed out one at a time: a transaction holds the only connection until it
  * ends, and everything else queues behind it instead of interleaving inside it. Work marked urgent
- * (db/priority.ts) queues before everything that is not.
+ * (db/priority.ts) queues before everything that is not, and while urgent work is in progress the
+ * connection waits for its next query instead of going to ordinary work in between.
  */
 import { Worker } from 'node:worker_threads';
 import {
@@ -20,7 +21,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { isPriority } from './priority.js';
+import { isPriority, onPriorityIdle, priorityActive } from './priority.js';
 
 interface Reply {
   id: number;
@@ -107,19 +108,28 @@ class PGliteDriver implements Driver {
   /** Waiting for the connection: urgent ones first, each kind in order of arrival. */
   private readonly waiting: { urgent: boolean; go: () => void }[] = [];
   private idle: (() => void) | undefined;
+  /** Held for urgent work in progress between its queries (busy, but nobody is using it). */
+  private parked = false;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly pg: PGliteWorker) {
     this.connection = new PGliteConnection(pg);
+    this.unsubscribe = onPriorityIdle(() => {
+      if (!this.parked) return;
+      this.parked = false;
+      void this.releaseConnection();
+    });
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (!this.busy) {
+    const urgent = isPriority();
+    if (!this.busy || (this.parked && urgent)) {
       this.busy = true;
+      this.parked = false;
       return this.connection;
     }
-    const urgent = isPriority();
     await new Promise<void>((go) => {
       const at = urgent ? this.waiting.findIndex((w) => !w.urgent) : -1;
       if (at < 0) this.waiting.push({ urgent, go });
@@ -142,7 +152,13 @@ class PGliteDriver implements Driver {
   }
 
   async releaseConnection(): Promise<void> {
-    const next = this.waiting.shift();
+    const next = this.waiting[0];
+    if (next && !next.urgent && priorityActive()) {
+      // Urgent work is between two of its queries: keep the connection for it.
+      this.parked = true;
+      return;
+    }
+    this.waiting.shift();
     if (next) next.go();
     else {
       this.busy = false;
@@ -151,6 +167,7 @@ class PGliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    this.unsubscribe();
     if (this.busy) await new Promise<void>((resolve) => (this.idle = resolve));
     await this.pg.close();
   }

@@ -8,7 +8,7 @@
  */
 import type { EventsMessage } from '@sde/protocol';
 import { AppError } from '../errors.js';
-import { withPriority } from '../db/priority.js';
+import { withoutPriority, withPriority } from '../db/priority.js';
 import type { Metrics } from '../metrics.js';
 import type {
   LedgerEventRow,
@@ -173,24 +173,32 @@ export function createLedger(deps: {
     return done;
   }
 
+  function isUrgent(p: Pending): boolean {
+    return p.batch.message.events.some((e) => URGENT_KINDS.has(e.kind));
+  }
+
   async function pump(lane: number): Promise<void> {
     try {
       for (;;) {
         const queue = queues[lane]!;
         if (queue.length === 0) break;
+        // Urgent batches (at the front, see `submit`) form a group of their own: a few events commit in
+        // milliseconds, where a full group behind a backlog takes a second.
+        const urgentGroup = isUrgent(queue[0]!);
         let size = 0;
         let take = 0;
         while (
           take < queue.length &&
-          (take === 0 || size + queue[take]!.batch.message.events.length <= MAX_GROUP_EVENTS)
+          (take === 0 ||
+            (size + queue[take]!.batch.message.events.length <= MAX_GROUP_EVENTS &&
+              (!urgentGroup || isUrgent(queue[take]!))))
         ) {
           size += queue[take]!.batch.message.events.length;
           take++;
         }
         const group = queue.splice(0, take);
         try {
-          // A group holding an urgent batch (taken first, see `submit`) goes first for the connection too.
-          const urgentGroup = group[0]!.batch.message.events.some((e) => URGENT_KINDS.has(e.kind));
+          // …and go first for the connection too.
           await (urgentGroup ? withPriority(() => writeGroup(group)) : writeGroup(group));
         } catch (err) {
           for (const p of group) p.reject(err);
@@ -307,7 +315,8 @@ export function createLedger(deps: {
     const lostRace = new Set(events.filter((_, i) => !isNew[i]).map((e) => `${e.deviceNo}:${e.seq}`));
     for (const [no, m] of next) marks.set(no, m);
     const stored = committed.filter((_, i) => isNew[i]);
-    if (stored.length > 0) for (const listener of listeners) listener(stored);
+    // Listeners start their own work (the engine): not as part of an urgent group's priority.
+    if (stored.length > 0) withoutPriority(() => listeners.forEach((listener) => listener(stored)));
     metrics.ledgerGroupSize.observe(events.length);
     const committedAt = Date.now();
     group.forEach(({ batch, known, resolve }, i) => {
