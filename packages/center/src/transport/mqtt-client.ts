@@ -20,6 +20,7 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
     connectTimeout: 10_000,
   });
   let subscribed = false;
+  let stopped = false;
   let handler: UplinkHandler | undefined;
 
   client.on('message', (topic, payload) => handler?.(topic, payload));
@@ -56,11 +57,14 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
       subscribed = true;
     },
     async publish(topic, payload) {
+      // Stopping: no answer can be delivered; the unit sends again what it was not acknowledged.
+      if (stopped) return;
       await client.publishAsync(topic, payload, { qos: 1 });
     },
     healthy: () => client.connected && subscribed,
     connectedDevices: () => undefined,
     async stop() {
+      stopped = true;
       await client.endAsync();
     },
   };
