@@ -80,6 +80,12 @@ export const URGENT_KINDS: ReadonlySet<string> = new Set([
 /** A clock more than this far from the center's is flagged on the events it stamped. */
 export const CLOCK_SUSPECT_MS = 60_000;
 const MAX_GROUP_EVENTS = 8_000;
+/**
+ * Frames per group: each brings a raw row and a device-mark update besides its events, so 8,000 single-event
+ * frames make a group several times longer than 2,000 four-event ones — and an urgent batch waits for the
+ * group being written.
+ */
+const MAX_GROUP_FRAMES = 2_000;
 
 interface Watermark {
   through: number;
@@ -191,6 +197,7 @@ export function createLedger(deps: {
           take < queue.length &&
           (take === 0 ||
             (size + queue[take]!.batch.message.events.length <= MAX_GROUP_EVENTS &&
+              take < MAX_GROUP_FRAMES &&
               (!urgentGroup || isUrgent(queue[take]!))))
         ) {
           size += queue[take]!.batch.message.events.length;
