@@ -3,7 +3,7 @@
  * operator's live stream (SSE), while 5,000 other devices report in the background (issue 4).
  *
  * The center (embedded defaults) runs in this process with one stay-at-home supervision per three samples
- * (bench/lib/supervisions.ts), the tampering units and an operator's SSE client; the background fleet runs in a child process (`sde simulate`). Each sample: the unit
+ * (packages/center/test/supervision.fixtures.ts), the tampering units and an operator's SSE client; the background fleet runs in a child process (`sde simulate`). Each sample: the unit
  * publishes a tamper event (strap or case of its transmitter, or its own case), and the clock stops when the
  * stream delivers the new critical alarm. Each (unit, tamper kind) is used once: a tamper alarm lasts until
  * an operator has dealt with it, so a second tamper of the same kind would update it, not open another.
@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { downlinkTopic, encodeFrame, uplinkTopic } from '@sde/protocol';
 import { adminTokenFor, createLogger, loadConfig, startCenter, type Center } from '@sde/center';
-import { installSupervisions } from './lib/supervisions.js';
+import { openStream } from '../packages/center/test/alarms.fixtures.js';
+import { installSupervisions } from '../packages/center/test/supervision.fixtures.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,40 +38,6 @@ interface AlarmEvent {
   rule: string;
   status: string;
   supervisionId: string;
-}
-
-/** Opens the operator's SSE stream; calls `onAlarm` for every alarm event. */
-async function openStream(
-  url: string,
-  cookie: string,
-  onAlarm: (a: AlarmEvent) => void,
-): Promise<AbortController> {
-  const abort = new AbortController();
-  const res = await fetch(`${url}/api/v1/stream`, { headers: { cookie }, signal: abort.signal });
-  if (!res.ok || !res.body) throw new Error(`stream: ${res.status}`);
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!block.startsWith('event: alarm')) continue;
-          const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data) onAlarm(JSON.parse(data.slice(6)) as AlarmEvent);
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  return abort;
 }
 
 async function runOnce(): Promise<number[]> {
@@ -147,7 +114,9 @@ async function runOnce(): Promise<number[]> {
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const waiting = new Map<string, (a: AlarmEvent) => void>();
     const seen = new Set<string>();
-    const stream = await openStream(center.httpUrl, cookie, (a) => {
+    const stream = await openStream(center.httpUrl, cookie, ({ event, data }) => {
+      if (event !== 'alarm') return;
+      const a = data as AlarmEvent;
       if (!a.rule.endsWith('tamper') || a.status !== 'open' || seen.has(a.id)) return;
       seen.add(a.id);
       for (const resolve of waiting.values()) resolve(a);
@@ -186,7 +155,7 @@ async function runOnce(): Promise<number[]> {
       }
       await client.endAsync();
     }
-    stream.abort();
+    stream.close();
     return latencies;
   } finally {
     fleet?.kill('SIGKILL');

@@ -6,7 +6,7 @@
  *
  * Per unit: a heartbeat every 5 minutes and, on each workday in the span, leaving for work after 08:00 and
  * coming back before 16:00 (Europe/Warsaw), as the order allows; every tenth unit comes back at 16:40 on
- * its last workday — one late return each. The units are supervised from 80 h ago (bench/lib/supervisions)
+ * its last workday — one late return each. The units are supervised from 80 h ago (packages/center/test/supervision.fixtures.ts)
  * and silent until the upload starts; the clock starts when all units publish at once (500 events per
  * batch, the next batch after the acknowledgement, as a unit does), and the figures are the time until
  * every event is acknowledged and until the engine has re-evaluated every supervision and stored its alarms.
@@ -22,7 +22,10 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { createLogger, loadConfig, startCenter, type Center } from '@sde/center';
 import { downlinkTopic, encodeFrame, uplinkTopic, type DeviceEvent } from '@sde/protocol';
-import { installSupervisions, type BenchSupervision } from './lib/supervisions.js';
+import {
+  installSupervisions,
+  type InstalledSupervision,
+} from '../packages/center/test/supervision.fixtures.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +49,7 @@ function warsawAt(day: Temporal.PlainDate, hhmm: string): number {
 }
 
 /** The unit's buffered events over [from, to): heartbeats and the workday comings and goings. */
-function backlogOf(s: BenchSupervision, index: number, from: number, to: number): DeviceEvent[] {
+function backlogOf(s: InstalledSupervision, index: number, from: number, to: number): DeviceEvent[] {
   const timed: { t: number; body: Record<string, unknown> }[] = [];
   for (let t = from; t < to; t += HEARTBEAT_MS) {
     timed.push({ t, body: { kind: 'heartbeat', battery: 90, signal: 70, power: 'mains' } });
@@ -71,7 +74,7 @@ function backlogOf(s: BenchSupervision, index: number, from: number, to: number)
 }
 
 /** Uploads one unit's backlog batch by batch, each after the previous one's acknowledgement. */
-async function upload(mqttUrl: string, s: BenchSupervision, events: DeviceEvent[]): Promise<void> {
+async function upload(mqttUrl: string, s: InstalledSupervision, events: DeviceEvent[]): Promise<void> {
   const client = await mqtt.connectAsync(mqttUrl, {
     clientId: s.unit.id,
     username: s.unit.id,

@@ -60,8 +60,15 @@ export async function until<T>(
   }
 }
 
-/** A terminal's live stream: connects with a session cookie and collects `alarm` events. */
-export async function openStream(baseUrl: string, cookie: string) {
+/**
+ * A terminal's live stream: connects with a session cookie and collects its events (`onEvent`, if given,
+ * also sees each one as it arrives — the alarm-latency benchmark stops its clock there).
+ */
+export async function openStream(
+  baseUrl: string,
+  cookie: string,
+  onEvent?: (e: { event: string; data: unknown }) => void,
+) {
   const controller = new AbortController();
   const res = await fetch(`${baseUrl}/api/v1/stream`, { headers: { cookie }, signal: controller.signal });
   if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status}`);
@@ -85,7 +92,10 @@ export async function openStream(baseUrl: string, cookie: string) {
             if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data += line.slice(6);
           }
-          if (data) events.push({ event, data: JSON.parse(data) as unknown, at: Date.now() });
+          if (!data) continue;
+          const e = { event, data: JSON.parse(data) as unknown, at: Date.now() };
+          events.push(e);
+          onEvent?.(e);
         }
       }
     } catch {

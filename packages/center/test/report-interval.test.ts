@@ -4,7 +4,7 @@
  * the interval it had. Time runs on a virtual clock (ADR 0202), so minutes of silence take no real time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installSupervisions, type BenchSupervision } from '../../../bench/lib/supervisions.js';
+import { installSupervisions, type InstalledSupervision } from './supervision.fixtures.js';
 import { startTestCenter, TestDevice, type TestCenter } from './harness.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -19,7 +19,7 @@ interface Alarm {
 describe('a reporting interval set by command', () => {
   const clock = new VirtualClock(Date.now());
   let tc: TestCenter;
-  let sup: BenchSupervision;
+  let sup: InstalledSupervision;
   let unit: TestDevice;
   let seq = 0;
 
@@ -34,7 +34,7 @@ describe('a reporting interval set by command', () => {
         oneOffChanges: [],
         exceptions: [],
       },
-    })) as [BenchSupervision];
+    })) as [InstalledSupervision];
     unit = await TestDevice.connect(tc.center.mqttUrl, sup.unit.id, sup.unit.secret);
   }, 30_000);
   afterAll(async () => {

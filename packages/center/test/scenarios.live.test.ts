@@ -23,7 +23,6 @@
  * scenario's assignments are deleted, so its supervisions leave the runner before the next scenario moves
  * the clock (scenarios are unrelated and may go back in time).
  */
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type {
   AlarmEpisode,
@@ -36,8 +35,8 @@ import type {
 import { checkScenario, describeEpisodes, expandScenarioEvents, SCENARIOS } from '@sde/domain';
 import { MAX_EVENTS_PER_BATCH, type DeviceEvent, type DownlinkMessage } from '@sde/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaseRepository } from '../src/cases/case.repository.js';
 import { startTestCenter, TestDevice, type TestCenter } from './harness.js';
+import { insertSupervision } from './supervision.fixtures.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /**
@@ -131,7 +130,6 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
   /** Provisions the scenario's devices under fresh ids and writes its supervisions; returns the id maps. */
   async function setUp(s: Scenario) {
     const db = tc.center.database.db;
-    const repo = createCaseRepository(db);
     const devMap = new Map<string, string>();
     const kinds = new Map<string, DeviceKind>();
     for (const sup of s.supervisions) for (const [id, k] of kindsOf(sup)) kinds.set(id, k);
@@ -147,95 +145,21 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
     }
     const supMap = new Map<string, string>();
     for (const sup of s.supervisions) {
-      const personId = randomUUID();
-      const caseId = randomUUID();
-      const supervisionId = randomUUID();
-      const applicationId = randomUUID();
-      const orderId = randomUUID();
-      const caseNumber = `III Kow ${sup.supervisionId}`;
-      supMap.set(supervisionId, sup.supervisionId);
-      await db.transaction().execute(async (trx) => {
-        await repo.insertPerson(
-          { id: personId, givenName: 'Jan', familyName: `Scenariusz-${n}`, birthDate: '1980-01-01' },
-          trx,
-        );
-        await repo.insertCase(
-          {
-            id: caseId,
-            caseNumber,
-            courtId: `SR-${sup.regionId}`,
-            regionId: sup.regionId,
-            judgmentDate: '2025-01-01',
-            personId,
-            judgeId: null,
-            probationOfficerId: null,
-            monitoringAddress: null,
-            protectedPersonId: null,
-          },
-          trx,
-        );
-        await trx
-          .insertInto('applications')
-          .values({
-            id: applicationId,
-            case_id: caseId,
-            filer_kind: 'convict',
-            filer_name: 'Jan',
-            received_on: '2025-01-01',
-            justification: 'scenario',
-            co_residents: '[]',
-            technician_phone: '+48 600 000 000',
-            sentences: '[]',
-            credited_days: 0,
-            has_permanent_address: true,
-            recidivist_art64_2: false,
-            decision_last_day: '2025-01-31',
-            decision_due_at: new Date('2025-01-31'),
-            created_by: 'test',
-          } as never)
-          .execute();
-        // In execution, with no end: the engine decides up to the clock, as for any running supervision.
-        await repo.insertSupervision(
-          {
-            id: supervisionId,
-            caseId,
-            applicationId,
-            personId,
-            lifecycle: { status: 'in_execution', history: [] } as never,
-          },
-          trx,
-        );
-        await repo.insertOrder({ id: orderId, supervisionId, caseNumber }, trx);
-        const versions = [...sup.versions].sort((a, b) => a.validFrom - b.validFrom);
-        for (const [i, v] of versions.entries()) {
-          await repo.insertOrderVersion(
-            orderId,
-            {
-              version: i + 1,
-              validFromUtcMs: s.startUtcMs + v.validFrom,
-              decidedBy: 'SSR Test',
-              decidedOn: '2025-01-01',
-              reason: 'scenario',
-              supervisionKinds: v.supervisionKinds,
-              obligations: v.obligations,
-              devices: orderDevices(v.devices),
-              readinessDeadlineHours: 24,
-              ...(v.settings ? { monitoringSettings: v.settings } : {}),
-            },
-            'test',
-            trx,
-          );
-        }
-        for (const a of assignmentsOf(s, sup)) {
-          const d = await repo.device(devMap.get(a.deviceId)!, trx);
-          const id = randomUUID();
-          await repo.insertAssignment(
-            { id, deviceNo: d!.no, supervisionId, from: new Date(a.from), installedBy: 'test' },
-            trx,
-          );
-          if (a.to !== null) await repo.closeAssignment(id, new Date(a.to), 'test', trx);
-        }
+      const supervisionId = await insertSupervision(db, {
+        regionId: sup.regionId,
+        courtId: `SR-${sup.regionId}`,
+        caseNumber: `III Kow ${sup.supervisionId}`,
+        familyName: `Scenariusz-${n}`,
+        versions: sup.versions.map((v) => ({
+          validFromUtcMs: s.startUtcMs + v.validFrom,
+          supervisionKinds: v.supervisionKinds,
+          obligations: v.obligations,
+          devices: orderDevices(v.devices),
+          ...(v.settings ? { monitoringSettings: v.settings } : {}),
+        })),
+        assignments: assignmentsOf(s, sup).map((a) => ({ ...a, deviceId: devMap.get(a.deviceId)! })),
       });
+      supMap.set(supervisionId, sup.supervisionId);
     }
     tc.center.engine.configurationChanged();
     await idle();
