@@ -98,6 +98,8 @@ interface Pending {
   batch: LedgerBatch;
   /** Events of the frame left out because they were already stored or queued. */
   known: number;
+  /** Holds an urgent event (URGENT_KINDS): queued first and written in a group of its own. */
+  urgent: boolean;
   resolve: (o: LedgerOutcome) => void;
   reject: (e: unknown) => void;
 }
@@ -164,8 +166,8 @@ export function createLedger(deps: {
     const lane = no % lanes;
     const urgent = events.some((e) => URGENT_KINDS.has(e.kind));
     const done = new Promise<LedgerOutcome>((resolve, reject) => {
-      if (urgent) queues[lane]!.unshift({ batch, known, resolve, reject });
-      else queues[lane]!.push({ batch, known, resolve, reject });
+      if (urgent) queues[lane]!.unshift({ batch, known, urgent, resolve, reject });
+      else queues[lane]!.push({ batch, known, urgent, resolve, reject });
     });
     lastQueued.set(no, done);
     const forget = () => {
@@ -179,10 +181,6 @@ export function createLedger(deps: {
     return done;
   }
 
-  function isUrgent(p: Pending): boolean {
-    return p.batch.message.events.some((e) => URGENT_KINDS.has(e.kind));
-  }
-
   async function pump(lane: number): Promise<void> {
     try {
       for (;;) {
@@ -190,7 +188,7 @@ export function createLedger(deps: {
         if (queue.length === 0) break;
         // Urgent batches (at the front, see `submit`) form a group of their own: a few events commit in
         // milliseconds, where a full group behind a backlog takes a second.
-        const urgentGroup = isUrgent(queue[0]!);
+        const urgentGroup = queue[0]!.urgent;
         let size = 0;
         let take = 0;
         while (
@@ -198,7 +196,7 @@ export function createLedger(deps: {
           (take === 0 ||
             (size + queue[take]!.batch.message.events.length <= MAX_GROUP_EVENTS &&
               take < MAX_GROUP_FRAMES &&
-              (!urgentGroup || isUrgent(queue[take]!))))
+              (!urgentGroup || queue[take]!.urgent)))
         ) {
           size += queue[take]!.batch.message.events.length;
           take++;
