@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
-import type { DeviceKind } from '../devices/device.repository.js';
+import type { DeviceKind, DeviceStatus } from '../devices/device.repository.js';
 import { caseScopeSql, deviceScopeSql } from '../db/scope-sql.js';
 
 /** One location fix. */
@@ -26,21 +26,8 @@ export interface DeviceFixes {
   points: Fix[];
 }
 
-/** One row of the device list. */
-export interface DeviceListRow {
-  id: string;
-  kind: DeviceKind;
-  status: 'active' | 'disabled';
-  ackedSeq: number;
-  maxSeq: number;
-  lastContactAt: Date | null;
-  clockOffsetMs: number | null;
-  model: string | null;
-  firmware: string | null;
-  createdAt: Date;
-  battery: number | null;
-  power: 'mains' | 'battery' | null;
-  heartbeatAt: Date | null;
+/** One row of the device list: the device's state and where it is installed now. */
+export interface DeviceListRow extends DeviceStatus {
   assignment: {
     supervisionId: string;
     caseId: string;

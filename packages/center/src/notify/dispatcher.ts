@@ -5,7 +5,9 @@
  * At most once per (alarm, recipient, channel): the outbox's unique key, and a send interrupted by a
  * crash is marked `unknown` rather than repeated.
  */
+import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
 import type { AlarmRepository } from '../alarms/alarm.repository.js';
 import type { AlarmService } from '../alarms/alarm.service.js';
 import type { Logger } from '../logger.js';
@@ -42,6 +44,24 @@ export function createDispatcher(deps: {
   let stopped = true;
   const stats = { sent: 0, failed: 0, retried: 0, escalated: 0 };
 
+  /** Marks an outbox row sent or failed and notes it on the alarm, in one transaction. */
+  async function settle(
+    alarmId: string,
+    mark: (trx: Transaction<DB>) => Promise<unknown>,
+    text: string,
+  ): Promise<void> {
+    await deps.db.transaction().execute(async (trx) => {
+      await mark(trx);
+      await deps.alarmsRepo.insertAction(trx, {
+        alarmId,
+        byLogin: 'notify',
+        byUserId: null,
+        kind: 'notify',
+        text,
+      });
+    });
+  }
+
   async function runOnce(): Promise<void> {
     for (const { id } of await deps.alarmsRepo.escalationsDue(new Date(now() - settings.escalateAfterMs))) {
       await deps.alarms.escalate(id);
@@ -63,31 +83,21 @@ export function createDispatcher(deps: {
               subject: row.subject,
               body: row.body,
             });
-            await deps.db.transaction().execute(async (trx) => {
-              await outbox.markSent(trx, row.id, receipt);
-              await deps.alarmsRepo.insertAction(trx, {
-                alarmId: row.alarmId,
-                byLogin: 'notify',
-                byUserId: null,
-                kind: 'notify',
-                text: `doręczono / delivered: ${what}`,
-              });
-            });
+            await settle(
+              row.alarmId,
+              (trx) => outbox.markSent(trx, row.id, receipt),
+              `doręczono / delivered: ${what}`,
+            );
             stats.sent++;
             touched.add(row.alarmId);
           } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
             if (!channel || row.attempts >= settings.maxAttempts) {
-              await deps.db.transaction().execute(async (trx) => {
-                await outbox.markFailed(trx, row.id, message);
-                await deps.alarmsRepo.insertAction(trx, {
-                  alarmId: row.alarmId,
-                  byLogin: 'notify',
-                  byUserId: null,
-                  kind: 'notify',
-                  text: `nie doręczono / not delivered: ${what}: ${message}`.slice(0, 1000),
-                });
-              });
+              await settle(
+                row.alarmId,
+                (trx) => outbox.markFailed(trx, row.id, message),
+                `nie doręczono / not delivered: ${what}: ${message}`.slice(0, 1000),
+              );
               stats.failed++;
               touched.add(row.alarmId);
               logger.warn({ outboxId: row.id, err: message }, 'notification failed for good');
