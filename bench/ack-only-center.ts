@@ -59,7 +59,7 @@ if (/^\d+$/.test(target)) {
     (packet, cb) => {
       answer(packet.topic, packet.payload as Buffer, (topic, payload) =>
         broker.publish(
-          { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false },
+          { cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false },
           () => undefined,
         ),
       );
@@ -74,8 +74,8 @@ if (/^\d+$/.test(target)) {
   const client = await mqtt.connectAsync(target, { clean: true });
   (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   client.on('message', (topic, payload) =>
-    answer(topic, payload, (t, p) => client.publish(t, p, { qos: 1 })),
+    answer(topic, payload, (t, p) => client.publish(t, p, { qos: 0 })),
   );
-  await client.subscribeAsync(UPLINK_FILTER, { qos: 1 });
+  await client.subscribeAsync(UPLINK_FILTER, { qos: 0 });
   console.log('ready');
 }

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { createDeviceRepository } from '../src/devices/device.repository.js';
@@ -119,5 +120,67 @@ describe('the ledger under a backlog', () => {
       .split(' ')
       .at(-1);
     expect(Number(dup)).toBe(500 + 501 + 502 + 503 + 504);
+  });
+
+  it('counts events another center already stored as duplicates, and stores each event and frame exactly', async () => {
+    const devices = createDeviceService(createDeviceRepository(db.db));
+    const [unit] = await devices.provision({ kind: 'home_unit', count: 1, prefix: 'LX-' });
+    const record = (await devices.lookup(unit!.id))!;
+    // Two centers on one database: neither knows what the other stored.
+    const [a, b] = [0, 1].map(() =>
+      createLedger({ repo: createLedgerRepository(db.db), metrics: createMetrics(), maxQueuedEvents: 1000 }),
+    );
+    await b!.preload([record.no]);
+    const t = Date.parse('2026-03-29T00:59:59.123Z');
+    const batch = (seqs: number[], frame: string) => ({
+      deviceNo: record.no,
+      message: {
+        v: 1 as const,
+        type: 'events' as const,
+        dev: record.id,
+        ts: t + 5,
+        events: seqs.map((seq) => ({
+          seq,
+          t: t + seq,
+          kind: 'device_fault' as const,
+          code: `E"${seq}\\{,}`,
+        })),
+      },
+      frame,
+      receivedAt: new Date(t + 1000),
+      source: 'mqtt' as const,
+    });
+    expect(await a!.submit(batch([1, 2, 3], 'first "frame"\t{a,b}'))).toEqual({
+      through: 3,
+      stored: 3,
+      duplicates: 0,
+    });
+    // The second center takes the unit's retransmitted window 1..3 with a new event 4: only 4 is new.
+    expect(await b!.submit(batch([1, 2, 3, 4], 'second\\frame'))).toEqual({
+      through: 4,
+      stored: 1,
+      duplicates: 3,
+    });
+    const rows = await sql<{
+      seq: number;
+      time: Date;
+      device_time: Date;
+      received_at: Date;
+      body: unknown;
+      frame: string;
+    }>`
+      select e.seq, e.time, e.device_time, e.received_at, e.body, r.frame
+      from events e join raw_messages r on r.id = e.raw_id
+      where e.device_no = ${record.no} order by e.seq`.execute(db.db);
+    expect(rows.rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4]);
+    for (const r of rows.rows) {
+      const seq = Number(r.seq);
+      // The device's clock was 995 ms behind the center's: the center time is corrected, to the millisecond.
+      expect(new Date(r.device_time).getTime()).toBe(t + seq);
+      expect(new Date(r.time).getTime()).toBe(t + seq + 995);
+      expect(new Date(r.received_at).getTime()).toBe(t + 1000);
+      expect(r.body).toEqual({ code: `E"${seq}\\{,}` });
+      expect(r.frame).toBe(seq < 4 ? 'first "frame"\t{a,b}' : 'second\\frame');
+    }
   });
 });

@@ -7,7 +7,7 @@ export function uplinkTopic(deviceId: string): string {
   return `${TOPIC_ROOT}/${deviceId}/up`;
 }
 
-/** Center → device (QoS 1). */
+/** Center → device (commands QoS 1, answers QoS 0: ADR 0007). */
 export function downlinkTopic(deviceId: string): string {
   return `${TOPIC_ROOT}/${deviceId}/down`;
 }

@@ -292,7 +292,8 @@ export class Journal {
   }
 
   private append(line: Line, memory?: DeviceMemory, seq?: number): Promise<void> {
-    this.buffer.push(JSON.stringify(line) + '\n');
+    // A journal in memory only (a load generator's) has no file to write the line to.
+    if (this.dir !== undefined) this.buffer.push(JSON.stringify(line) + '\n');
     if (!this.generation) {
       let resolve!: () => void;
       let reject!: (err: unknown) => void;

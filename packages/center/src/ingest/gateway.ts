@@ -57,7 +57,10 @@ export function createGateway(deps: {
   }
 
   async function send(device: DeviceRecord, message: DownlinkMessage): Promise<void> {
-    await transport.publish(downlinkTopic(device.id), encodeFrame(message, device.secret));
+    // A command must arrive (the device confirms it); an acknowledgement, a clock answer or a refusal that is
+    // lost is recovered by the device, which sends again (ADR 0007).
+    const qos = message.type === 'cmd' ? 1 : 0;
+    await transport.publish(downlinkTopic(device.id), encodeFrame(message, device.secret), qos);
   }
 
   async function sendRefusal(device: DeviceRecord, error: ProtocolError): Promise<void> {

@@ -85,12 +85,12 @@ export async function startEmbeddedBroker(opts: {
       };
       await new Promise<void>((resolve) => broker.subscribe(UPLINK_FILTER, deliver!, resolve));
     },
-    publish(topic, payload) {
+    publish(topic, payload, qos) {
       // Stopping: the devices are being disconnected, so an answer cannot reach them; a unit keeps what it
       // was not acknowledged and sends it again, and the ledger stores it once.
       if (!running || broker.closed) return Promise.resolve();
       return new Promise((resolve, reject) =>
-        broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) =>
+        broker.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) =>
           err ? reject(err) : resolve(),
         ),
       );

@@ -23,12 +23,16 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
   let stopped = false;
   let handler: UplinkHandler | undefined;
 
+  // Uplinks are taken at QoS 0 (ADR 0007): delivery is made sure of end to end by the center's
+  // acknowledgement after storage, so a broker-level acknowledgement per frame adds nothing but work, and
+  // the broker's in-flight window (20 messages on Mosquitto by default) would throttle every device's
+  // uplink to the pace of the center's event loop.
   client.on('message', (topic, payload) => handler?.(topic, payload));
   client.on('connect', () => {
     // Small writes (acknowledgements) leave at once instead of waiting on Nagle's algorithm (~40 ms).
     (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     if (!handler) return;
-    client.subscribe(UPLINK_FILTER, { qos: 1 }, (err) => {
+    client.subscribe(UPLINK_FILTER, { qos: 0 }, (err) => {
       subscribed = !err;
       if (err) opts.logger.error({ err: err.message }, 'subscribing to device uplinks failed');
     });
@@ -53,13 +57,13 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
     url: opts.url,
     async start(h) {
       handler = h;
-      await client.subscribeAsync(UPLINK_FILTER, { qos: 1 });
+      await client.subscribeAsync(UPLINK_FILTER, { qos: 0 });
       subscribed = true;
     },
-    async publish(topic, payload) {
+    async publish(topic, payload, qos) {
       // Stopping: no answer can be delivered; the unit sends again what it was not acknowledged.
       if (stopped) return;
-      await client.publishAsync(topic, payload, { qos: 1 });
+      await client.publishAsync(topic, payload, { qos });
     },
     healthy: () => client.connected && subscribed,
     connectedDevices: () => undefined,

@@ -15,8 +15,11 @@ export interface DeviceTransport {
   readonly url: string;
   /** Starts delivering uplinks to `handler`. */
   start(handler: UplinkHandler): Promise<void>;
-  /** Publishes a downlink frame with QoS 1. */
-  publish(topic: string, payload: Buffer): Promise<void>;
+  /**
+   * Publishes a downlink frame: QoS 1 for commands, QoS 0 for answers a device recovers by asking again
+   * (acknowledgements, clock answers, refusals; ADR 0007).
+   */
+  publish(topic: string, payload: Buffer, qos: DownlinkQos): Promise<void>;
   /** True while the broker accepts devices and the center is subscribed. */
   healthy(): boolean;
   /** Devices connected right now, when the transport can know it (embedded broker only). */
@@ -24,6 +27,9 @@ export interface DeviceTransport {
   /** Stops taking uplinks and closes. */
   stop(): Promise<void>;
 }
+
+/** MQTT QoS of a downlink frame. */
+export type DownlinkQos = 0 | 1;
 
 /** Checks a device's MQTT credentials; used by the embedded broker. */
 export type CredentialCheck = (deviceId: string, secret: string) => Promise<boolean>;
