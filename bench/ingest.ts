@@ -5,7 +5,7 @@
  * (same broker, same frame checks, no storage), so the ratio shows what durability costs on this machine.
  *
  * usage: npx tsx bench/ingest.ts [--setup embedded|servers|both] [--devices 5000] [--rate 4] [--duration 60]
- *                                [--warmup 15] [--runs 3]
+ *                                [--warmup 15] [--runs 3] [--profile DIR]
  * "embedded": PGlite + the embedded broker (npm start defaults). "servers": PostgreSQL + Mosquitto on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '15' },
     runs: { type: 'string', default: '3' },
+    profile: { type: 'string' },
   },
 });
 const DEVICES = Number(values.devices);
@@ -34,6 +35,8 @@ let RATE = RATES[0]!;
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 const RUNS = Number(values.runs);
+// --profile DIR: the center writes V8 CPU profiles of its threads there (inspect the busiest functions).
+const PROFILE = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const SETUPS = values.setup === 'both' ? ['embedded', 'servers'] : [values.setup!];
 const ROOT = new URL('..', import.meta.url).pathname;
 const PG_ADMIN = process.env.SDE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -153,7 +156,7 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
     const centerUrl = `http://127.0.0.1:${http}`;
     const mqttUrl = database ? MOSQUITTO : `mqtt://127.0.0.1:${mqttPort}`;
 
-    const center = start(['packages/cli/bin/sde.js', 'center'], env);
+    const center = start([...PROFILE, 'packages/cli/bin/sde.js', 'center'], env);
     let credentials: DeviceCredentials[];
     let centerResult: Measurement;
     try {

@@ -142,7 +142,7 @@ describe('the ledger under a backlog', () => {
         events: seqs.map((seq) => ({
           seq,
           t: t + seq,
-          kind: 'device_fault' as const,
+          kind: 'fault' as const,
           code: `E"${seq}\\{,}`,
         })),
       },

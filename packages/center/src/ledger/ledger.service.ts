@@ -241,7 +241,8 @@ export function createLedger(deps: {
     // Tentative marks: applied to memory only once the transaction commits.
     const next = new Map<number, Watermark>();
     const contact = new Map<number, { at: Date; offset: number }>();
-    const perBatch: { seen: number; fresh: Set<string> }[] = [];
+    // Per batch: events it brought, and the rows of `events` it added (from, to).
+    const perBatch: { seen: number; from: number; to: number }[] = [];
 
     for (const { batch } of group) {
       const base = marks.get(batch.deviceNo);
@@ -257,7 +258,7 @@ export function createLedger(deps: {
       // The frame is kept once, with the first events it brought; a pure retransmission adds nothing.
       const rawIndex = raws.length;
       let rawKept = false;
-      const fresh = new Set<string>();
+      const from = events.length;
       for (const event of batch.message.events) {
         if (event.seq <= mark.through || mark.above.has(event.seq)) continue;
         if (!rawKept) {
@@ -271,7 +272,6 @@ export function createLedger(deps: {
         }
         mark.above.add(event.seq);
         mark.max = Math.max(mark.max, event.seq);
-        fresh.add(`${batch.deviceNo}:${event.seq}`);
         const { seq, t, kind, ...rest } = event;
         const flags: string[] = [];
         if (Math.abs(offset) > CLOCK_SUSPECT_MS) flags.push('clock_offset');
@@ -304,7 +304,7 @@ export function createLedger(deps: {
         mark.through++;
         mark.above.delete(mark.through);
       }
-      perBatch.push({ seen: batch.message.events.length, fresh });
+      perBatch.push({ seen: batch.message.events.length, from, to: events.length });
     }
 
     const updates: LedgerDeviceUpdate[] = [...next.entries()].map(([deviceNo, m]) => ({
@@ -316,8 +316,6 @@ export function createLedger(deps: {
     }));
     const isNew =
       events.length > 0 || raws.length > 0 ? await repo.writeGroup(raws, events, updates, readMessages) : [];
-    // Keys already in storage but unknown to memory (another process stored them) count as duplicates.
-    const lostRace = new Set(events.filter((_, i) => !isNew[i]).map((e) => `${e.deviceNo}:${e.seq}`));
     for (const [no, m] of next) marks.set(no, m);
     const stored = committed.filter((_, i) => isNew[i]);
     // Listeners start their own work (the engine): not as part of an urgent group's priority.
@@ -325,9 +323,10 @@ export function createLedger(deps: {
     metrics.ledgerGroupSize.observe(events.length);
     const committedAt = Date.now();
     group.forEach(({ batch, known, resolve }, i) => {
-      const { seen, fresh } = perBatch[i]!;
+      const { seen, from, to } = perBatch[i]!;
+      // Keys already in storage but unknown to memory (another process stored them) count as duplicates.
       let stored = 0;
-      for (const key of fresh) if (!lostRace.has(key)) stored++;
+      for (let row = from; row < to; row++) if (isNew[row]) stored++;
       const duplicates = seen + known - stored;
       metrics.eventsStored.inc(stored);
       metrics.eventsDuplicate.inc(duplicates);
