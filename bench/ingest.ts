@@ -5,7 +5,7 @@
  * (same broker, same frame checks, no storage), so the ratio shows what durability costs on this machine.
  *
  * usage: npx tsx bench/ingest.ts [--setup embedded|servers|both] [--devices 5000] [--rate 4] [--duration 60]
- *                                [--warmup 15] [--runs 3] [--profile DIR]
+ *                                [--warmup 15] [--drain-max 90] [--runs 3] [--profile DIR]
  * "embedded": PGlite + the embedded broker (npm start defaults). "servers": PostgreSQL + Mosquitto on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '15' },
     runs: { type: 'string', default: '3' },
+    'drain-max': { type: 'string', default: '90' },
     profile: { type: 'string' },
   },
 });
@@ -35,6 +36,7 @@ let RATE = RATES[0]!;
 const DURATION = Number(values.duration);
 const WARMUP = Number(values.warmup);
 const RUNS = Number(values.runs);
+const DRAIN_MAX = Number(values['drain-max']);
 // --profile DIR: the center writes V8 CPU profiles of its threads there (inspect the busiest functions).
 const PROFILE = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const SETUPS = values.setup === 'both' ? ['embedded', 'servers'] : [values.setup!];
@@ -43,11 +45,17 @@ const PG_ADMIN = process.env.SDE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5
 const MOSQUITTO = process.env.SDE_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
 interface Measurement {
+  /** Seconds from the fleet's start to the measured window (all online, warm-up, backlog drained). */
+  settledAfter: number;
+  /** False when the start-up backlog was still there after DRAIN_MAX s: the center cannot keep up. */
+  drained: boolean;
   eventsPerSec: number;
   p50: number;
   p99: number;
   online: number;
   storedPerSec?: number;
+  centerP50Within?: number;
+  centerP99Within?: number;
 }
 
 function freePort(): Promise<number> {
@@ -92,6 +100,23 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
+/** Cumulative counts of the center's frame-arrival → commit histogram, by upper bound in seconds. */
+async function ingestBuckets(url: string): Promise<[number, number][]> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return [...text.matchAll(/^sde_ingest_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [
+    m[1] === '+Inf' ? Infinity : Number(m[1]),
+    Number(m[2]),
+  ]);
+}
+
+/** The bucket bound (ms) below which fraction `q` of the window's frames were committed. */
+function bucketQuantile(before: [number, number][], after: [number, number][], q: number): number {
+  const counts = after.map(([le, n], i) => [le, n - (before[i]?.[1] ?? 0)] as const);
+  const total = counts.at(-1)?.[1] ?? 0;
+  const hit = counts.find(([, n]) => n >= q * total);
+  return hit ? hit[0] * 1000 : NaN;
+}
+
 /** Drives the fleet against `mqttUrl`; measures the steady window. */
 async function drive(
   credentials: DeviceCredentials[],
@@ -110,23 +135,40 @@ async function drive(
     journal: { fsync: false, retainMs: 60_000 },
   });
   try {
+    const startedAt = Date.now();
     await until(() => fleet.counts().online === credentials.length, 120_000, 'all devices online');
     await new Promise((r) => setTimeout(r, WARMUP * 1000));
+    // The connection storm leaves a backlog (events recorded while units connected): the steady window
+    // starts once at most one second of load is unacknowledged, or after DRAIN_MAX s at the latest.
+    const oneSecond = RATE * credentials.length;
+    const drainDeadline = Date.now() + DRAIN_MAX * 1000;
+    while (fleet.counts().pending > oneSecond && Date.now() < drainDeadline)
+      await new Promise((r) => setTimeout(r, 250));
+    const settledAfter = Math.round((Date.now() - startedAt) / 1000);
+    const drained = fleet.counts().pending <= oneSecond;
     fleet.latency.reset();
     const a0 = fleet.counts().acked;
     const s0 = centerUrl ? await metric(centerUrl, 'sde_events_stored_total') : 0;
+    const h0 = centerUrl ? await ingestBuckets(centerUrl) : [];
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, DURATION * 1000));
     const seconds = (Date.now() - t0) / 1000;
     const counts = fleet.counts();
     const latency = fleet.latency.summary();
     const stored = centerUrl ? (await metric(centerUrl, 'sde_events_stored_total')) - s0 : undefined;
+    const h1 = centerUrl ? await ingestBuckets(centerUrl) : [];
     return {
+      settledAfter,
+      drained,
       eventsPerSec: Math.round((counts.acked - a0) / seconds),
       p50: latency.p50,
       p99: latency.p99,
       online: counts.online,
       ...(stored !== undefined ? { storedPerSec: Math.round(stored / seconds) } : {}),
+      // Inside the center, arrival of a frame → its commit: the histogram bucket holding p50 / p99.
+      ...(centerUrl
+        ? { centerP50Within: bucketQuantile(h0, h1, 0.5), centerP99Within: bucketQuantile(h0, h1, 0.99) }
+        : {}),
     };
   } finally {
     await fleet.stop();
@@ -224,6 +266,7 @@ for (const setup of SETUPS)
     console.log(
       `| ${setup} | ${DEVICES * rate} | ${m((r) => r.center.eventsPerSec)} | ${m((r) => r.center.p50)} | ${m((r) => r.center.p99)} | ` +
         `${m((r) => r.baseline.eventsPerSec)} | ${m((r) => r.baseline.p50)} | ${m((r) => r.baseline.p99)} | ` +
-        `${(m((r) => r.center.eventsPerSec) / m((r) => r.baseline.eventsPerSec)).toFixed(2)} |`,
+        `${(m((r) => r.center.eventsPerSec) / m((r) => r.baseline.eventsPerSec)).toFixed(2)} | ` +
+        `${m((r) => r.center.settledAfter)} s, drained in ${results.filter((r) => r.center.drained).length} of ${RUNS} |`,
     );
   }
