@@ -11,7 +11,10 @@ import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import {
   deviceOfUplinkTopic,
+  downlinkQos,
   downlinkTopic,
+  type DownlinkMessage,
+  type DownlinkQos,
   encodeFrame,
   openFrame,
   parseUplink,
@@ -29,7 +32,11 @@ const secrets = new Map(
 );
 const marks = new Map<string, number>();
 
-function answer(topic: string, payload: Buffer, publish: (topic: string, payload: Buffer) => void): void {
+function answer(
+  topic: string,
+  payload: Buffer,
+  publish: (topic: string, payload: Buffer, qos: DownlinkQos) => void,
+): void {
   const dev = deviceOfUplinkTopic(topic);
   const opened = openFrame(payload);
   if (!dev || !opened.ok) return;
@@ -38,7 +45,8 @@ function answer(topic: string, payload: Buffer, publish: (topic: string, payload
   const message = parseUplink(opened.value.body);
   if (!message.ok) return;
   const m = message.value;
-  const reply = (body: object) => publish(downlinkTopic(dev), encodeFrame(body, secret));
+  const reply = (body: DownlinkMessage) =>
+    publish(downlinkTopic(dev), encodeFrame(body, secret), downlinkQos(body.type));
   if (m.type === 'events') {
     let through = marks.get(dev) ?? 0;
     const seqs = new Set(m.events.map((e) => e.seq));
@@ -57,11 +65,8 @@ if (/^\d+$/.test(target)) {
   broker.subscribe(
     UPLINK_FILTER,
     (packet, cb) => {
-      answer(packet.topic, packet.payload as Buffer, (topic, payload) =>
-        broker.publish(
-          { cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false },
-          () => undefined,
-        ),
+      answer(packet.topic, packet.payload as Buffer, (topic, payload, qos) =>
+        broker.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, () => undefined),
       );
       cb();
     },
@@ -74,8 +79,9 @@ if (/^\d+$/.test(target)) {
   const client = await mqtt.connectAsync(target, { clean: true });
   (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   client.on('message', (topic, payload) =>
-    answer(topic, payload, (t, p) => client.publish(t, p, { qos: 0 })),
+    answer(topic, payload, (t, p, qos) => client.publish(t, p, { qos })),
   );
+  // Uplinks at QoS 0, as the center takes them (ADR 0007).
   await client.subscribeAsync(UPLINK_FILTER, { qos: 0 });
   console.log('ready');
 }

@@ -94,22 +94,26 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
+interface CenterCounts {
+  stored: number;
+  /** Cumulative counts of the frame-arrival → commit histogram, by upper bound in seconds. */
+  buckets: [number, number][];
 }
 
-/** Cumulative counts of the center's frame-arrival → commit histogram, by upper bound in seconds. */
-async function ingestBuckets(url: string): Promise<[number, number][]> {
+/** One scrape of the center's /metrics: events stored so far and the ingest-latency histogram. */
+async function scrape(url: string): Promise<CenterCounts> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return [...text.matchAll(/^sde_ingest_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [
-    m[1] === '+Inf' ? Infinity : Number(m[1]),
-    Number(m[2]),
-  ]);
+  const stored = /^sde_events_stored_total (\d+)/m.exec(text);
+  return {
+    stored: stored ? Number(stored[1]) : 0,
+    buckets: [...text.matchAll(/^sde_ingest_latency_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [
+      m[1] === '+Inf' ? Infinity : Number(m[1]),
+      Number(m[2]),
+    ]),
+  };
 }
 
-/** The bucket bound (ms) below which fraction `q` of the window's frames were committed. */
+/** The bucket bound (ms) below which fraction `q` of the window's frames were committed (Infinity: over 5 s). */
 function bucketQuantile(before: [number, number][], after: [number, number][], q: number): number {
   const counts = after.map(([le, n], i) => [le, n - (before[i]?.[1] ?? 0)] as const);
   const total = counts.at(-1)?.[1] ?? 0;
@@ -148,15 +152,13 @@ async function drive(
     const drained = fleet.counts().pending <= oneSecond;
     fleet.latency.reset();
     const a0 = fleet.counts().acked;
-    const s0 = centerUrl ? await metric(centerUrl, 'sde_events_stored_total') : 0;
-    const h0 = centerUrl ? await ingestBuckets(centerUrl) : [];
+    const c0 = centerUrl ? await scrape(centerUrl) : undefined;
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, DURATION * 1000));
     const seconds = (Date.now() - t0) / 1000;
     const counts = fleet.counts();
     const latency = fleet.latency.summary();
-    const stored = centerUrl ? (await metric(centerUrl, 'sde_events_stored_total')) - s0 : undefined;
-    const h1 = centerUrl ? await ingestBuckets(centerUrl) : [];
+    const c1 = centerUrl ? await scrape(centerUrl) : undefined;
     return {
       settledAfter,
       drained,
@@ -164,10 +166,13 @@ async function drive(
       p50: latency.p50,
       p99: latency.p99,
       online: counts.online,
-      ...(stored !== undefined ? { storedPerSec: Math.round(stored / seconds) } : {}),
       // Inside the center, arrival of a frame → its commit: the histogram bucket holding p50 / p99.
-      ...(centerUrl
-        ? { centerP50Within: bucketQuantile(h0, h1, 0.5), centerP99Within: bucketQuantile(h0, h1, 0.99) }
+      ...(c0 && c1
+        ? {
+            storedPerSec: Math.round((c1.stored - c0.stored) / seconds),
+            centerP50Within: bucketQuantile(c0.buckets, c1.buckets, 0.5),
+            centerP99Within: bucketQuantile(c0.buckets, c1.buckets, 0.99),
+          }
         : {}),
     };
   } finally {

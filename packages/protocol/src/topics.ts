@@ -12,6 +12,17 @@ export function downlinkTopic(deviceId: string): string {
   return `${TOPIC_ROOT}/${deviceId}/down`;
 }
 
+/** MQTT QoS of a downlink frame. */
+export type DownlinkQos = 0 | 1;
+
+/**
+ * The QoS a downlink of type `type` is published with (ADR 0007): a command must arrive (the device confirms
+ * it); an acknowledgement, a clock answer or a refusal that is lost is recovered by the device sending again.
+ */
+export function downlinkQos(type: 'ack' | 'time' | 'cmd' | 'refusal'): DownlinkQos {
+  return type === 'cmd' ? 1 : 0;
+}
+
 /** The filter the center subscribes to for all uplinks. */
 export const UPLINK_FILTER = `${TOPIC_ROOT}/+/up`;
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   deviceOfUplinkTopic,
+  downlinkQos,
   downlinkTopic,
   encodeFrame,
   openFrame,
@@ -57,10 +58,11 @@ export function createGateway(deps: {
   }
 
   async function send(device: DeviceRecord, message: DownlinkMessage): Promise<void> {
-    // A command must arrive (the device confirms it); an acknowledgement, a clock answer or a refusal that is
-    // lost is recovered by the device, which sends again (ADR 0007).
-    const qos = message.type === 'cmd' ? 1 : 0;
-    await transport.publish(downlinkTopic(device.id), encodeFrame(message, device.secret), qos);
+    await transport.publish(
+      downlinkTopic(device.id),
+      encodeFrame(message, device.secret),
+      downlinkQos(message.type),
+    );
   }
 
   async function sendRefusal(device: DeviceRecord, error: ProtocolError): Promise<void> {

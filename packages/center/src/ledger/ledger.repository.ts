@@ -1,6 +1,6 @@
 /**
- * SQL of the ledger. One call writes a whole group of batches from many devices in one transaction
- * (group commit), with array parameters so that a group costs a handful of statements, not one per event.
+ * SQL of the ledger. One call writes a whole group of batches from many devices in one statement
+ * (group commit), with array parameters so that a group costs two round trips, not one per event.
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -67,7 +67,7 @@ async function allocateIds(db: Database, n: number): Promise<number[]> {
 /*
  * A group's columns travel as PostgreSQL array literals built here, one text parameter per column, and
  * times as epoch milliseconds: the drivers' generic array serialisation and the server's timestamp parsing
- * of ISO strings were half of a group's cost on PGlite (docs/benchmarks.md §1).
+ * of ISO strings were half of a group's cost on PGlite (ADR 0002, docs/benchmarks.md §2).
  */
 
 /** `{1,2,NULL}`: an array literal of integers or floats. */
@@ -103,6 +103,10 @@ export function createLedgerRepository(db: Database) {
       const ids = await allocateIds(db, raws.length + events.length);
       const rawIds = ids.slice(0, raws.length);
       const eventIds = ids.slice(raws.length);
+      // Columns used by more than one part of the statement, built once.
+      const eventIdList = numberArray(eventIds);
+      const eventDevices = numberArray(events.map((e) => e.deviceNo));
+      const eventSeqs = numberArray(events.map((e) => e.seq));
       const read =
         readMessages.length > 0
           ? sql`, read as (
@@ -121,8 +125,7 @@ export function createLedgerRepository(db: Database) {
           returning id, received_at, source),
         keys as (
           insert into ledger_keys (device_no, seq, event_id)
-          select * from unnest(${numberArray(events.map((e) => e.deviceNo))}::int4[],
-            ${numberArray(events.map((e) => e.seq))}::int8[], ${numberArray(eventIds)}::int8[])
+          select * from unnest(${eventDevices}::int4[], ${eventSeqs}::int8[], ${eventIdList}::int8[])
           on conflict do nothing
           returning event_id),
         ev as (
@@ -130,8 +133,8 @@ export function createLedgerRepository(db: Database) {
           select u.id, r.received_at, u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
             to_timestamp(u.time / 1000.0), u.raw_id, r.source, u.body::jsonb,
             coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
-          from unnest(${numberArray(eventIds)}::int8[], ${numberArray(events.map((e) => e.deviceNo))}::int4[],
-            ${numberArray(events.map((e) => e.seq))}::int8[], ${textArray(events.map((e) => e.kind))}::text[],
+          from unnest(${eventIdList}::int8[], ${eventDevices}::int4[], ${eventSeqs}::int8[],
+            ${textArray(events.map((e) => e.kind))}::text[],
             ${numberArray(events.map((e) => e.deviceTime))}::float8[], ${numberArray(events.map((e) => e.time))}::float8[],
             ${numberArray(events.map((e) => rawIds[e.rawIndex]!))}::int8[], ${textArray(events.map((e) => e.body))}::text[],
             ${textArray(events.map((e) => e.flags.join(',')))}::text[])
@@ -150,7 +153,7 @@ export function createLedgerRepository(db: Database) {
             ${numberArray(devices.map((d) => d.clockOffsetMs))}::int4[])
             as u(no, acked_seq, max_seq, last_contact_at, clock_offset_ms)
           where d.no = u.no)${read}
-        select u.id from unnest(${numberArray(eventIds)}::int8[]) as u(id)
+        select u.id from unnest(${eventIdList}::int8[]) as u(id)
         where u.id not in (select event_id from keys)`.execute(db);
       // Usually empty: the ledger filters what it knows; only another process's writes end up here.
       const duplicate = new Set(result.rows.map((r) => Number(r.id)));

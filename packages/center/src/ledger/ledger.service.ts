@@ -1,7 +1,7 @@
 /**
  * The ledger: dedupe on (device, seq), durable append, and only then the acknowledgement.
  *
- * Batches from all devices queue here and are written together, one transaction per group (group commit):
+ * Batches from all devices queue here and are written together, one statement per group (group commit):
  * under load a group grows, so throughput rises while each batch still waits for at most one commit.
  * One group at a time per lane, and a device always in the same lane, keeps every device's batches in
  * arrival order and makes this process the single writer of each device's acknowledged mark (ADR 0002).
@@ -238,7 +238,7 @@ export function createLedger(deps: {
     const events: LedgerEventRow[] = [];
     const committed: CommittedEvent[] = [];
     const readMessages: { id: string; at: Date }[] = [];
-    // Tentative marks: applied to memory only once the transaction commits.
+    // Tentative marks: applied to memory only once the group is stored.
     const next = new Map<number, Watermark>();
     const contact = new Map<number, { at: Date; offset: number }>();
     // Per batch: events it brought, and the rows of `events` it added (from, to).

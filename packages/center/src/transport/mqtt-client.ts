@@ -9,6 +9,14 @@ import { UPLINK_FILTER } from '@sde/protocol';
 import type { Logger } from '../logger.js';
 import type { DeviceTransport, UplinkHandler } from './transport.js';
 
+/**
+ * Uplinks are taken at QoS 0 (ADR 0007): delivery is made sure of end to end by the center's acknowledgement
+ * after storage, so a broker-level acknowledgement per frame adds nothing but work, and the broker's in-flight
+ * window (20 messages on Mosquitto by default) would throttle every device's uplink to the pace of the center's
+ * event loop.
+ */
+const UPLINK_SUBSCRIPTION = { qos: 0 } as const;
+
 /** Connects to the broker at `url`. Resolves once connected; keeps reconnecting after that. */
 export async function connectExternalBroker(opts: { url: string; logger: Logger }): Promise<DeviceTransport> {
   const client = mqtt.connect(opts.url, {
@@ -23,16 +31,12 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
   let stopped = false;
   let handler: UplinkHandler | undefined;
 
-  // Uplinks are taken at QoS 0 (ADR 0007): delivery is made sure of end to end by the center's
-  // acknowledgement after storage, so a broker-level acknowledgement per frame adds nothing but work, and
-  // the broker's in-flight window (20 messages on Mosquitto by default) would throttle every device's
-  // uplink to the pace of the center's event loop.
   client.on('message', (topic, payload) => handler?.(topic, payload));
   client.on('connect', () => {
     // Small writes (acknowledgements) leave at once instead of waiting on Nagle's algorithm (~40 ms).
     (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     if (!handler) return;
-    client.subscribe(UPLINK_FILTER, { qos: 0 }, (err) => {
+    client.subscribe(UPLINK_FILTER, UPLINK_SUBSCRIPTION, (err) => {
       subscribed = !err;
       if (err) opts.logger.error({ err: err.message }, 'subscribing to device uplinks failed');
     });
@@ -57,7 +61,7 @@ export async function connectExternalBroker(opts: { url: string; logger: Logger 
     url: opts.url,
     async start(h) {
       handler = h;
-      await client.subscribeAsync(UPLINK_FILTER, { qos: 0 });
+      await client.subscribeAsync(UPLINK_FILTER, UPLINK_SUBSCRIPTION);
       subscribed = true;
     },
     async publish(topic, payload, qos) {

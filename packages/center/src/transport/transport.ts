@@ -2,6 +2,7 @@
  * The device transport seam: an MQTT broker embedded in the process, or an external broker the center
  * connects to as a client. The gateway sees only this interface.
  */
+import type { DownlinkQos } from '@sde/protocol';
 
 /**
  * Receives each uplink frame with the topic it came on, synchronously as it arrives (the gateway reads the
@@ -15,10 +16,7 @@ export interface DeviceTransport {
   readonly url: string;
   /** Starts delivering uplinks to `handler`. */
   start(handler: UplinkHandler): Promise<void>;
-  /**
-   * Publishes a downlink frame: QoS 1 for commands, QoS 0 for answers a device recovers by asking again
-   * (acknowledgements, clock answers, refusals; ADR 0007).
-   */
+  /** Publishes a downlink frame with the QoS its type has (`downlinkQos`, ADR 0007). */
   publish(topic: string, payload: Buffer, qos: DownlinkQos): Promise<void>;
   /** True while the broker accepts devices and the center is subscribed. */
   healthy(): boolean;
@@ -27,9 +25,6 @@ export interface DeviceTransport {
   /** Stops taking uplinks and closes. */
   stop(): Promise<void>;
 }
-
-/** MQTT QoS of a downlink frame. */
-export type DownlinkQos = 0 | 1;
 
 /** Checks a device's MQTT credentials; used by the embedded broker. */
 export type CredentialCheck = (deviceId: string, secret: string) => Promise<boolean>;
