@@ -183,4 +183,51 @@ describe('the ledger under a backlog', () => {
       expect(r.frame).toBe(seq < 4 ? 'first "frame"\t{a,b}' : 'second\\frame');
     }
   });
+
+  it('answers a greeting storm of units it has not seen with a few reads, each unit its own mark', async () => {
+    const devices = createDeviceService(createDeviceRepository(db.db));
+    const units = await devices.provision({ kind: 'home_unit', count: 3000, prefix: 'LG-' });
+    const records = (await Promise.all(units.map((u) => devices.lookup(u.id)))).map((r) => r!);
+    // Some units stored events through another ledger (an earlier run of the center): 1..k for unit k.
+    const earlier = createLedger({
+      repo: createLedgerRepository(db.db),
+      metrics: createMetrics(),
+      maxQueuedEvents: 100_000,
+    });
+    const t = Date.now();
+    await Promise.all(
+      records.slice(0, 40).map((r, k) =>
+        earlier.submit({
+          deviceNo: r.no,
+          message: {
+            v: 1,
+            type: 'events',
+            dev: r.id,
+            ts: t,
+            events: Array.from({ length: k + 1 }, (_, i) => ({ seq: i + 1, t, kind: 'unit_moved' as const })),
+          },
+          frame: 'g',
+          receivedAt: new Date(),
+          source: 'mqtt',
+        }),
+      ),
+    );
+    const repo = createLedgerRepository(db.db);
+    let reads = 0;
+    const counted = {
+      ...repo,
+      progress: (nos: number[]) => {
+        reads++;
+        return repo.progress(nos);
+      },
+    };
+    const ledger = createLedger({ repo: counted, metrics: createMetrics(), maxQueuedEvents: 100_000 });
+    // Every unit greets at once (a center restarted, or units registered after it started).
+    const marks = await Promise.all(records.map((r) => ledger.through(r.no)));
+    expect(marks).toEqual(records.map((_, k) => (k < 40 ? k + 1 : 0)));
+    expect(reads).toBeLessThanOrEqual(3);
+    // Marks read once are kept: the next greetings and batches read nothing.
+    await ledger.through(records[7]!.no);
+    expect(reads).toBeLessThanOrEqual(3);
+  });
 });

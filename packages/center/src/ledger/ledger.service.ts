@@ -217,10 +217,47 @@ export function createLedger(deps: {
     }
   }
 
-  async function loadMarks(deviceNos: number[]): Promise<void> {
-    const missing = [...new Set(deviceNos)].filter((no) => !marks.has(no));
-    if (missing.length === 0) return;
-    for (const p of await repo.progress(missing)) {
+  // Marks being read, by device, and the devices waiting for the next read. One read at a time takes every
+  // device asked for meanwhile: 5,000 units greeting a center that has not seen them yet (registered after it
+  // started) cost a few reads, not 5,000 one-row reads queued before the first group on PGlite's one connection.
+  const loading = new Map<number, Promise<void>>();
+  let nextRead: { devices: number[]; done: Promise<void> } | undefined;
+  let lastRead: Promise<unknown> = Promise.resolve();
+
+  function loadMarks(deviceNos: number[]): Promise<void> {
+    const waits = new Set<Promise<void>>();
+    for (const no of deviceNos) {
+      if (marks.has(no)) continue;
+      let pending = loading.get(no);
+      if (!pending) {
+        nextRead ??= scheduleRead();
+        nextRead.devices.push(no);
+        pending = nextRead.done;
+        loading.set(no, pending);
+      }
+      waits.add(pending);
+    }
+    return waits.size === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  }
+
+  function scheduleRead(): { devices: number[]; done: Promise<void> } {
+    const read = { devices: [] as number[], done: Promise.resolve() };
+    read.done = lastRead
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(async () => {
+        if (nextRead === read) nextRead = undefined;
+        try {
+          for (let i = 0; i < read.devices.length; i += 5000) await readMarks(read.devices.slice(i, i + 5000));
+        } finally {
+          for (const no of read.devices) loading.delete(no);
+        }
+      });
+    lastRead = read.done.catch(() => undefined);
+    return read;
+  }
+
+  async function readMarks(deviceNos: number[]): Promise<void> {
+    for (const p of await repo.progress(deviceNos)) {
       if (marks.has(p.deviceNo)) continue;
       const above = new Set(p.storedAbove);
       marks.set(p.deviceNo, {
@@ -343,7 +380,7 @@ export function createLedger(deps: {
     },
     /** Loads the marks of these devices in one go (at start, so a reconnect storm costs no reads). */
     async preload(deviceNos: number[]): Promise<void> {
-      for (let i = 0; i < deviceNos.length; i += 5000) await loadMarks(deviceNos.slice(i, i + 5000));
+      await loadMarks(deviceNos);
     },
     /** The acknowledged mark of a device, loading it from storage if needed. */
     async through(deviceNo: number): Promise<number> {
