@@ -1,14 +1,21 @@
 /**
  * An MQTT broker inside the center process (aedes): the embedded default. Devices authenticate with their
  * id and secret, may publish only to their own uplink topic and subscribe only to their own downlink topic.
+ *
+ * The broker runs on a thread of its own (embedded-broker.worker.ts, ADR 0008); this side checks the
+ * credentials it asks about, hands uplinks to the gateway and sends downlinks in batches, one per turn of
+ * the center's event loop.
  */
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AedesPublishPacket } from 'aedes';
-import { deviceOfUplinkTopic, downlinkTopic, MAX_FRAME_BYTES, UPLINK_FILTER } from '@sde/protocol';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import { listenWithFallback } from '../net.js';
+import { PortInUseError } from '../net.js';
+import {
+  pack,
+  unpacked,
+  type BrokerOptions,
+  type ToBroker,
+  type ToCenter,
+} from './embedded-broker.messages.js';
 import type { CredentialCheck, DeviceTransport, UplinkHandler } from './transport.js';
 
 /** Starts the embedded broker listening on `port` (a taken default port falls back to a free one). */
@@ -23,86 +30,159 @@ export async function startEmbeddedBroker(opts: {
   tls?: { certFile: string; keyFile: string };
   logger: Logger;
 }): Promise<DeviceTransport & { port: number; fellBack: boolean }> {
-  const broker = await Aedes.createBroker({
-    // Device ids are at most 64 characters (protocol v1).
-    maxClientsIdLength: 64,
-    // Messages the broker's emitter handles at once. With the default (100) a burst of thousands of
-    // acknowledgements queues inside the emitter, which releases its queue recursively and can overflow
-    // the stack.
-    concurrency: 10_000,
-    authenticate: (client, username, password, done) => {
-      const fail = () => {
-        opts.onAuthFailure?.();
-        const err = Object.assign(new Error('bad device id or secret'), { returnCode: 4 as const });
-        done(err, false);
-      };
-      if (!username || !password || client.id !== username) return fail();
-      opts.checkCredentials(username, password.toString('utf8')).then(
-        (ok) => (ok ? done(null, true) : fail()),
-        () => fail(),
-      );
-    },
-    authorizePublish: (client, packet, done) => {
-      if (!client) return done(null);
-      if (packet.payload.length > MAX_FRAME_BYTES * 2) return done(new Error('frame too large'));
-      done(deviceOfUplinkTopic(packet.topic) === client.id ? null : new Error('not your topic'));
-    },
-    authorizeSubscribe: (client, sub, done) => {
-      done(null, sub.topic === downlinkTopic(client.id) ? sub : null);
-    },
-  });
-  broker.on('clientError', (client, err) =>
-    opts.logger.debug({ device: client.id, err: err.message }, 'mqtt client error'),
-  );
-  // Acknowledgements are small writes answering small reads: with Nagle's algorithm on, each one waits for
-  // the device's delayed TCP acknowledgement (about 40 ms on Linux) before it leaves.
-  const server: Server = opts.tls
-    ? createTlsServer(
-        { cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile), noDelay: true },
-        broker.handle,
-      )
-    : createServer({ noDelay: true }, broker.handle);
-  const { port, fellBack } = await listenWithFallback(server, {
+  const workerData: BrokerOptions = {
     host: opts.host,
     port: opts.port,
-    explicit: opts.explicitPort,
-    what: 'embedded MQTT broker',
-    hint: 'Set SDE_MQTT_PORT to a free port, or SDE_MQTT_URL to use the broker that holds it.',
-  });
-  let deliver: ((packet: AedesPublishPacket, cb: () => void) => void) | undefined;
+    explicitPort: opts.explicitPort,
+    tls: opts.tls,
+  };
+  const worker = new Worker(new URL('./embedded-broker.worker.js', import.meta.url), { workerData });
+  const send = (message: ToBroker, transfer?: ArrayBuffer[]) => worker.postMessage(message, transfer);
+
+  let handler: UplinkHandler | undefined;
+  let clients = 0;
   let running = true;
+  let alive = true;
+  let onStopped: (() => void) | undefined;
+
+  // Downlinks of this turn, sent together; each publish settles when the broker has taken it.
+  type Outgoing = { topic: string; payload: Buffer; qos: 0 | 1; settle: (err?: Error) => void };
+  let outgoing: Outgoing[] = [];
+  const sentBatches = new Map<number, Outgoing[]>();
+  let nextBatch = 0;
+
+  function flushOutgoing(): void {
+    const batch = outgoing;
+    outgoing = [];
+    if (batch.length === 0) return;
+    if (!alive) {
+      for (const o of batch) o.settle();
+      return;
+    }
+    const id = nextBatch++;
+    sentBatches.set(id, batch);
+    const { data, ends } = pack(batch.map((o) => o.payload));
+    send(
+      {
+        type: 'publish',
+        batch: id,
+        topics: batch.map((o) => o.topic),
+        qos: batch.map((o) => o.qos),
+        ends,
+        data,
+      },
+      [data],
+    );
+  }
+
+  function onMessage(message: ToCenter): void {
+    switch (message.type) {
+      case 'auth':
+        opts.checkCredentials(message.deviceId, message.secret).then(
+          (ok) => {
+            if (!ok) opts.onAuthFailure?.();
+            send({ type: 'authResult', id: message.id, ok });
+          },
+          () => {
+            opts.onAuthFailure?.();
+            send({ type: 'authResult', id: message.id, ok: false });
+          },
+        );
+        return;
+      case 'authRefused':
+        opts.onAuthFailure?.();
+        return;
+      case 'clientError':
+        opts.logger.debug({ device: message.device, err: message.error }, 'mqtt client error');
+        return;
+      case 'uplinks':
+        clients = message.clients;
+        try {
+          if (handler)
+            for (let i = 0; i < message.topics.length; i++)
+              handler(message.topics[i]!, unpacked(message.data, message.ends, i));
+        } finally {
+          send({ type: 'taken', batch: message.batch });
+        }
+        return;
+      case 'published': {
+        const batch = sentBatches.get(message.batch) ?? [];
+        sentBatches.delete(message.batch);
+        const failed = new Set(message.failed);
+        batch.forEach((o, i) =>
+          o.settle(failed.has(i) ? new Error('the broker did not take the message') : undefined),
+        );
+        return;
+      }
+      case 'clients':
+        clients = message.clients;
+        return;
+      case 'stopped':
+        onStopped?.();
+        return;
+      case 'listening':
+      case 'failed':
+        return;
+    }
+  }
+
+  const started = await new Promise<{ port: number; fellBack: boolean }>((resolve, reject) => {
+    const onFirst = (message: ToCenter) => {
+      if (message.type === 'listening') {
+        worker.off('message', onFirst);
+        resolve({ port: message.port, fellBack: message.fellBack });
+      } else if (message.type === 'failed') {
+        worker.off('message', onFirst);
+        if (message.portInUse === undefined) reject(new Error(message.message));
+        else
+          reject(Object.assign(new PortInUseError(message.portInUse, '', ''), { message: message.message }));
+      }
+    };
+    worker.on('message', onFirst);
+    worker.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
+  });
+  worker.on('message', onMessage);
+  worker.on('error', (err) => opts.logger.error({ err: err.message }, 'embedded MQTT broker thread failed'));
+  worker.on('exit', () => {
+    alive = false;
+    clients = 0;
+    // Anything not confirmed will not be: devices resend what was not acknowledged.
+    for (const batch of sentBatches.values()) for (const o of batch) o.settle();
+    sentBatches.clear();
+    onStopped?.();
+  });
 
   return {
-    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${opts.host}:${port}`,
-    port,
-    fellBack,
-    async start(handler: UplinkHandler) {
-      deliver = (packet, cb) => {
-        handler(packet.topic, packet.payload as Buffer);
-        // Released on the next tick: a synchronous release makes aedes' emitter recurse once per queued
-        // message, which overflows the stack under a burst of thousands of devices.
-        queueMicrotask(cb);
-      };
-      await new Promise<void>((resolve) => broker.subscribe(UPLINK_FILTER, deliver!, resolve));
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${opts.host}:${started.port}`,
+    port: started.port,
+    fellBack: started.fellBack,
+    async start(h: UplinkHandler) {
+      handler = h;
     },
     publish(topic, payload, qos) {
       // Stopping: the devices are being disconnected, so an answer cannot reach them; a unit keeps what it
       // was not acknowledged and sends it again, and the ledger stores it once.
-      if (!running || broker.closed) return Promise.resolve();
-      return new Promise((resolve, reject) =>
-        broker.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) =>
-          err ? reject(err) : resolve(),
-        ),
-      );
+      if (!running || !alive) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        if (outgoing.length === 0) setImmediate(flushOutgoing);
+        outgoing.push({ topic, payload, qos, settle: (err) => (err ? reject(err) : resolve()) });
+      });
     },
-    healthy: () => running && !broker.closed,
-    connectedDevices: () => broker.connectedClients,
+    healthy: () => running && alive,
+    connectedDevices: () => clients,
     async stop() {
+      if (!running) return;
       running = false;
-      // Closing the broker disconnects the devices; only then can the listening socket finish closing.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await closed;
+      flushOutgoing();
+      if (!alive) return;
+      await new Promise<void>((resolve) => {
+        onStopped = resolve;
+        send({ type: 'stop' });
+      });
+      await worker.terminate();
     },
   };
 }

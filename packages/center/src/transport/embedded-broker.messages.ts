@@ -1,0 +1,54 @@
+/** Messages between the center and the embedded broker's thread (embedded-broker.ts ↔ embedded-broker.worker.ts). */
+
+/** What the broker's thread starts with (its workerData). */
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  explicitPort: boolean;
+  tls?: { certFile: string; keyFile: string } | undefined;
+}
+
+/** Center → broker. */
+export type ToBroker =
+  | { type: 'authResult'; id: number; ok: boolean }
+  /** The center has handled uplink batch `batch`: its devices may send more. */
+  | { type: 'taken'; batch: number }
+  /** Downlinks, payloads packed in `data` (payload i ends at ends[i]). */
+  | { type: 'publish'; batch: number; topics: string[]; qos: (0 | 1)[]; ends: number[]; data: ArrayBuffer }
+  | { type: 'stop' };
+
+/** Broker → center. */
+export type ToCenter =
+  | { type: 'listening'; port: number; fellBack: boolean }
+  | { type: 'failed'; message: string; portInUse?: number }
+  | { type: 'auth'; id: number; deviceId: string; secret: string }
+  /** A connection refused before asking the center (no id, no secret, client id ≠ user name). */
+  | { type: 'authRefused' }
+  | { type: 'clientError'; device: string; error: string }
+  /** Uplink frames, payloads packed in `data` (payload i ends at ends[i]). */
+  | { type: 'uplinks'; batch: number; topics: string[]; ends: number[]; data: ArrayBuffer; clients: number }
+  | { type: 'published'; batch: number; failed: number[] }
+  | { type: 'clients'; clients: number }
+  | { type: 'stopped' };
+
+/** Packs buffers into one transferable buffer and the end offset of each. */
+export function pack(buffers: readonly Uint8Array[]): { data: ArrayBuffer; ends: number[] } {
+  let size = 0;
+  for (const b of buffers) size += b.length;
+  const data = new ArrayBuffer(size);
+  const view = new Uint8Array(data);
+  const ends: number[] = [];
+  let at = 0;
+  for (const b of buffers) {
+    view.set(b, at);
+    at += b.length;
+    ends.push(at);
+  }
+  return { data, ends };
+}
+
+/** The i-th buffer of a pack, without copying. */
+export function unpacked(data: ArrayBuffer, ends: readonly number[], i: number): Buffer {
+  const start = i === 0 ? 0 : ends[i - 1]!;
+  return Buffer.from(data, start, ends[i]! - start);
+}
