@@ -5,8 +5,12 @@
  * (same broker, same frame checks, no storage), so the ratio shows what durability costs on this machine.
  *
  * usage: npx tsx bench/ingest.ts [--setup embedded|servers|both] [--devices 5000] [--rate 4] [--duration 60]
- *                                [--warmup 15] [--drain-max 90] [--runs 3] [--profile DIR]
+ *                                [--warmup 15] [--drain-max 90] [--runs 3] [--profile DIR] [--generator lean|fleet]
+ *                                [--phases 200]
  * "embedded": PGlite + the embedded broker (npm start defaults). "servers": PostgreSQL + Mosquitto on this machine.
+ * The devices are bench/lib/load-generator.ts (raw MQTT sockets, light enough to leave the center its CPU);
+ * `--generator fleet` drives the simulator's devices instead (mqtt.js, journal, clock sync: 0.6–0.75 of a core
+ * at 5,000 × 4 events/s). Each device reports once a second at its own phase (`--phases`, default 200: 5 ms apart).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +19,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Fleet, type DeviceCredentials } from '@sde/simulator';
+import { Fleet, type DeviceCredentials, type LatencyHistogram } from '@sde/simulator';
+import { LoadGenerator } from './lib/load-generator.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +33,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'drain-max': { type: 'string', default: '90' },
     profile: { type: 'string' },
+    generator: { type: 'string', default: 'lean' },
+    phases: { type: 'string', default: '200' },
   },
 });
 const DEVICES = Number(values.devices);
@@ -39,6 +46,11 @@ const RUNS = Number(values.runs);
 const DRAIN_MAX = Number(values['drain-max']);
 // --profile DIR: the center writes V8 CPU profiles of its threads there (inspect the busiest functions).
 const PROFILE = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+// lean: bench/lib/load-generator.ts (raw sockets); fleet: the simulator's devices (mqtt.js, journal, clock sync).
+const GENERATOR = values.generator!;
+if (GENERATOR !== 'lean' && GENERATOR !== 'fleet') throw new Error('--generator is lean or fleet');
+// Phases of the second the devices report at (until the fourth session's measurements: 20, 250 units each).
+const PHASES = Number(values.phases);
 const SETUPS = values.setup === 'both' ? ['embedded', 'servers'] : [values.setup!];
 const ROOT = new URL('..', import.meta.url).pathname;
 const PG_ADMIN = process.env.SDE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -127,17 +139,23 @@ async function drive(
   mqttUrl: string,
   centerUrl?: string,
 ): Promise<Measurement> {
-  const fleet = await Fleet.start({
+  // Units are not synchronised: each reports once a second at its own phase of the second.
+  const shape = {
     credentials,
     mqttUrl,
     rate: RATE,
     tickMs: 1000,
-    // Units are not synchronised: each reports at its own phase of the second.
-    tickSlots: 20,
+    tickSlots: PHASES,
     connectRatePerSec: 1000,
-    clockSkewMs: 0,
-    journal: { fsync: false, retainMs: 60_000 },
-  });
+  };
+  const fleet: {
+    counts(): { online: number; acked: number; pending: number };
+    latency: LatencyHistogram;
+    stop(): unknown;
+  } =
+    GENERATOR === 'lean'
+      ? LoadGenerator.start(shape)
+      : await Fleet.start({ ...shape, clockSkewMs: 0, journal: { fsync: false, retainMs: 60_000 } });
   try {
     const startedAt = Date.now();
     await until(() => fleet.counts().online === credentials.length, 120_000, 'all devices online');
@@ -255,7 +273,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(
   `# ingest benchmark ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model}), ` +
     `${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; ${DEVICES} devices × ${RATES.join(' / ')} events/s, ` +
-    `${WARMUP} s warm-up, ${DURATION} s measured, ${RUNS} runs`,
+    `${WARMUP} s warm-up, ${DURATION} s measured, ${RUNS} runs, ${GENERATOR} generator, ${PHASES} phases`,
 );
 for (const setup of SETUPS)
   for (const rate of RATES) {
