@@ -247,7 +247,8 @@ export function createLedger(deps: {
       .then(async () => {
         if (nextRead === read) nextRead = undefined;
         try {
-          for (let i = 0; i < read.devices.length; i += 5000) await readMarks(read.devices.slice(i, i + 5000));
+          for (let i = 0; i < read.devices.length; i += 5000)
+            await readMarks(read.devices.slice(i, i + 5000));
         } finally {
           for (const no of read.devices) loading.delete(no);
         }
