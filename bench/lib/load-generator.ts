@@ -62,7 +62,7 @@ interface Frame {
 }
 
 class LeanDevice {
-  socket: Socket | undefined;
+  private socket: Socket | undefined;
   online = false;
   /** Highest sequence number recorded, sent, acknowledged. */
   recorded = 0;
@@ -75,7 +75,7 @@ class LeanDevice {
   private credit: number;
   private lastTick = Date.now();
   private packetId = 0;
-  lastProgressAt = Date.now();
+  private lastProgressAt = Date.now();
   private retransmitWaitMs = 0;
   private readonly up: string;
   private readonly down: string;
@@ -138,6 +138,7 @@ class LeanDevice {
       this.retransmitWaitMs = Math.min(60_000, wait * 2);
       this.stats.retransmissions++;
       this.lastProgressAt = now;
+      // Resent with the time of resending: the center keys events on (device, seq) and keeps the first copy.
       this.publishEvents(this.acked + 1, this.sent, () => now);
     }
   }
@@ -251,7 +252,7 @@ export class LoadGenerator {
   private readonly stats = { retransmissions: 0 };
   private readonly timers: NodeJS.Timeout[] = [];
 
-  private constructor(private readonly options: LoadOptions) {
+  private constructor(options: LoadOptions) {
     const load = {
       rate: options.rate,
       tickMs: options.tickMs ?? 1000,
@@ -281,7 +282,7 @@ export class LoadGenerator {
       setInterval(() => {
         const now = Date.now();
         const current = Math.floor(now / slotMs);
-        for (; lastSlot < current;) {
+        while (lastSlot < current) {
           lastSlot++;
           for (let i = lastSlot % load.tickSlots; i < this.devices.length; i += load.tickSlots)
             this.devices[i]!.tick(now);

@@ -26,7 +26,7 @@ export type ToCenter =
   | { type: 'authRefused' }
   | { type: 'clientError'; device: string; error: string }
   /** Uplink frames, payloads packed in `data` (payload i ends at ends[i]). */
-  | { type: 'uplinks'; batch: number; topics: string[]; ends: number[]; data: ArrayBuffer; clients: number }
+  | { type: 'uplinks'; batch: number; topics: string[]; ends: number[]; data: ArrayBuffer }
   | { type: 'published'; batch: number; failed: number[] }
   | { type: 'clients'; clients: number }
   | { type: 'stopped' };
@@ -51,4 +51,46 @@ export function pack(buffers: readonly Uint8Array[]): { data: ArrayBuffer; ends:
 export function unpacked(data: ArrayBuffer, ends: readonly number[], i: number): Buffer {
   const start = i === 0 ? 0 : ends[i - 1]!;
   return Buffer.from(data, start, ends[i]! - start);
+}
+
+/**
+ * Items gathered during one turn of the event loop and sent to the other thread as one batch; the batch's
+ * items wait here until the other side answers for it (`settle`). Both directions use it: frames to the
+ * center (released when taken), downlinks to the broker (settled when published).
+ */
+export class TurnBatches<T> {
+  private gathering: T[] = [];
+  private readonly sent = new Map<number, T[]>();
+  private next = 0;
+
+  constructor(private readonly send: (batch: number, items: T[]) => void) {}
+
+  add(item: T): void {
+    if (this.gathering.length === 0) setImmediate(() => this.flush());
+    this.gathering.push(item);
+  }
+
+  /** Sends what was gathered (at the end of the turn, or at once when stopping). */
+  flush(): void {
+    const items = this.gathering;
+    if (items.length === 0) return;
+    this.gathering = [];
+    const batch = this.next++;
+    this.sent.set(batch, items);
+    this.send(batch, items);
+  }
+
+  /** The items of an answered batch, forgotten here. */
+  settle(batch: number): T[] {
+    const items = this.sent.get(batch) ?? [];
+    this.sent.delete(batch);
+    return items;
+  }
+
+  /** Every item sent and not answered, forgotten here (the other side is gone). */
+  abandon(): T[] {
+    const items = [...this.sent.values()].flat();
+    this.sent.clear();
+    return items;
+  }
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { PortInUseError } from '../net.js';
 import {
   pack,
+  TurnBatches,
   unpacked,
   type BrokerOptions,
   type ToBroker,
@@ -47,33 +48,13 @@ export async function startEmbeddedBroker(opts: {
 
   // Downlinks of this turn, sent together; each publish settles when the broker has taken it.
   type Outgoing = { topic: string; payload: Buffer; qos: 0 | 1; settle: (err?: Error) => void };
-  let outgoing: Outgoing[] = [];
-  const sentBatches = new Map<number, Outgoing[]>();
-  let nextBatch = 0;
-
-  function flushOutgoing(): void {
-    const batch = outgoing;
-    outgoing = [];
-    if (batch.length === 0) return;
-    if (!alive) {
-      for (const o of batch) o.settle();
-      return;
-    }
-    const id = nextBatch++;
-    sentBatches.set(id, batch);
-    const { data, ends } = pack(batch.map((o) => o.payload));
-    send(
-      {
-        type: 'publish',
-        batch: id,
-        topics: batch.map((o) => o.topic),
-        qos: batch.map((o) => o.qos),
-        ends,
-        data,
-      },
-      [data],
-    );
-  }
+  const downlinks = new TurnBatches<Outgoing>((batch, items) => {
+    // The broker's thread is gone: nothing will confirm these, and devices resend what was not acknowledged.
+    if (!alive) return downlinks.settle(batch).forEach((o) => o.settle());
+    const { data, ends } = pack(items.map((o) => o.payload));
+    const [topics, qos] = [items.map((o) => o.topic), items.map((o) => o.qos)];
+    send({ type: 'publish', batch, topics, qos, ends, data }, [data]);
+  });
 
   function onMessage(message: ToCenter): void {
     switch (message.type) {
@@ -96,7 +77,6 @@ export async function startEmbeddedBroker(opts: {
         opts.logger.debug({ device: message.device, err: message.error }, 'mqtt client error');
         return;
       case 'uplinks':
-        clients = message.clients;
         try {
           if (handler)
             for (let i = 0; i < message.topics.length; i++)
@@ -106,12 +86,12 @@ export async function startEmbeddedBroker(opts: {
         }
         return;
       case 'published': {
-        const batch = sentBatches.get(message.batch) ?? [];
-        sentBatches.delete(message.batch);
         const failed = new Set(message.failed);
-        batch.forEach((o, i) =>
-          o.settle(failed.has(i) ? new Error('the broker did not take the message') : undefined),
-        );
+        downlinks
+          .settle(message.batch)
+          .forEach((o, i) =>
+            o.settle(failed.has(i) ? new Error('the broker did not take the message') : undefined),
+          );
         return;
       }
       case 'clients':
@@ -133,6 +113,7 @@ export async function startEmbeddedBroker(opts: {
         resolve({ port: message.port, fellBack: message.fellBack });
       } else if (message.type === 'failed') {
         worker.off('message', onFirst);
+        // The same error class as a listen on this thread, with the broker thread's words (the CLI reads both).
         if (message.portInUse === undefined) reject(new Error(message.message));
         else
           reject(Object.assign(new PortInUseError(message.portInUse, '', ''), { message: message.message }));
@@ -150,8 +131,7 @@ export async function startEmbeddedBroker(opts: {
     alive = false;
     clients = 0;
     // Anything not confirmed will not be: devices resend what was not acknowledged.
-    for (const batch of sentBatches.values()) for (const o of batch) o.settle();
-    sentBatches.clear();
+    for (const o of downlinks.abandon()) o.settle();
     onStopped?.();
   });
 
@@ -166,18 +146,17 @@ export async function startEmbeddedBroker(opts: {
       // Stopping: the devices are being disconnected, so an answer cannot reach them; a unit keeps what it
       // was not acknowledged and sends it again, and the ledger stores it once.
       if (!running || !alive) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        if (outgoing.length === 0) setImmediate(flushOutgoing);
-        outgoing.push({ topic, payload, qos, settle: (err) => (err ? reject(err) : resolve()) });
-      });
+      return new Promise((resolve, reject) =>
+        downlinks.add({ topic, payload, qos, settle: (err) => (err ? reject(err) : resolve()) }),
+      );
     },
     healthy: () => running && alive,
     connectedDevices: () => clients,
     async stop() {
       if (!running) return;
       running = false;
-      flushOutgoing();
       if (!alive) return;
+      downlinks.flush();
       await new Promise<void>((resolve) => {
         onStopped = resolve;
         send({ type: 'stop' });

@@ -15,6 +15,7 @@ import { deviceOfUplinkTopic, downlinkTopic, MAX_FRAME_BYTES } from '@sde/protoc
 import { listenWithFallback, PortInUseError } from '../net.js';
 import {
   pack,
+  TurnBatches,
   unpacked,
   type BrokerOptions,
   type ToBroker,
@@ -55,7 +56,7 @@ const broker = await Aedes.createBroker({
     if (!client) return done(null);
     if (packet.payload.length > MAX_FRAME_BYTES * 2) return done(new Error('frame too large'));
     if (deviceOfUplinkTopic(packet.topic) !== client.id) return done(new Error('not your topic'));
-    deliver(packet.topic, packet.payload as Buffer, () => done(null));
+    uplinks.add({ topic: packet.topic, payload: packet.payload as Buffer, release: () => done(null) });
   },
   authorizeSubscribe: (client, sub, done) => {
     done(null, sub.topic === downlinkTopic(client.id) ? sub : null);
@@ -80,34 +81,10 @@ const server: Server = options.tls
  * next packet is not read before: a busy center slows the devices' sockets down instead of filling its
  * message queue.
  */
-let topics: string[] = [];
-let payloads: Buffer[] = [];
-let releases: (() => void)[] = [];
-let flushScheduled = false;
-const waiting = new Map<number, (() => void)[]>();
-let nextBatch = 0;
-
-function flush(): void {
-  flushScheduled = false;
-  if (topics.length === 0) return;
-  const { data, ends } = pack(payloads);
-  const batch = nextBatch++;
-  waiting.set(batch, releases);
-  post({ type: 'uplinks', batch, topics, ends, data, clients: broker.connectedClients }, [data]);
-  topics = [];
-  payloads = [];
-  releases = [];
-}
-
-function deliver(topic: string, payload: Buffer, release: () => void): void {
-  topics.push(topic);
-  payloads.push(payload);
-  releases.push(release);
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flush);
-  }
-}
+const uplinks = new TurnBatches<{ topic: string; payload: Buffer; release: () => void }>((batch, items) => {
+  const { data, ends } = pack(items.map((u) => u.payload));
+  post({ type: 'uplinks', batch, topics: items.map((u) => u.topic), ends, data }, [data]);
+});
 
 function publishAll(message: Extract<ToBroker, { type: 'publish' }>): void {
   let left = message.topics.length;
@@ -145,8 +122,7 @@ port.on('message', (message: ToBroker) => {
       pendingAuth.delete(message.id);
       return;
     case 'taken':
-      for (const release of waiting.get(message.batch) ?? []) release();
-      waiting.delete(message.batch);
+      for (const { release } of uplinks.settle(message.batch)) release();
       return;
     case 'publish':
       if (broker.closed) post({ type: 'published', batch: message.batch, failed: [] });
