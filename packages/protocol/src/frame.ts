@@ -33,6 +33,8 @@ export interface ProtocolError {
 
 /** A frame split into its parts; `body` is the parsed JSON, not yet validated or authenticated. */
 export interface OpenedFrame {
+  /** The whole frame as text (what the center keeps as the raw message). */
+  text: string;
   json: string;
   signature: string;
   body: Record<string, unknown>;
@@ -88,12 +90,12 @@ export function openFrame(frame: Buffer | string): Result<OpenedFrame> {
   if (typeof record.dev !== 'string' || record.dev.length === 0) {
     return fail('invalid_message', 'the message must name its device in "dev"');
   }
-  return { ok: true, value: { json, signature, body: record, dev: record.dev } };
+  return { ok: true, value: { text, json, signature, body: record, dev: record.dev } };
 }
 
 /** True when the frame was signed with `secret`; constant time. */
 export function verifyFrame(frame: OpenedFrame, secret: string): boolean {
-  const expected = Buffer.from(sign(frame.json, secret), 'hex');
+  const expected = createHmac('sha256', secret).update(frame.json, 'utf8').digest();
   const given = Buffer.from(frame.signature, 'hex');
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

@@ -111,7 +111,7 @@ export function createGateway(deps: {
       await sendRefusal(device, message.error);
       return undefined;
     }
-    return { device, message: message.value, json: opened.value.json };
+    return { device, message: message.value, text: opened.value.text };
   }
 
   async function handle(topic: string, frame: Buffer, receivedAt: Date): Promise<void> {
@@ -120,7 +120,7 @@ export function createGateway(deps: {
     if (topicDevice === undefined) return refuse('topic_mismatch', {});
     const admitted = await admit(topicDevice, frame);
     if (!admitted) return;
-    const { device, message } = admitted;
+    const { device, message, text } = admitted;
     switch (message.type) {
       case 'events': {
         metrics.eventsReceived.inc(message.events.length);
@@ -129,7 +129,7 @@ export function createGateway(deps: {
           outcome = await ledger.submit({
             deviceNo: device.no,
             message,
-            frame: frame.toString('utf8'),
+            frame: text,
             receivedAt,
             source: 'mqtt',
           });

@@ -321,7 +321,7 @@ export function createLedger(deps: {
           deviceTime: t,
           time: t + offset,
           rawIndex,
-          body: JSON.stringify(rest),
+          body: rest,
           flags,
         });
         committed.push({
