@@ -22,6 +22,22 @@ export const DeviceId = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'device ids use letters, digits, "_", "." and "-"');
 
+/**
+ * Free text from a device (a fault's code, a command id it echoes). JSON can carry what PostgreSQL cannot
+ * store — the NUL character and unpaired UTF-16 surrogates — and one such value would fail the whole group
+ * of other units' events written with it, so it is refused here with the reason.
+ */
+const UNSTORABLE = /[\0\p{Cs}]/u;
+function text(max: number, min = 0) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !UNSTORABLE.test(s), {
+      message: 'text must be valid Unicode without the NUL character (U+0000)',
+    });
+}
+
 /** Milliseconds since the Unix epoch, as read from the sender's clock. */
 const EpochMs = z.number().int().min(0).max(8_640_000_000_000);
 const Seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -58,11 +74,11 @@ export const EventBody = z.discriminatedUnion('kind', [
   }),
   TransmitterRef.extend({ kind: z.literal('proximity_tx_heard'), rssi: Rssi }),
   TransmitterRef.extend({ kind: z.literal('proximity_tx_lost') }),
-  z.object({ kind: z.literal('message_read'), msg: z.string().min(1).max(64) }),
+  z.object({ kind: z.literal('message_read'), msg: text(64, 1) }),
   z.object({
     kind: z.literal('fault'),
-    code: z.string().min(1).max(64),
-    detail: z.string().max(500).optional(),
+    code: text(64, 1),
+    detail: text(500).optional(),
   }),
 ]);
 export type EventBody = z.infer<typeof EventBody>;
@@ -94,7 +110,7 @@ export const HelloMessage = z.object({
   ...Header,
   type: z.literal('hello'),
   model: z.enum(['transmitter', 'home_unit', 'portable_unit', 'protected_unit']),
-  fw: z.string().max(64),
+  fw: text(64),
 });
 /** Device → center: a clock synchronisation request (T2.4, T3). */
 export const TimeRequestMessage = z.object({ ...Header, type: z.literal('time_req') });
@@ -102,9 +118,9 @@ export const TimeRequestMessage = z.object({ ...Header, type: z.literal('time_re
 export const CommandAckMessage = z.object({
   ...Header,
   type: z.literal('cmd_ack'),
-  id: z.string().min(1).max(64),
+  id: text(64, 1),
   status: z.enum(['done', 'rejected']),
-  reason: z.string().max(200).optional(),
+  reason: text(200).optional(),
 });
 
 export const UplinkMessage = z.discriminatedUnion('type', [
