@@ -8,7 +8,7 @@ import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { createDeviceRepository } from '../src/devices/device.repository.js';
 import { createDeviceService } from '../src/devices/device.service.js';
 import { createLedgerRepository } from '../src/ledger/ledger.repository.js';
-import { createLedger } from '../src/ledger/ledger.service.js';
+import { createLedger, UnstorableBatchError } from '../src/ledger/ledger.service.js';
 import { createMetrics } from '../src/metrics.js';
 
 describe('the ledger under a backlog', () => {
@@ -182,6 +182,70 @@ describe('the ledger under a backlog', () => {
       expect(r.body).toEqual({ code: `E"${seq}\\{,}` });
       expect(r.frame).toBe(seq < 4 ? 'first "frame"\t{a,b}' : 'second\\frame');
     }
+  });
+
+  it('refuses only the batch the store cannot hold; the other units written with it are stored', async () => {
+    const devices = createDeviceService(createDeviceRepository(db.db));
+    const units = await devices.provision({ kind: 'home_unit', count: 40, prefix: 'LP-' });
+    const records = (await Promise.all(units.map((u) => devices.lookup(u.id)))).map((r) => r!);
+    const poisoned = records[17]!;
+    const real = createLedgerRepository(db.db);
+    let storeDown = true;
+    const ledger = createLedger({
+      // A store that cannot hold one unit's frame (as PostgreSQL cannot hold a NUL character), and that is
+      // down at first: a group that fails then fails as a whole, and no batch is called unstorable.
+      repo: {
+        ...real,
+        writeGroup: async (raws, events, updates, read) => {
+          if (storeDown) throw new Error('connection terminated');
+          if (raws.some((r) => r.deviceNo === poisoned.no))
+            throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
+          return real.writeGroup(raws, events, updates, read);
+        },
+      },
+      metrics: createMetrics(),
+      maxQueuedEvents: 10_000,
+    });
+    await ledger.preload(records.map((r) => r.no));
+    const t = Date.now();
+    const submitAll = () =>
+      Promise.allSettled(
+        records.map((r) =>
+          ledger.submit({
+            deviceNo: r.no,
+            message: {
+              v: 1,
+              type: 'events',
+              dev: r.id,
+              ts: t,
+              events: [{ seq: 1, t, kind: 'fault', code: 'E1' }],
+            },
+            frame: `frame of ${r.id}`,
+            receivedAt: new Date(t),
+            source: 'mqtt',
+          }),
+        ),
+      );
+    // The store is down: every batch fails with the store's own error, none is called unstorable.
+    const down = await submitAll();
+    expect(down.every((o) => o.status === 'rejected' && !(o.reason instanceof UnstorableBatchError))).toBe(
+      true,
+    );
+    storeDown = false;
+
+    const outcomes = await submitAll();
+    outcomes.forEach((o, i) => {
+      if (i === 17) {
+        expect(o.status).toBe('rejected');
+        expect((o as PromiseRejectedResult).reason).toBeInstanceOf(UnstorableBatchError);
+        expect(String((o as PromiseRejectedResult).reason.message)).toMatch(/cannot store this batch/);
+      } else expect(o).toEqual({ status: 'fulfilled', value: { through: 1, stored: 1, duplicates: 0 } });
+    });
+    const stored = await sql<{ n: number }>`
+      select count(*)::int as n from events where device_no = any(${records.map((r) => r.no)}::int4[])`.execute(
+      db.db,
+    );
+    expect(stored.rows[0]!.n).toBe(39);
   });
 
   it('answers a greeting storm of units it has not seen with a few reads, each unit its own mark', async () => {

@@ -25,7 +25,12 @@ import type { CommandRepository, StoredCommand } from '../commands/command.repos
 import type { DeviceRecord } from '../devices/device.repository.js';
 import type { DeviceService } from '../devices/device.service.js';
 import { NotFoundError } from '../errors.js';
-import type { Ledger, LedgerOutcome } from '../ledger/ledger.service.js';
+import {
+  OverloadedError,
+  UnstorableBatchError,
+  type Ledger,
+  type LedgerOutcome,
+} from '../ledger/ledger.service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DeviceTransport } from '../transport/transport.js';
@@ -135,8 +140,11 @@ export function createGateway(deps: {
           });
         } catch (err) {
           // Not stored, not acknowledged: the device keeps the events and retransmits.
-          const code = (err as { code?: string }).code === 'overloaded' ? 'overloaded' : undefined;
-          if (code) return refuse(code, { topicDevice });
+          if (err instanceof OverloadedError) return refuse('overloaded', { topicDevice });
+          if (err instanceof UnstorableBatchError) {
+            refuse('invalid_message', { topicDevice });
+            return sendRefusal(device, { code: 'invalid_message', message: err.message });
+          }
           throw err;
         }
         await send(device, { v: 1, type: 'ack', dev: device.id, ts: clock.now(), through: outcome.through });

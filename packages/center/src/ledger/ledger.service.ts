@@ -40,6 +40,13 @@ export class OverloadedError extends AppError {
   }
 }
 
+/** The store refused this batch's data; the batch was written alone, so no other unit's events failed with it. */
+export class UnstorableBatchError extends AppError {
+  constructor(reason: string) {
+    super('invalid_message', `the center cannot store this batch: ${reason}`, 422);
+  }
+}
+
 /**
  * The one refusal of a full queue, made once: a storm of refusals would otherwise spend its CPU capturing
  * stack traces (4 % of the center's time in a measured storm).
@@ -102,6 +109,12 @@ interface Pending {
   urgent: boolean;
   resolve: (o: LedgerOutcome) => void;
   reject: (e: unknown) => void;
+}
+
+/** SQLSTATE classes of data the store refuses: 22 data exception, 23 integrity constraint violation. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /** Creates the ledger. */
@@ -204,9 +217,7 @@ export function createLedger(deps: {
         const group = queue.splice(0, take);
         try {
           // …and go first for the connection too.
-          await (urgentGroup ? withPriority(() => writeGroup(group)) : writeGroup(group));
-        } catch (err) {
-          for (const p of group) p.reject(err);
+          await (urgentGroup ? withPriority(() => writeIsolating(group)) : writeIsolating(group));
         } finally {
           queuedEvents -= size;
           metrics.ledgerQueued.set(queuedEvents);
@@ -214,6 +225,30 @@ export function createLedger(deps: {
       }
     } finally {
       writing[lane] = undefined;
+    }
+  }
+
+  /**
+   * Writes a group; when the store refuses its data (a value it cannot hold that validation let through),
+   * writes each half on its own, down to the one batch at fault, so that one unit's bad batch is refused
+   * alone instead of failing the other units' events written with it. Any other failure (the store is
+   * down) fails the whole group: every unit keeps its events and retransmits.
+   */
+  async function writeIsolating(group: Pending[]): Promise<void> {
+    try {
+      await writeGroup(group);
+    } catch (err) {
+      if (!isDataError(err)) {
+        for (const p of group) p.reject(err);
+        return;
+      }
+      if (group.length === 1) {
+        group[0]!.reject(new UnstorableBatchError(err instanceof Error ? err.message : String(err)));
+        return;
+      }
+      const half = group.length >> 1;
+      await writeIsolating(group.slice(0, half));
+      await writeIsolating(group.slice(half));
     }
   }
 
