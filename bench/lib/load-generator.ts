@@ -22,6 +22,7 @@ import {
   downlinkTopic,
   encodeFrame,
   MAX_EVENTS_PER_BATCH,
+  openFrame,
   PROTOCOL_VERSION,
   uplinkTopic,
   type UplinkMessage,
@@ -212,9 +213,9 @@ class LeanDevice {
       case 'publish': {
         if (packet.qos === 1 && packet.messageId !== undefined)
           this.write({ cmd: 'puback', messageId: packet.messageId });
-        const text = packet.payload.toString();
-        const body = JSON.parse(text.slice(0, text.lastIndexOf('\t'))) as { type: string; through?: number };
-        if (body.type === 'ack' && typeof body.through === 'number') this.onAck(body.through);
+        const opened = openFrame(packet.payload as Buffer);
+        const body = opened.ok ? opened.value.body : undefined;
+        if (body?.type === 'ack' && typeof body.through === 'number') this.onAck(body.through);
         return;
       }
       // The broker's answers to our QoS 1 publishes and pings need nothing; a broker sends no other packets.

@@ -5,8 +5,8 @@ import type { Server } from 'node:net';
 export class PortInUseError extends Error {
   constructor(
     readonly port: number,
-    what: string,
-    hint: string,
+    readonly what: string,
+    readonly hint: string,
   ) {
     super(`${what}: port ${port} is already in use by another program. ${hint}`);
   }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downlinkTopic, encodeFrame, uplinkTopic } from '@sde/protocol';
+import { createLogger, PortInUseError } from '../src/index.js';
+import { startEmbeddedBroker } from '../src/transport/embedded-broker.js';
 import { heartbeats, metric, startTestCenter, TestDevice, type TestCenter } from './harness.js';
 
 describe('the embedded broker', () => {
@@ -90,6 +92,20 @@ describe('the embedded broker over TLS', () => {
   afterAll(async () => {
     await tc.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start on an explicitly chosen port that is taken, naming the port and the setting', async () => {
+    const taken = Number(new URL(tc.center.mqttUrl).port);
+    const err = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: taken,
+      explicitPort: true,
+      checkCredentials: async () => false,
+      logger: createLogger('silent'),
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PortInUseError);
+    expect((err as PortInUseError).port).toBe(taken);
+    expect((err as Error).message).toMatch(new RegExp(`port ${taken} is already in use.*SDE_MQTT_PORT`));
   });
 
   it('serves devices over mqtts and refuses plain MQTT on that port', async () => {

@@ -4,12 +4,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceEvent } from '@sde/protocol';
 import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
-import { createDeviceRepository } from '../src/devices/device.repository.js';
+import { createDeviceRepository, type DeviceRecord } from '../src/devices/device.repository.js';
 import { createDeviceService } from '../src/devices/device.service.js';
 import { createLedgerRepository } from '../src/ledger/ledger.repository.js';
-import { createLedger, UnstorableBatchError } from '../src/ledger/ledger.service.js';
+import { createLedger, UnstorableBatchError, type LedgerBatch } from '../src/ledger/ledger.service.js';
 import { createMetrics } from '../src/metrics.js';
+import { heartbeats } from './harness.js';
+
+/** A live batch of `events` from `unit`, as the gateway hands it to the ledger. */
+function batchOf(
+  unit: { no: number; id: string },
+  events: DeviceEvent[],
+  opts: { ts?: number; frame?: string; receivedAt?: Date } = {},
+): LedgerBatch {
+  return {
+    deviceNo: unit.no,
+    message: { v: 1, type: 'events', dev: unit.id, ts: opts.ts ?? Date.now(), events },
+    frame: opts.frame ?? 'frame',
+    receivedAt: opts.receivedAt ?? new Date(),
+    source: 'mqtt',
+  };
+}
 
 describe('the ledger under a backlog', () => {
   let dir: string;
@@ -23,10 +40,15 @@ describe('the ledger under a backlog', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stores a tamper before the heartbeats queued ahead of it, and every event once', async () => {
+  /** Registers `count` home units and returns their registry records. */
+  async function provisionUnits(count: number, prefix: string): Promise<DeviceRecord[]> {
     const devices = createDeviceService(createDeviceRepository(db.db));
-    const units = await devices.provision({ kind: 'home_unit', count: 300, prefix: 'LQ-' });
-    const records = await Promise.all(units.map((u) => devices.lookup(u.id)));
+    const units = await devices.provision({ kind: 'home_unit', count, prefix });
+    return (await Promise.all(units.map((u) => devices.lookup(u.id)))).map((r) => r!);
+  }
+
+  it('stores a tamper before the heartbeats queued ahead of it, and every event once', async () => {
+    const records = await provisionUnits(300, 'LQ-');
     const ledger = createLedger({
       repo: createLedgerRepository(db.db),
       metrics: createMetrics(),
@@ -37,44 +59,15 @@ describe('the ledger under a backlog', () => {
     const backlog = records.flatMap((r, i) =>
       Array.from({ length: 10 }, (_, b) =>
         ledger
-          .submit({
-            deviceNo: r!.no,
-            message: {
-              v: 1,
-              type: 'events',
-              dev: r!.id,
-              ts: t,
-              events: Array.from({ length: 20 }, (_, k) => ({
-                seq: b * 20 + k + 1,
-                t,
-                kind: 'heartbeat' as const,
-                battery: 90,
-                signal: 70,
-                power: 'mains' as const,
-              })),
-            },
-            frame: 'x',
-            receivedAt: new Date(),
-            source: 'mqtt',
-          })
+          .submit(batchOf(r, heartbeats(b * 20 + 1, b * 20 + 20, t), { ts: t, frame: 'x' }))
           .then(() => order.push(`hb-${i}-${b}`)),
       ),
     );
     const tamperer = records[299]!;
     const tamper = ledger
-      .submit({
-        deviceNo: tamperer.no,
-        message: {
-          v: 1,
-          type: 'events',
-          dev: tamperer.id,
-          ts: t,
-          events: [{ seq: 201, t, kind: 'tx_strap_tamper', tx: 'TX-1' }],
-        },
-        frame: 'y',
-        receivedAt: new Date(),
-        source: 'mqtt',
-      })
+      .submit(
+        batchOf(tamperer, [{ seq: 201, t, kind: 'tx_strap_tamper', tx: 'TX-1' }], { ts: t, frame: 'y' }),
+      )
       .then(() => order.push('tamper'));
     await Promise.all([...backlog, tamper]);
     // 3,000 heartbeat batches (60,000 events) were queued before it; the tamper is stored in the first groups.
@@ -83,34 +76,13 @@ describe('the ledger under a backlog', () => {
   });
 
   it('queues only the new events of a retransmitted window, so copies cannot fill the queue', async () => {
-    const devices = createDeviceService(createDeviceRepository(db.db));
-    const [unit] = await devices.provision({ kind: 'home_unit', count: 1, prefix: 'LR-' });
-    const record = (await devices.lookup(unit!.id))!;
+    const record = (await provisionUnits(1, 'LR-'))[0]!;
     const metrics = createMetrics();
     // Room for 600 queued events: the first window (500) and the one new event of each retransmission fit
     // only if the 500 copies are not queued again.
     const ledger = createLedger({ repo: createLedgerRepository(db.db), metrics, maxQueuedEvents: 1000 });
     const t = Date.now();
-    const window = (to: number) => ({
-      deviceNo: record.no,
-      message: {
-        v: 1 as const,
-        type: 'events' as const,
-        dev: record.id,
-        ts: t,
-        events: Array.from({ length: to }, (_, k) => ({
-          seq: k + 1,
-          t,
-          kind: 'heartbeat' as const,
-          battery: 90,
-          signal: 70,
-          power: 'mains' as const,
-        })),
-      },
-      frame: 'w',
-      receivedAt: new Date(),
-      source: 'mqtt' as const,
-    });
+    const window = (to: number) => batchOf(record, heartbeats(1, to, t), { ts: t, frame: 'w' });
     // The unit sends 1..500, then — no acknowledgement yet — retransmits its window with one event more, five times.
     const outcomes = await Promise.all([500, 501, 502, 503, 504, 505].map((to) => ledger.submit(window(to))));
     expect(outcomes.at(-1)!.through).toBe(505);
@@ -123,33 +95,19 @@ describe('the ledger under a backlog', () => {
   });
 
   it('counts events another center already stored as duplicates, and stores each event and frame exactly', async () => {
-    const devices = createDeviceService(createDeviceRepository(db.db));
-    const [unit] = await devices.provision({ kind: 'home_unit', count: 1, prefix: 'LX-' });
-    const record = (await devices.lookup(unit!.id))!;
+    const record = (await provisionUnits(1, 'LX-'))[0]!;
     // Two centers on one database: neither knows what the other stored.
     const [a, b] = [0, 1].map(() =>
       createLedger({ repo: createLedgerRepository(db.db), metrics: createMetrics(), maxQueuedEvents: 1000 }),
     );
     await b!.preload([record.no]);
     const t = Date.parse('2026-03-29T00:59:59.123Z');
-    const batch = (seqs: number[], frame: string) => ({
-      deviceNo: record.no,
-      message: {
-        v: 1 as const,
-        type: 'events' as const,
-        dev: record.id,
-        ts: t + 5,
-        events: seqs.map((seq) => ({
-          seq,
-          t: t + seq,
-          kind: 'fault' as const,
-          code: `E"${seq}\\{,}`,
-        })),
-      },
-      frame,
-      receivedAt: new Date(t + 1000),
-      source: 'mqtt' as const,
-    });
+    const batch = (seqs: number[], frame: string) =>
+      batchOf(
+        record,
+        seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E"${seq}\\{,}` })),
+        { ts: t + 5, frame, receivedAt: new Date(t + 1000) },
+      );
     expect(await a!.submit(batch([1, 2, 3], 'first "frame"\t{a,b}'))).toEqual({
       through: 3,
       stored: 3,
@@ -185,9 +143,7 @@ describe('the ledger under a backlog', () => {
   });
 
   it('refuses only the batch the store cannot hold; the other units written with it are stored', async () => {
-    const devices = createDeviceService(createDeviceRepository(db.db));
-    const units = await devices.provision({ kind: 'home_unit', count: 40, prefix: 'LP-' });
-    const records = (await Promise.all(units.map((u) => devices.lookup(u.id)))).map((r) => r!);
+    const records = await provisionUnits(40, 'LP-');
     const poisoned = records[17]!;
     const real = createLedgerRepository(db.db);
     let storeDown = true;
@@ -211,19 +167,13 @@ describe('the ledger under a backlog', () => {
     const submitAll = () =>
       Promise.allSettled(
         records.map((r) =>
-          ledger.submit({
-            deviceNo: r.no,
-            message: {
-              v: 1,
-              type: 'events',
-              dev: r.id,
+          ledger.submit(
+            batchOf(r, [{ seq: 1, t, kind: 'fault', code: 'E1' }], {
               ts: t,
-              events: [{ seq: 1, t, kind: 'fault', code: 'E1' }],
-            },
-            frame: `frame of ${r.id}`,
-            receivedAt: new Date(t),
-            source: 'mqtt',
-          }),
+              frame: `frame of ${r.id}`,
+              receivedAt: new Date(t),
+            }),
+          ),
         ),
       );
     // The store is down: every batch fails with the store's own error, none is called unstorable.
@@ -249,9 +199,7 @@ describe('the ledger under a backlog', () => {
   });
 
   it('answers a greeting storm of units it has not seen with a few reads, each unit its own mark', async () => {
-    const devices = createDeviceService(createDeviceRepository(db.db));
-    const units = await devices.provision({ kind: 'home_unit', count: 3000, prefix: 'LG-' });
-    const records = (await Promise.all(units.map((u) => devices.lookup(u.id)))).map((r) => r!);
+    const records = await provisionUnits(3000, 'LG-');
     // Some units stored events through another ledger (an earlier run of the center): 1..k for unit k.
     const earlier = createLedger({
       repo: createLedgerRepository(db.db),
@@ -261,19 +209,13 @@ describe('the ledger under a backlog', () => {
     const t = Date.now();
     await Promise.all(
       records.slice(0, 40).map((r, k) =>
-        earlier.submit({
-          deviceNo: r.no,
-          message: {
-            v: 1,
-            type: 'events',
-            dev: r.id,
-            ts: t,
-            events: Array.from({ length: k + 1 }, (_, i) => ({ seq: i + 1, t, kind: 'unit_moved' as const })),
-          },
-          frame: 'g',
-          receivedAt: new Date(),
-          source: 'mqtt',
-        }),
+        earlier.submit(
+          batchOf(
+            r,
+            Array.from({ length: k + 1 }, (_, i) => ({ seq: i + 1, t, kind: 'unit_moved' as const })),
+            { ts: t, frame: 'g' },
+          ),
+        ),
       ),
     );
     const repo = createLedgerRepository(db.db);

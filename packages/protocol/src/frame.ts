@@ -46,9 +46,14 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ProtocolErr
 
 const SIGNATURE = /^[0-9a-f]{64}$/;
 
+/** HMAC-SHA256 of the UTF-8 bytes of `json`, keyed with `secret`: what a frame's signature is. */
+function mac(json: string, secret: string) {
+  return createHmac('sha256', secret).update(json, 'utf8');
+}
+
 /** Signs `json` with `secret` (HMAC-SHA256, hex). */
 export function sign(json: string, secret: string): string {
-  return createHmac('sha256', secret).update(json, 'utf8').digest('hex');
+  return mac(json, secret).digest('hex');
 }
 
 /** Encodes a message as a signed frame. */
@@ -95,7 +100,7 @@ export function openFrame(frame: Buffer | string): Result<OpenedFrame> {
 
 /** True when the frame was signed with `secret`; constant time. */
 export function verifyFrame(frame: OpenedFrame, secret: string): boolean {
-  const expected = createHmac('sha256', secret).update(frame.json, 'utf8').digest();
+  const expected = mac(frame.json, secret).digest();
   const given = Buffer.from(frame.signature, 'hex');
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

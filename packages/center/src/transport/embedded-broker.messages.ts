@@ -20,7 +20,8 @@ export type ToBroker =
 /** Broker → center. */
 export type ToCenter =
   | { type: 'listening'; port: number; fellBack: boolean }
-  | { type: 'failed'; message: string; portInUse?: number }
+  /** Listening failed; `portInUse` carries what rebuilds the PortInUseError the CLI explains. */
+  | { type: 'failed'; message: string; portInUse?: { port: number; what: string; hint: string } }
   | { type: 'auth'; id: number; deviceId: string; secret: string }
   /** A connection refused before asking the center (no id, no secret, client id ≠ user name). */
   | { type: 'authRefused' }

@@ -59,16 +59,14 @@ export async function startEmbeddedBroker(opts: {
   function onMessage(message: ToCenter): void {
     switch (message.type) {
       case 'auth':
-        opts.checkCredentials(message.deviceId, message.secret).then(
-          (ok) => {
+        // A check that fails (the registry unreachable) refuses the connection like a wrong secret.
+        void opts
+          .checkCredentials(message.deviceId, message.secret)
+          .catch(() => false)
+          .then((ok) => {
             if (!ok) opts.onAuthFailure?.();
             send({ type: 'authResult', id: message.id, ok });
-          },
-          () => {
-            opts.onAuthFailure?.();
-            send({ type: 'authResult', id: message.id, ok: false });
-          },
-        );
+          });
         return;
       case 'authRefused':
         opts.onAuthFailure?.();
@@ -113,10 +111,9 @@ export async function startEmbeddedBroker(opts: {
         resolve({ port: message.port, fellBack: message.fellBack });
       } else if (message.type === 'failed') {
         worker.off('message', onFirst);
-        // The same error class as a listen on this thread, with the broker thread's words (the CLI reads both).
-        if (message.portInUse === undefined) reject(new Error(message.message));
-        else
-          reject(Object.assign(new PortInUseError(message.portInUse, '', ''), { message: message.message }));
+        // The same error as a listen on this thread would throw (the CLI explains a PortInUseError).
+        const p = message.portInUse;
+        reject(p ? new PortInUseError(p.port, p.what, p.hint) : new Error(message.message));
       }
     };
     worker.on('message', onFirst);

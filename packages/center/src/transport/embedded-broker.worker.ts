@@ -151,6 +151,8 @@ try {
   post({
     type: 'failed',
     message: (err as Error).message,
-    ...(err instanceof PortInUseError ? { portInUse: err.port } : {}),
+    ...(err instanceof PortInUseError
+      ? { portInUse: { port: err.port, what: err.what, hint: err.hint } }
+      : {}),
   });
 }
