@@ -99,13 +99,20 @@ export async function startCenter(
   const clock = options.clock ?? systemClock;
   const notices: string[] = [];
   const adminToken = adminTokenFor(config);
+  const metrics = createMetrics();
   const database = await openDatabase({
     url: config.SDE_DATABASE_URL,
     dataDir: config.SDE_DATA_DIR,
     onConnectionError: (err) =>
       logger.warn({ err: err.message }, 'a database connection failed; it is replaced'),
+    pglite: {
+      onCheckpoint: ({ ms, walBytes }) => {
+        metrics.storeCheckpoint.observe(ms / 1000);
+        logger.debug({ ms: Math.round(ms), walMiB: Math.round(walBytes / 2 ** 20) }, 'store checkpoint');
+      },
+      onCheckpointFailed: (err) => logger.error({ err: err.message }, 'a store checkpoint failed'),
+    },
   });
-  const metrics = createMetrics();
   const devices = createDeviceService(createDeviceRepository(database.db));
   await devices.preload();
   const ledger = createLedger({

@@ -51,6 +51,12 @@ export function createMetrics() {
       buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000],
       registers: [registry],
     }),
+    storeCheckpoint: new Histogram({
+      name: 'sde_store_checkpoint_seconds',
+      help: 'Checkpoints of the embedded store (PGlite), which stop its writes while they run',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     ledgerQueued: new Gauge({
       name: 'sde_ledger_queued_events',
       help: 'Events waiting for the ledger to store them',

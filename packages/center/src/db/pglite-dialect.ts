@@ -30,25 +30,51 @@ interface Reply {
   error?: { message: string } & Record<string, unknown>;
 }
 
+/** A checkpoint the worker ran on its own (PGlite has no checkpointer process): how long, after how much WAL. */
+export interface CheckpointReport {
+  ms: number;
+  walBytes: number;
+}
+
+export interface PGliteOptions {
+  /** PostgreSQL settings at start (`-c name=value`), after the worker's own. */
+  settings?: Record<string, string>;
+  onCheckpoint?: (report: CheckpointReport) => void;
+  onCheckpointFailed?: (err: Error) => void;
+}
+
 /** PGlite running in a worker thread, spoken to by messages. */
 export class PGliteWorker {
   private next = 1;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (m: Reply & { ready?: boolean }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error));
-      else p.resolve(m);
-    });
+  private constructor(
+    private readonly worker: Worker,
+    options: PGliteOptions,
+  ) {
+    worker.on(
+      'message',
+      (m: Reply & { checkpoint?: CheckpointReport; checkpointFailed?: Reply['error'] }) => {
+        if (m.checkpoint) options.onCheckpoint?.(m.checkpoint);
+        if (m.checkpointFailed)
+          options.onCheckpointFailed?.(
+            Object.assign(new Error(m.checkpointFailed.message), m.checkpointFailed),
+          );
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error));
+        else p.resolve(m);
+      },
+    );
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => this.failAll(new Error(`the PGlite worker exited (${code})`)));
   }
 
   /** Starts PGlite on `dataDir` in a worker; resolves when the database is open. */
-  static async start(dataDir: string): Promise<PGliteWorker> {
-    const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: { dataDir } });
+  static async start(dataDir: string, options: PGliteOptions = {}): Promise<PGliteWorker> {
+    const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
+      workerData: { dataDir, settings: options.settings ?? {} },
+    });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
@@ -56,7 +82,7 @@ export class PGliteWorker {
         reject(new Error(`the PGlite worker exited (${code}) while opening ${dataDir}`)),
       );
     });
-    return new PGliteWorker(worker);
+    return new PGliteWorker(worker, options);
   }
 
   /** Runs one statement (or, without parameters, a script of several). */

@@ -1,0 +1,96 @@
+/**
+ * The embedded store (PGlite): a commit is on the storage device when it returns (PGlite's own file layer
+ * does not sync), and the store checkpoints on its own (PostgreSQL in single-user mode has no checkpointer,
+ * so its WAL would grow as long as the center runs and a restart after a crash would replay all of it).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PGliteWorker, type CheckpointReport } from '../src/db/pglite-dialect.js';
+
+const MiB = 2 ** 20;
+const WAL_SINCE_CHECKPOINT = `select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), redo_lsn)::float8 as bytes,
+  pg_current_wal_insert_lsn()::text as lsn from pg_control_checkpoint()`;
+
+/**
+ * Sectors written so far by the block device holding `dir` (/sys/dev/block), or undefined when it is not on
+ * one (tmpfs, overlay): what has reached the storage device, not what waits in the page cache.
+ */
+function sectorsWritten(dir: string): number | undefined {
+  const dev = statSync(dir).dev;
+  const major = (dev & 0xfff00) >> 8;
+  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  const stat = `/sys/dev/block/${major}:${minor}/stat`;
+  if (major === 0 || !existsSync(stat)) return undefined;
+  return Number(readFileSync(stat, 'utf8').trim().split(/\s+/)[6]);
+}
+
+describe('the embedded store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sde-pglite-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('checkpoints once max_wal_size of WAL is written, keeping replay after a crash short', async () => {
+    const reports: CheckpointReport[] = [];
+    const failures: Error[] = [];
+    const pg = await PGliteWorker.start(dir, {
+      settings: { max_wal_size: '32MB', min_wal_size: '32MB' },
+      onCheckpoint: (r) => reports.push(r),
+      onCheckpointFailed: (e) => failures.push(e),
+    });
+    await pg.query('create table t (id int8 primary key, body text)', []);
+    const lsn = async () =>
+      (await pg.query(WAL_SINCE_CHECKPOINT, [])).rows![0] as { bytes: number; lsn: string };
+    const start = await lsn();
+    let worst = 0;
+    for (let i = 0; i < 40; i++) {
+      // About 6 MiB of WAL each.
+      await pg.query(
+        `insert into t select g, repeat(md5(g::text), 16) from generate_series($1::int8, $2::int8) g`,
+        [i * 10_000 + 1, (i + 1) * 10_000],
+      );
+      worst = Math.max(worst, (await lsn()).bytes);
+    }
+    const end = await lsn();
+    const written = (await pg.query(`select pg_wal_lsn_diff($1, $2)::float8 as d`, [end.lsn, start.lsn]))
+      .rows![0] as { d: number };
+    expect(written.d).toBeGreaterThan(200 * MiB);
+    expect(failures).toEqual([]);
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    for (const r of reports) expect(r.walBytes).toBeGreaterThanOrEqual(32 * MiB);
+    // What a crash would have replayed at worst: the limit, plus what was written between two of the
+    // worker's measurements (250 ms apart; here 6 MiB per 50 ms). Without checkpoints: all of it.
+    expect(worst).toBeLessThan(96 * MiB);
+    await pg.close();
+
+    // Everything written is there after a reopen.
+    const again = await PGliteWorker.start(dir);
+    expect((await again.query('select count(*)::int as n from t', [])).rows).toEqual([{ n: 400_000 }]);
+    await again.close();
+  });
+
+  // On a disk, not in memory: what is measured is what reaches the storage device.
+  const cache = join(new URL('../../..', import.meta.url).pathname, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const onDisk = process.platform === 'linux' && sectorsWritten(cache) !== undefined;
+  it.skipIf(!onDisk)(
+    'has a commit on the storage device when it returns, not only in the page cache',
+    async () => {
+      const disk = mkdtempSync(join(cache, 'sde-pglite-'));
+      try {
+        const pg = await PGliteWorker.start(disk);
+        await pg.query('create table t (id int8 primary key, body text)', []);
+        const before = sectorsWritten(disk)!;
+        // One commit of about 5 MiB of WAL; the kernel would otherwise write it back only after ~30 s.
+        await pg.query(
+          `insert into t select g, repeat(md5(g::text), 16) from generate_series(1, 8000) g`,
+          [],
+        );
+        expect((sectorsWritten(disk)! - before) * 512).toBeGreaterThan(4 * MiB);
+        await pg.close();
+      } finally {
+        rmSync(disk, { recursive: true, force: true });
+      }
+    },
+  );
+});
