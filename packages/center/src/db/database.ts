@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
-import { PGliteDialect, PGliteWorker, type PGliteOptions } from './pglite-dialect.js';
+import { PGliteDialect, PGliteWorker, type PGliteWorkerOptions } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 
 export type Database = Kysely<DB>;
@@ -29,7 +29,7 @@ export async function openDatabase(opts: {
   /** Told when an idle server connection fails (a server restart); the pool reconnects on next use. */
   onConnectionError?: (err: Error) => void;
   /** PGlite only: checkpoints, which its worker runs on its own (pglite-worker.js). */
-  pglite?: Pick<PGliteOptions, 'onCheckpoint' | 'onCheckpointFailed'>;
+  pglite?: Pick<PGliteWorkerOptions, 'onCheckpoint' | 'onCheckpointFailed'>;
 }): Promise<DatabaseHandle> {
   let db: Database;
   let kind: DatabaseHandle['kind'];

@@ -30,13 +30,20 @@ interface Reply {
   error?: { message: string } & Record<string, unknown>;
 }
 
+type ErrorFields = NonNullable<Reply['error']>;
+
+/** An Error carrying the fields the worker sent (code, detail, constraint… as node-postgres has them). */
+function errorFrom(fields: ErrorFields): Error {
+  return Object.assign(new Error(fields.message), fields);
+}
+
 /** A checkpoint the worker ran on its own (PGlite has no checkpointer process): how long, after how much WAL. */
 export interface CheckpointReport {
   ms: number;
   walBytes: number;
 }
 
-export interface PGliteOptions {
+export interface PGliteWorkerOptions {
   /** PostgreSQL settings at start (`-c name=value`), after the worker's own. */
   settings?: Record<string, string>;
   onCheckpoint?: (report: CheckpointReport) => void;
@@ -49,31 +56,25 @@ export class PGliteWorker {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private constructor(
     private readonly worker: Worker,
-    options: PGliteOptions,
+    options: PGliteWorkerOptions,
   ) {
-    worker.on(
-      'message',
-      (m: Reply & { checkpoint?: CheckpointReport; checkpointFailed?: Reply['error'] }) => {
-        if (m.checkpoint) options.onCheckpoint?.(m.checkpoint);
-        if (m.checkpointFailed)
-          options.onCheckpointFailed?.(
-            Object.assign(new Error(m.checkpointFailed.message), m.checkpointFailed),
-          );
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.pending.delete(m.id);
-        if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error));
-        else p.resolve(m);
-      },
-    );
+    worker.on('message', (m: Reply & { checkpoint?: CheckpointReport; checkpointFailed?: ErrorFields }) => {
+      if (m.checkpoint) options.onCheckpoint?.(m.checkpoint);
+      if (m.checkpointFailed) options.onCheckpointFailed?.(errorFrom(m.checkpointFailed));
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(errorFrom(m.error));
+      else p.resolve(m);
+    });
     worker.on('error', (err) => this.failAll(err));
     worker.on('exit', (code) => this.failAll(new Error(`the PGlite worker exited (${code})`)));
   }
 
   /** Starts PGlite on `dataDir` in a worker; resolves when the database is open. */
-  static async start(dataDir: string, options: PGliteOptions = {}): Promise<PGliteWorker> {
+  static async start(dataDir: string, options: PGliteWorkerOptions = {}): Promise<PGliteWorker> {
     const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
-      workerData: { dataDir, settings: options.settings ?? {} },
+      workerData: { dataDir, settings: options.settings },
     });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());

@@ -3,7 +3,7 @@
 // served while a group commits, and the database gets the machine's second core. Plain JavaScript: workers
 // do not inherit the TypeScript loader. Messages: {id, op: 'query'|'close', sql, params} → {id, rows, affectedRows}
 // or {id, error}; after each checkpoint it runs on its own: {checkpoint: {ms, walBytes}}.
-import { closeSync, fsyncSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -22,6 +22,15 @@ import { PGlite } from '@electric-sql/pglite';
  *
  * Settings given by the caller (workerData.settings) come after these and win.
  */
+/** The state PostgreSQL left in its control file (DBState at byte 16): 1 is shut down cleanly. */
+function stoppedCleanly(dataDir) {
+  try {
+    return readFileSync(join(dataDir, 'global', 'pg_control')).readUInt32LE(16) === 1;
+  } catch {
+    return false; // no database yet
+  }
+}
+const cleanlyStopped = stoppedCleanly(workerData.dataDir);
 const settings = { fsync: 'on', wal_sync_method: 'fsync', wal_init_zero: 'off', ...workerData.settings };
 const pg = await PGlite.create({
   dataDir: workerData.dataDir,
@@ -41,14 +50,17 @@ nodefs.stream_ops.fsync = (stream) => {
   if (stream.nfd !== undefined) nodefs.tryFSOperation(() => fsyncSync(stream.nfd));
   return 0;
 };
-// What the start wrote before the sync above was in place (recovery after a crash, its checkpoint) is
-// synced now, file by file, as PostgreSQL syncs its data directory before recovering from a crash.
-for (const entry of readdirSync(workerData.dataDir, { recursive: true, withFileTypes: true })) {
-  const fd = openSync(join(entry.parentPath, entry.name), 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+// What the start wrote before the sync above was in place is synced now, file by file, as PostgreSQL syncs
+// its data directory before recovering from a crash: after a crash (recovery and its checkpoint) and on a
+// new directory (initdb). After a clean stop everything was synced then.
+if (!cleanlyStopped) {
+  for (const entry of readdirSync(workerData.dataDir, { recursive: true, withFileTypes: true })) {
+    const fd = openSync(join(entry.parentPath, entry.name), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
