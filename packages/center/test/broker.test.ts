@@ -2,9 +2,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downlinkTopic, encodeFrame, uplinkTopic } from '@sde/protocol';
 import { createLogger, PortInUseError } from '../src/index.js';
@@ -146,6 +147,150 @@ describe('the embedded broker over TLS', () => {
     expect(answer[0]).not.toBe(0x20);
   });
 });
+
+describe("the embedded broker's PUBACK", () => {
+  let tc: TestCenter;
+  let creds: { id: string; secret: string }[];
+  beforeAll(async () => {
+    tc = await startTestCenter('pglite', 'embedded');
+    creds = await tc.provision(3, 'PUBACK-');
+  });
+  afterAll(() => tc.close());
+
+  it("leaves with the center's answer to the frame, in the same write", async () => {
+    const [c] = creds;
+    const unit = await RawUnit.connect(tc.center.mqttUrl, c!, true);
+    try {
+      const frame = encodeFrame(
+        { v: 1, type: 'events', dev: c!.id, ts: Date.now(), events: heartbeats(1, 4) },
+        c!.secret,
+      );
+      unit.publish(7, frame);
+      const chunk = await unit.chunkWith((p) => p.cmd === 'puback' && p.messageId === 7);
+      // The ack of the four events is in the chunk that brought the PUBACK, after it.
+      const [first, second] = chunk;
+      expect(first).toMatchObject({ cmd: 'puback', messageId: 7 });
+      expect(second).toMatchObject({ cmd: 'publish', topic: downlinkTopic(c!.id) });
+      expect(String((second as { payload: Buffer }).payload)).toContain('"through":4');
+      const verify = await tc.api<Record<string, number>>('GET', '/api/v1/ledger/verify');
+      expect(verify.body.events).toBe(4);
+    } finally {
+      unit.close();
+    }
+  });
+
+  it('is still sent for a frame the center does not answer, and to a unit not listening to its downlink', async () => {
+    const [, a, b] = creds;
+    const listening = await RawUnit.connect(tc.center.mqttUrl, a!, true);
+    const deaf = await RawUnit.connect(tc.center.mqttUrl, b!, false);
+    try {
+      // A confirmation of a command nobody sent: recorded as unknown, not answered.
+      listening.publish(
+        9,
+        encodeFrame(
+          { v: 1, type: 'cmd_ack', dev: a!.id, ts: Date.now(), id: 'nope', status: 'done' },
+          a!.secret,
+        ),
+      );
+      expect(await listening.chunkWith((p) => p.cmd === 'puback' && p.messageId === 9)).toBeDefined();
+      // Events from a unit that never subscribed: stored; the answer goes nowhere, the PUBACK still comes.
+      deaf.publish(
+        3,
+        encodeFrame(
+          { v: 1, type: 'events', dev: b!.id, ts: Date.now(), events: heartbeats(1, 2) },
+          b!.secret,
+        ),
+      );
+      expect(await deaf.chunkWith((p) => p.cmd === 'puback' && p.messageId === 3)).toBeDefined();
+    } finally {
+      listening.close();
+      deaf.close();
+    }
+  });
+});
+
+/** A unit on a raw MQTT 3.1.1 connection, recording the packets of each chunk the socket reads. */
+class RawUnit {
+  private readonly chunks: Packet[][] = [];
+  private waiters: (() => void)[] = [];
+  private constructor(
+    private readonly socket: Socket,
+    private readonly id: string,
+  ) {
+    const parser = mqttPacket.parser();
+    let current: Packet[] = [];
+    parser.on('packet', (p: Packet) => current.push(p));
+    socket.on('data', (data: Buffer) => {
+      current = [];
+      parser.parse(data);
+      this.chunks.push(current);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static async connect(url: string, c: { id: string; secret: string }, subscribe: boolean): Promise<RawUnit> {
+    const u = new URL(url);
+    const socket = connect({ host: u.hostname, port: Number(u.port) });
+    socket.setNoDelay(true);
+    const unit = new RawUnit(socket, c.id);
+    socket.write(
+      mqttPacket.generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: c.id,
+        keepalive: 60,
+        username: c.id,
+        password: Buffer.from(c.secret),
+      }),
+    );
+    await unit.chunkWith((p) => p.cmd === 'connack');
+    if (subscribe) {
+      socket.write(
+        mqttPacket.generate({
+          cmd: 'subscribe',
+          messageId: 1,
+          subscriptions: [{ topic: downlinkTopic(c.id), qos: 1 }],
+        }),
+      );
+      await unit.chunkWith((p) => p.cmd === 'suback');
+    }
+    return unit;
+  }
+
+  publish(messageId: number, payload: Buffer): void {
+    this.socket.write(
+      mqttPacket.generate({
+        cmd: 'publish',
+        messageId,
+        qos: 1,
+        dup: false,
+        retain: false,
+        topic: uplinkTopic(this.id),
+        payload,
+      }),
+    );
+  }
+
+  /** The first chunk read (so far or within 5 s) holding a packet that matches. */
+  async chunkWith(match: (p: Packet) => boolean): Promise<Packet[]> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const chunk = this.chunks.find((c) => c.some(match));
+      if (chunk) return chunk;
+      if (Date.now() > deadline) throw new Error('no such packet within 5 s');
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
 
 /** Waits for a promise that may never settle (a publish on a connection the broker closed), at most 2 s. */
 async function settle(p: Promise<unknown>): Promise<void> {

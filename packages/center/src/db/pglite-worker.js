@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
 /*
@@ -40,16 +40,108 @@ const pg = await PGlite.create({
   ],
 });
 const nodefs = pg.mod?.NODEFS;
-if (!nodefs?.stream_ops || typeof nodefs.tryFSOperation !== 'function') {
+if (
+  !nodefs?.stream_ops ||
+  typeof nodefs.tryFSOperation !== 'function' ||
+  typeof nodefs.realPath !== 'function'
+) {
   // A PGlite whose file layer is not the one this was written for: refuse rather than store without syncs.
   throw new Error(
     'this version of PGlite does not expose its file layer; the embedded store cannot sync to disk',
   );
 }
+/*
+ * A checkpoint writes every dirty buffer (up to shared_buffers, 128 MB) and then syncs each file it wrote,
+ * one after the other, on this thread: measured at 20,000 events/s, 410 ms of which 200 ms were the syncs of
+ * some 260 files, while no group could commit. During a checkpoint run here, the data files are synced by
+ * another thread instead (the syncer, below), in parallel, each as soon as the checkpoint has moved on from
+ * writing it; PostgreSQL's sync of a data file then only asks for it. Before anything that must follow the
+ * data on disk is synced (the WAL, which then holds the checkpoint record; the control file, which then
+ * points at it; a directory), this thread waits until every data file asked for is synced, and a failed
+ * sync fails that sync as it would have failed here. Outside checkpoints every sync is done here, at once.
+ */
+const SYNCER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const state = new Int32Array(workerData.state);
+const finish = (err) => {
+  if (err && err.code !== 'ENOENT') Atomics.store(state, 1, 1);
+  Atomics.add(state, 0, 1);
+  Atomics.notify(state, 0);
+};
+parentPort.on('message', (path) => {
+  fs.open(path, 'r', (err, fd) => {
+    if (err) return finish(err);
+    fs.fsync(fd, (err) => fs.close(fd, () => finish(err)));
+  });
+});`;
+/** [syncs done, a sync failed] */
+const syncState = new Int32Array(new SharedArrayBuffer(8));
+const syncer = new Worker(SYNCER, { eval: true, workerData: { state: syncState.buffer } });
+syncer.unref();
+let syncsAsked = 0;
+let checkpointRunning = false;
+/** Data files asked of the syncer since the checkpoint last wrote them, by host path. */
+const asked = new Set();
+/** The data file the checkpoint writes now. */
+let writing;
+const walDir = join(workerData.dataDir, 'pg_wal');
+const controlFile = join(workerData.dataDir, 'global', 'pg_control');
+const isDataFile = (path) => !path.startsWith(walDir) && path !== controlFile;
+
+function askSync(path) {
+  asked.add(path);
+  syncsAsked++;
+  syncer.postMessage(path);
+}
+
+/** Waits until every sync asked of the syncer is done; throws (EIO) if one failed. */
+function awaitSyncs() {
+  for (;;) {
+    const done = Atomics.load(syncState, 0);
+    if (done === syncsAsked) break;
+    Atomics.wait(syncState, 0, done, 1000);
+  }
+  if (Atomics.exchange(syncState, 1, 0) === 1)
+    throw Object.assign(new Error('fsync failed'), { code: 'EIO' });
+}
+
+const write = nodefs.stream_ops.write;
+nodefs.stream_ops.write = function (stream, ...args) {
+  const written = write.call(this, stream, ...args);
+  if (checkpointRunning) {
+    const path = nodefs.realPath(stream.node);
+    if (isDataFile(path)) {
+      asked.delete(path);
+      if (path !== writing) {
+        // The checkpoint writes buffers sorted by file: the one it leaves can be synced while it goes on.
+        if (writing !== undefined) askSync(writing);
+        writing = path;
+      }
+    }
+  }
+  return written;
+};
+
 nodefs.stream_ops.fsync = (stream) => {
-  if (stream.nfd !== undefined) nodefs.tryFSOperation(() => fsyncSync(stream.nfd));
+  if (stream.nfd === undefined) return 0;
+  nodefs.tryFSOperation(() => {
+    if (checkpointRunning) {
+      const path = nodefs.realPath(stream.node);
+      if (isDataFile(path) && !FS_isDir(stream.node.mode)) {
+        // Asked of the syncer (unless it was since its last write), and waited for before the WAL is synced.
+        if (!asked.has(path)) askSync(path);
+        if (writing === path) writing = undefined;
+        return;
+      }
+      awaitSyncs();
+    }
+    fsyncSync(stream.nfd);
+  });
   return 0;
 };
+const FS_isDir = (mode) => (mode & 0o170000) === 0o040000;
+
 // What the start wrote before the sync above was in place is synced now, file by file, as PostgreSQL syncs
 // its data directory before recovering from a crash: after a crash (recovery and its checkpoint) and on a
 // new directory (initdb). After a clean stop everything was synced then.
@@ -103,7 +195,15 @@ async function checkpointIfDue() {
   try {
     walBytes ??= await walSinceCheckpoint();
     const started = performance.now();
-    await pg.exec('checkpoint');
+    checkpointRunning = true;
+    try {
+      await pg.exec('checkpoint');
+      awaitSyncs();
+    } finally {
+      checkpointRunning = false;
+      writing = undefined;
+      asked.clear();
+    }
     lastCheckpointAt = Date.now();
     parentPort.postMessage({ checkpoint: { ms: performance.now() - started, walBytes } });
   } finally {

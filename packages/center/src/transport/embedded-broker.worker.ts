@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
+import mqttPacket from 'mqtt-packet';
 import { deviceOfUplinkTopic, downlinkTopic, MAX_FRAME_BYTES } from '@sde/protocol';
 import { listenWithFallback, PortInUseError } from '../net.js';
 import {
@@ -51,12 +52,18 @@ const broker = await Aedes.createBroker({
     post({ type: 'auth', id, deviceId: username, secret: password.toString('utf8') });
   },
   // A device's frame goes to the center from here, before aedes answers the PUBACK: the PUBACK then says
-  // that the center has taken the frame and stamped its arrival. Nobody subscribes to uplinks in this broker.
+  // that the center has taken the frame and stamped its arrival (and waits for the center's answer, below).
+  // Nobody subscribes to uplinks in this broker.
   authorizePublish: (client, packet, done) => {
     if (!client) return done(null);
     if (packet.payload.length > MAX_FRAME_BYTES * 2) return done(new Error('frame too large'));
     if (deviceOfUplinkTopic(packet.topic) !== client.id) return done(new Error('not your topic'));
-    uplinks.add({ topic: packet.topic, payload: packet.payload as Buffer, release: () => done(null) });
+    uplinks.add({
+      device: client.id,
+      topic: packet.topic,
+      payload: packet.payload as Buffer,
+      release: () => done(null),
+    });
   },
   authorizeSubscribe: (client, sub, done) => {
     done(null, sub.topic === downlinkTopic(client.id) ? sub : null);
@@ -81,33 +88,103 @@ const server: Server = options.tls
  * next packet is not read before: a busy center slows the devices' sockets down instead of filling its
  * message queue.
  */
-const uplinks = new TurnBatches<{ topic: string; payload: Buffer; release: () => void }>((batch, items) => {
-  const { data, ends } = pack(items.map((u) => u.payload));
-  post({ type: 'uplinks', batch, topics: items.map((u) => u.topic), ends, data }, [data]);
+const uplinks = new TurnBatches<{ device: string; topic: string; payload: Buffer; release: () => void }>(
+  (batch, items) => {
+    const { data, ends } = pack(items.map((u) => u.payload));
+    post({ type: 'uplinks', batch, topics: items.map((u) => u.topic), ends, data }, [data]);
+  },
+);
+
+/*
+ * The PUBACK of a taken frame waits for the center's answer to its device (the ack, a refusal), and both
+ * leave in one write: a write to a socket is most of this thread's work (each one a system call that also
+ * runs the loopback or network stack), and a frame otherwise cost two. A frame the center does not answer
+ * has its PUBACK sent by the sweep, 100–200 ms after it was taken. Held PUBACKs are in `held` (taken since
+ * the last sweep) or `older` (taken before it), by device.
+ */
+let held = new Map<string, (() => void)[]>();
+let older = new Map<string, (() => void)[]>();
+function hold(device: string, release: () => void): void {
+  const list = held.get(device);
+  if (list) list.push(release);
+  else held.set(device, [release]);
+}
+function releaseHeld(device: string): void {
+  for (const map of [older, held]) {
+    const list = map.get(device);
+    if (!list) continue;
+    map.delete(device);
+    for (const release of list) release();
+  }
+}
+function releaseAllHeld(): void {
+  for (const map of [older, held]) for (const list of map.values()) for (const release of list) release();
+  older.clear();
+  held.clear();
+}
+const sweep = setInterval(() => {
+  for (const list of older.values()) for (const release of list) release();
+  older = held;
+  held = new Map();
+}, 100);
+
+/** A downlink topic is `${before}${device id}${after}`. */
+const [before, after] = downlinkTopic('\0').split('\0') as [string, string];
+
+/** Connected devices subscribed to their downlink topic, by id: where an answer can be written directly. */
+const listening = new Map<string, Client>();
+broker.on('subscribe', (subscriptions, client) => {
+  if (client && subscriptions.some((s) => s.topic === downlinkTopic(client.id)))
+    listening.set(client.id, client);
 });
+broker.on('unsubscribe', (topics, client) => {
+  if (client && topics.includes(downlinkTopic(client.id)) && listening.get(client.id) === client)
+    listening.delete(client.id);
+});
+broker.on('clientDisconnect', (client) => {
+  if (listening.get(client.id) === client) listening.delete(client.id);
+});
+
+/**
+ * An answer (QoS 0) written straight to its device's connection, with the PUBACKs it was waiting for, in one
+ * write; false when aedes must route it (the device is not connected, or not subscribed to its downlink).
+ * For QoS 0 to a connected subscriber, that write is all aedes does too, after a topic match and a turn of
+ * the loop.
+ */
+function answerDirectly(topic: string, payload: Buffer): boolean {
+  const device = topic.slice(before.length, topic.length - after.length);
+  const client = listening.get(device);
+  if (!client?.connected) return false;
+  const conn = client.conn;
+  conn.cork();
+  releaseHeld(device);
+  mqttPacket.writeToStream({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, conn);
+  process.nextTick(() => conn.uncork());
+  return true;
+}
 
 function publishAll(message: Extract<ToBroker, { type: 'publish' }>): void {
   let left = message.topics.length;
   const failed: number[] = [];
+  const done = () => {
+    if (--left === 0) post({ type: 'published', batch: message.batch, failed });
+  };
   message.topics.forEach((topic, i) => {
     const payload = unpacked(message.data, message.ends, i);
-    const packet = {
-      cmd: 'publish' as const,
-      topic,
-      payload,
-      qos: message.qos[i]!,
-      retain: false,
-      dup: false,
-    };
+    const qos = message.qos[i]!;
+    if (qos === 0 && answerDirectly(topic, payload)) return done();
+    const packet = { cmd: 'publish' as const, topic, payload, qos, retain: false, dup: false };
     broker.publish(packet, (err) => {
       if (err) failed.push(i);
-      if (--left === 0) post({ type: 'published', batch: message.batch, failed });
+      done();
     });
   });
 }
 
 async function stop(): Promise<void> {
   clearInterval(census);
+  clearInterval(sweep);
+  releaseAllHeld();
   // Closing the broker disconnects the devices; only then can the listening socket finish closing.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   await new Promise<void>((resolve) => broker.close(() => resolve()));
@@ -122,7 +199,7 @@ port.on('message', (message: ToBroker) => {
       pendingAuth.delete(message.id);
       return;
     case 'taken':
-      for (const { release } of uplinks.settle(message.batch)) release();
+      for (const { device, release } of uplinks.settle(message.batch)) hold(device, release);
       return;
     case 'publish':
       if (broker.closed) post({ type: 'published', batch: message.batch, failed: [] });
@@ -148,6 +225,7 @@ try {
   post({ type: 'listening', ...bound });
 } catch (err) {
   clearInterval(census);
+  clearInterval(sweep);
   post({
     type: 'failed',
     message: (err as Error).message,
