@@ -98,9 +98,12 @@ let checkpointRunning = false;
 const asked = new Set();
 /** The data file the checkpoint writes now. */
 let writing;
-const walDir = join(workerData.dataDir, 'pg_wal');
-const controlFile = join(workerData.dataDir, 'global', 'pg_control');
-const isDataFile = (path) => !path.startsWith(walDir) && path !== controlFile;
+/**
+ * Whether a file's sync may be left to the syncer: not the WAL, not the control file. Told by the names
+ * PostgreSQL gives them inside its directory, so a doubt (a data directory under a folder called pg_wal)
+ * errs on the side of syncing here and waiting.
+ */
+const isDataFile = (path) => !path.includes('/pg_wal') && !path.endsWith('/pg_control');
 
 function askSync(path) {
   asked.add(path);
