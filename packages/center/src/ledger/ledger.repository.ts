@@ -153,21 +153,24 @@ export function createLedgerRepository(db: Database) {
             unnest(${numberArray(raws.map((r) => r.deviceNo))}::int4[]), unnest(${textArray(raws.map((r) => r.source))}::text[]),
             json_array_elements_text(${JSON.stringify(raws.map((r) => r.frame))}::json)) as u(id, at, device_no, source, frame)
           returning id, received_at, source)`;
-      const keyRows = sql`select * from unnest(${eventDevices}::int4[], ${eventSeqs}::int8[], ${eventIdList}::int8[])`;
-      const eventRows = sql`
-          insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags)
-          select u.id, r.received_at, u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
-            to_timestamp(u.time / 1000.0), u.raw_id, r.source, u.body,
-            coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
-          from rows from (unnest(${eventIdList}::int8[]), unnest(${eventDevices}::int4[]), unnest(${eventSeqs}::int8[]),
-            unnest(${textArray(events.map((e) => e.kind))}::text[]),
+      // The group's events, unnested once: the keys and the events are both made of them (the arrays
+      // travelled twice before, and PostgreSQL parsed them twice).
+      const input = sql`input as (
+          select * from rows from (unnest(${eventIdList}::int8[]), unnest(${eventDevices}::int4[]),
+            unnest(${eventSeqs}::int8[]), unnest(${textArray(events.map((e) => e.kind))}::text[]),
             unnest(${numberArray(events.map((e) => e.deviceTime))}::float8[]),
             unnest(${numberArray(events.map((e) => e.time))}::float8[]),
             unnest(${numberArray(events.map((e) => rawIds[e.rawIndex]!))}::int8[]),
             jsonb_array_elements(${JSON.stringify(events.map((e) => e.body))}::jsonb),
             unnest(${textArray(events.map((e) => e.flags.join(',')))}::text[]))
-            as u(id, device_no, seq, kind, device_time, time, raw_id, body, flags)
-          join raw r on r.id = u.raw_id`;
+            as u(id, device_no, seq, kind, device_time, time, raw_id, body, flags))`;
+      const keyRows = sql`select u.device_no, u.seq, u.id from input u`;
+      const eventRows = sql`
+          insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags)
+          select u.id, r.received_at, u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
+            to_timestamp(u.time / 1000.0), u.raw_id, r.source, u.body,
+            coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
+          from input u join raw r on r.id = u.raw_id`;
       const marks = sql`marks as (
           update devices d set
             acked_seq = greatest(d.acked_seq, u.acked_seq),
@@ -194,7 +197,7 @@ export function createLedgerRepository(db: Database) {
       // list does (a tenth of a group's time). One statement, so a violation writes nothing.
       try {
         await sql`
-          with ${raw}, keys as (insert into ledger_keys (device_no, seq, event_id) ${keyRows}),
+          with ${raw}, ${input}, keys as (insert into ledger_keys (device_no, seq, event_id) ${keyRows}),
           ev as (${eventRows}), ${marks}${read}
           select 1`.execute(db);
         return eventIds.map(() => true);
@@ -203,12 +206,12 @@ export function createLedgerRepository(db: Database) {
       }
       // Some keys are stored already: write the group again, storing only the events with a new key.
       const result = await sql<{ id: number }>`
-        with ${raw}, keys as (
+        with ${raw}, ${input}, keys as (
           insert into ledger_keys (device_no, seq, event_id) ${keyRows}
           on conflict do nothing
           returning event_id),
         ev as (${eventRows} where u.id in (select event_id from keys)), ${marks}${read}
-        select u.id from unnest(${eventIdList}::int8[]) as u(id)
+        select u.id from input u
         where u.id not in (select event_id from keys)`.execute(db);
       const duplicate = new Set(result.rows.map((r) => Number(r.id)));
       return eventIds.map((id) => !duplicate.has(id));
