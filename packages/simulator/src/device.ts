@@ -270,8 +270,10 @@ export class SimDevice {
 
   /** Records `body` when the device clock reaches `deviceTime` (at once if it already has). */
   async emitAt(deviceTime: number, body: EventBody): Promise<DeviceEvent> {
-    const wait = deviceTime - this.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // The device's clock can move while it waits (a clock sync corrects its offset): wait again if it is
+    // still short, so the event is recorded once that clock has reached the time.
+    for (let wait = deviceTime - this.now(); wait > 0; wait = deviceTime - this.now())
+      await new Promise((resolve) => setTimeout(resolve, wait));
     return this.emit(body, { t: Math.max(deviceTime, 0) });
   }
 
