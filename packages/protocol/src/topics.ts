@@ -28,8 +28,17 @@ export const UPLINK_FILTER = `${TOPIC_ROOT}/+/up`;
 
 /** The device id in an uplink topic, or undefined when the topic is not one. */
 export function deviceOfUplinkTopic(topic: string): string | undefined {
+  return deviceOfTopic(topic, 'up');
+}
+
+/** The device id in a downlink topic, or undefined when the topic is not one. */
+export function deviceOfDownlinkTopic(topic: string): string | undefined {
+  return deviceOfTopic(topic, 'down');
+}
+
+function deviceOfTopic(topic: string, direction: 'up' | 'down'): string | undefined {
   const parts = topic.split('/');
-  if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT || parts[4] !== 'up') {
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}/${parts[2]}` !== TOPIC_ROOT || parts[4] !== direction) {
     return undefined;
   }
   return parts[3] || undefined;

@@ -53,10 +53,12 @@ const pg = await PGlite.create({
   ],
 });
 const nodefs = pg.mod?.NODEFS;
+const FS = pg.mod?.FS;
 if (
   !nodefs?.stream_ops ||
   typeof nodefs.tryFSOperation !== 'function' ||
-  typeof nodefs.realPath !== 'function'
+  typeof nodefs.realPath !== 'function' ||
+  typeof FS?.isDir !== 'function'
 ) {
   // A PGlite whose file layer is not the one this was written for: refuse rather than store without syncs.
   throw new Error(
@@ -94,21 +96,29 @@ const syncer = new Worker(SYNCER, { eval: true, workerData: { state: syncState.b
 syncer.unref();
 let syncsAsked = 0;
 let checkpointRunning = false;
-/** Data files asked of the syncer since the checkpoint last wrote them, by host path. */
+/*
+ * Files are told apart by their nodes in PGlite's file system, one per file while it exists (its name
+ * table hands out the same node at every open): the host path is built only when a file is handed over.
+ */
+/** Data files asked of the syncer since the checkpoint last wrote them. */
 const asked = new Set();
-/** The data file the checkpoint writes now. */
+/** The data file the checkpoint writes now (never in `asked`). */
 let writing;
 /**
- * Whether a file's sync may be left to the syncer: not the WAL, not the control file. Told by the names
- * PostgreSQL gives them inside its directory, so a doubt (a data directory under a folder called pg_wal)
- * errs on the side of syncing here and waiting.
+ * Whether a file's sync may be left to the syncer: not a directory, not the WAL, not the control file.
+ * Told by the names PostgreSQL gives them inside its directory, so a doubt (a data directory under a folder
+ * called pg_wal) errs on the side of syncing here and waiting.
  */
-const isDataFile = (path) => !path.includes('/pg_wal') && !path.endsWith('/pg_control');
+function isDataFile(node) {
+  if (FS.isDir(node.mode)) return false;
+  const path = nodefs.realPath(node);
+  return !path.includes('/pg_wal') && !path.endsWith('/pg_control');
+}
 
-function askSync(path) {
-  asked.add(path);
+function askSync(node) {
+  asked.add(node);
   syncsAsked++;
-  syncer.postMessage(path);
+  syncer.postMessage(nodefs.realPath(node));
 }
 
 /** Waits until every sync asked of the syncer is done; throws (EIO) if one failed. */
@@ -125,16 +135,11 @@ function awaitSyncs() {
 const write = nodefs.stream_ops.write;
 nodefs.stream_ops.write = function (stream, ...args) {
   const written = write.call(this, stream, ...args);
-  if (checkpointRunning) {
-    const path = nodefs.realPath(stream.node);
-    if (isDataFile(path)) {
-      asked.delete(path);
-      if (path !== writing) {
-        // The checkpoint writes buffers sorted by file: the one it leaves can be synced while it goes on.
-        if (writing !== undefined) askSync(writing);
-        writing = path;
-      }
-    }
+  // The checkpoint writes buffers sorted by file: the one it leaves can be synced while it goes on.
+  if (checkpointRunning && stream.node !== writing && isDataFile(stream.node)) {
+    if (writing !== undefined) askSync(writing);
+    asked.delete(stream.node);
+    writing = stream.node;
   }
   return written;
 };
@@ -143,11 +148,11 @@ nodefs.stream_ops.fsync = (stream) => {
   if (stream.nfd === undefined) return 0;
   nodefs.tryFSOperation(() => {
     if (checkpointRunning) {
-      const path = nodefs.realPath(stream.node);
-      if (isDataFile(path) && !FS_isDir(stream.node.mode)) {
+      const node = stream.node;
+      if (isDataFile(node)) {
         // Asked of the syncer (unless it was since its last write), and waited for before the WAL is synced.
-        if (!asked.has(path)) askSync(path);
-        if (writing === path) writing = undefined;
+        if (!asked.has(node)) askSync(node);
+        if (writing === node) writing = undefined;
         return;
       }
       awaitSyncs();
@@ -156,7 +161,6 @@ nodefs.stream_ops.fsync = (stream) => {
   });
   return 0;
 };
-const FS_isDir = (mode) => (mode & 0o170000) === 0o040000;
 
 // What the start wrote before the sync above was in place is synced now, file by file, as PostgreSQL syncs
 // its data directory before recovering from a crash: after a crash (recovery and its checkpoint) and on a

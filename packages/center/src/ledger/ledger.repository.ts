@@ -141,10 +141,7 @@ export function createLedgerRepository(db: Database) {
       const ids = await idPool.take(raws.length + events.length);
       const rawIds = ids.slice(0, raws.length);
       const eventIds = ids.slice(raws.length);
-      // Every column built once: a group that meets a stored key is written again, carefully (below).
-      const eventIdList = numberArray(eventIds);
-      const eventDevices = numberArray(events.map((e) => e.deviceNo));
-      const eventSeqs = numberArray(events.map((e) => e.seq));
+      // Every part built once: a group that meets a stored key is written again, carefully (below).
       const raw = sql`raw as (
           insert into raw_messages (id, received_at, device_no, source, frame)
           select u.id, to_timestamp(u.at / 1000.0), u.device_no, u.source, u.frame
@@ -153,11 +150,12 @@ export function createLedgerRepository(db: Database) {
             unnest(${numberArray(raws.map((r) => r.deviceNo))}::int4[]), unnest(${textArray(raws.map((r) => r.source))}::text[]),
             json_array_elements_text(${JSON.stringify(raws.map((r) => r.frame))}::json)) as u(id, at, device_no, source, frame)
           returning id, received_at, source)`;
-      // The group's events, unnested once: the keys and the events are both made of them (the arrays
-      // travelled twice before, and PostgreSQL parsed them twice).
+      // The group's events, unnested once: the keys and the events are both made of them.
       const input = sql`input as (
-          select * from rows from (unnest(${eventIdList}::int8[]), unnest(${eventDevices}::int4[]),
-            unnest(${eventSeqs}::int8[]), unnest(${textArray(events.map((e) => e.kind))}::text[]),
+          select * from rows from (unnest(${numberArray(eventIds)}::int8[]),
+            unnest(${numberArray(events.map((e) => e.deviceNo))}::int4[]),
+            unnest(${numberArray(events.map((e) => e.seq))}::int8[]),
+            unnest(${textArray(events.map((e) => e.kind))}::text[]),
             unnest(${numberArray(events.map((e) => e.deviceTime))}::float8[]),
             unnest(${numberArray(events.map((e) => e.time))}::float8[]),
             unnest(${numberArray(events.map((e) => rawIds[e.rawIndex]!))}::int8[]),

@@ -12,7 +12,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Aedes, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
-import { deviceOfUplinkTopic, downlinkTopic, MAX_FRAME_BYTES } from '@sde/protocol';
+import { deviceOfDownlinkTopic, deviceOfUplinkTopic, downlinkTopic, MAX_FRAME_BYTES } from '@sde/protocol';
 import { listenWithFallback, PortInUseError } from '../net.js';
 import {
   pack,
@@ -128,9 +128,6 @@ const sweep = setInterval(() => {
   held = new Map();
 }, 100);
 
-/** A downlink topic is `${before}${device id}${after}`. */
-const [before, after] = downlinkTopic('\0').split('\0') as [string, string];
-
 /** Connected devices subscribed to their downlink topic, by id: where an answer can be written directly. */
 const listening = new Map<string, Client>();
 broker.on('subscribe', (subscriptions, client) => {
@@ -152,12 +149,12 @@ broker.on('clientDisconnect', (client) => {
  * the loop.
  */
 function answerDirectly(topic: string, payload: Buffer): boolean {
-  const device = topic.slice(before.length, topic.length - after.length);
-  const client = listening.get(device);
+  const device = deviceOfDownlinkTopic(topic);
+  const client = device === undefined ? undefined : listening.get(device);
   if (!client?.connected) return false;
   const conn = client.conn;
   conn.cork();
-  releaseHeld(device);
+  releaseHeld(client.id);
   mqttPacket.writeToStream({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, conn);
   process.nextTick(() => conn.uncork());
   return true;
