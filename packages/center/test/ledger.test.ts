@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '@sde/protocol';
-import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
+import { migrate, openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { createDeviceRepository, type DeviceRecord } from '../src/devices/device.repository.js';
 import { createDeviceService } from '../src/devices/device.service.js';
 import { createLedgerRepository } from '../src/ledger/ledger.repository.js';
 import { createLedger, UnstorableBatchError, type LedgerBatch } from '../src/ledger/ledger.service.js';
 import { createMetrics } from '../src/metrics.js';
 import { heartbeats } from './harness.js';
+import { createTestDatabase, hasPostgres } from './services.js';
 
 /** A live batch of `events` from `unit`, as the gateway hands it to the ledger. */
 function batchOf(
@@ -198,6 +199,70 @@ describe('the ledger under a backlog', () => {
     expect(stored.rows[0]!.n).toBe(39);
   });
 
+  it('resumes after a restart with the holes it left: numbers stored above a hole are duplicates', async () => {
+    const record = (await provisionUnits(1, 'LH-'))[0]!;
+    const before = createLedger({
+      repo: createLedgerRepository(db.db),
+      metrics: createMetrics(),
+      maxQueuedEvents: 100,
+    });
+    const t = Date.now();
+    const batch = (seqs: number[]) =>
+      batchOf(
+        record,
+        seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E${seq}` })),
+        { ts: t },
+      );
+    expect(await before.submit(batch([1, 2, 3]))).toEqual({ through: 3, stored: 3, duplicates: 0 });
+    // 4 and 5 were lost on the way; 6, 7 and 9 arrived.
+    expect(await before.submit(batch([6, 7, 9]))).toEqual({ through: 3, stored: 3, duplicates: 0 });
+    // The center restarts: the new ledger knows only what is stored.
+    const after = createLedger({
+      repo: createLedgerRepository(db.db),
+      metrics: createMetrics(),
+      maxQueuedEvents: 100,
+    });
+    expect(await after.through(record.no)).toBe(3);
+    // The unit retransmits everything unacknowledged, with a new event 10.
+    expect(await after.submit(batch([4, 5, 6, 7, 8, 9, 10]))).toEqual({
+      through: 10,
+      stored: 4,
+      duplicates: 3,
+    });
+    const seqs = await sql<{ seq: number }>`
+      select seq from events where device_no = ${record.no} order by seq`.execute(db.db);
+    expect(seqs.rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('keeps the dedupe of a store written before the keys moved to the device rows (migration 0006)', async () => {
+    const record = (await provisionUnits(1, 'LM-'))[0]!;
+    const t = Date.now();
+    const batch = (seqs: number[]) =>
+      batchOf(
+        record,
+        seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E${seq}` })),
+        { ts: t },
+      );
+    // The store as migration 0005 left it: one ledger_keys row per stored event, 1..3 and 5.
+    await sql`delete from schema_migrations where id = '0006_device_seqs'`.execute(db.db);
+    await sql`alter table devices drop column seqs`.execute(db.db);
+    await sql`create table ledger_keys (
+      device_no integer not null, seq bigint not null, event_id bigint not null, primary key (device_no, seq))`.execute(
+      db.db,
+    );
+    await sql`insert into ledger_keys (device_no, seq, event_id)
+      select ${record.no}, s, s from unnest(array[1, 2, 3, 5]) s`.execute(db.db);
+    expect(await migrate(db.db)).toEqual(['0006_device_seqs']);
+
+    const ledger = createLedger({
+      repo: createLedgerRepository(db.db),
+      metrics: createMetrics(),
+      maxQueuedEvents: 100,
+    });
+    expect(await ledger.through(record.no)).toBe(3);
+    expect(await ledger.submit(batch([2, 3, 4, 5, 6]))).toEqual({ through: 6, stored: 2, duplicates: 3 });
+  });
+
   it('answers a greeting storm of units it has not seen with a few reads, each unit its own mark', async () => {
     const records = await provisionUnits(3000, 'LG-');
     // Some units stored events through another ledger (an earlier run of the center): 1..k for unit k.
@@ -235,5 +300,66 @@ describe('the ledger under a backlog', () => {
     // Marks read once are kept: the next greetings and batches read nothing.
     await ledger.through(records[7]!.no);
     expect(reads).toBeLessThanOrEqual(3);
+  });
+});
+
+describe.skipIf(!hasPostgres)('two centers writing the same units on one PostgreSQL server', () => {
+  let server: { url: string; drop: () => Promise<void> };
+  let handles: DatabaseHandle[];
+  beforeAll(async () => {
+    server = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'sde-ledger-pg-'));
+    // Each center its own connections: their statements really run at the same time.
+    handles = [];
+    for (let i = 0; i < 2; i++) handles.push(await openDatabase({ url: server.url, dataDir }));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  afterAll(async () => {
+    for (const h of handles) await h.close();
+    await server.drop();
+  });
+
+  it('stores every event once when both take the same frames at the same time', async () => {
+    const devices = createDeviceService(createDeviceRepository(handles[0]!.db));
+    const created = await devices.provision({ kind: 'home_unit', count: 60, prefix: 'LR-' });
+    const units = (await Promise.all(created.map((u) => devices.lookup(u.id)))).map((r) => r!);
+    const [a, b] = handles.map((h) =>
+      createLedger({
+        repo: createLedgerRepository(h.db),
+        metrics: createMetrics(),
+        maxQueuedEvents: 100_000,
+        lanes: 2,
+      }),
+    );
+    await a!.preload(units.map((u) => u.no));
+    await b!.preload(units.map((u) => u.no));
+    const t = Date.now();
+    // Every unit sends windows that overlap its earlier ones (retransmissions with new events), and both
+    // centers receive each frame, as when both subscribe to every unit's uplink.
+    const window = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => ({
+        seq: from + i,
+        t: t + from + i,
+        kind: 'heartbeat' as const,
+        battery: 90,
+        signal: -70,
+        power: 'mains' as const,
+      }));
+    let storedByBoth = 0;
+    for (let round = 0; round < 10; round++) {
+      const outcomes = await Promise.all(
+        units.flatMap((u, k) => {
+          const from = Math.max(1, round * 5 - (k % 4));
+          const frame = batchOf(u, window(from, round * 5 + 5), { ts: t });
+          return [a!.submit(frame), b!.submit(frame)];
+        }),
+      );
+      storedByBoth += outcomes.reduce((n, o) => n + o.stored, 0);
+    }
+    expect(storedByBoth).toBe(60 * 50);
+    const rows = await sql<{ n: number; distinct_n: number }>`
+      select count(*)::int as n, count(distinct (device_no, seq))::int as distinct_n from events
+      where device_no = any(${units.map((u) => u.no)}::int4[])`.execute(handles[0]!.db);
+    expect(rows.rows[0]).toEqual({ n: 60 * 50, distinct_n: 60 * 50 });
   });
 });

@@ -12,16 +12,12 @@ export interface DevicesTable {
   created_at: Generated<Date>;
   acked_seq: Generated<number>;
   max_seq: Generated<number>;
+  /** Every sequence number stored for the device, an int8multirange literal (migration 0006). */
+  seqs: Generated<string>;
   last_contact_at: Timestamp | null;
   clock_offset_ms: number | null;
   model: string | null;
   firmware: string | null;
-}
-
-export interface LedgerKeysTable {
-  device_no: number;
-  seq: number;
-  event_id: number;
 }
 
 export interface RawMessagesTable {
@@ -361,7 +357,6 @@ export interface NotificationOutboxTable {
 /** The whole database as Kysely sees it. */
 export interface DB {
   devices: DevicesTable;
-  ledger_keys: LedgerKeysTable;
   raw_messages: RawMessagesTable;
   events: EventsTable;
   device_commands: DeviceCommandsTable;

@@ -1,6 +1,6 @@
 /**
  * SQL of the ledger. One call writes a whole group of batches from many devices in one statement
- * (group commit), with array parameters so that a group costs two round trips, not one per event.
+ * (group commit), with array parameters so that a group costs one round trip, not one per event.
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
@@ -95,9 +95,6 @@ function createIdPool(db: Database) {
   };
 }
 
-/** SQLSTATE of a unique violation: a key of the group is already stored. */
-const UNIQUE_VIOLATION = '23505';
-
 /*
  * A group's columns travel as PostgreSQL array literals built here, one text parameter per column, and
  * times as epoch milliseconds: the drivers' generic array serialisation and the server's timestamp parsing
@@ -123,25 +120,68 @@ function textArray(xs: readonly string[]): string {
   return `${out}}`;
 }
 
+/**
+ * `{[1,4),[7,8)}`: the int8multirange of a device's sequence numbers in a group (already ascending in the
+ * usual case; sorted otherwise).
+ */
+export function seqRanges(seqs: readonly number[]): string {
+  let sorted = seqs;
+  for (let i = 1; i < seqs.length; i++) {
+    if (seqs[i]! <= seqs[i - 1]!) {
+      sorted = [...seqs].sort((a, b) => a - b);
+      break;
+    }
+  }
+  let out = '{';
+  for (let i = 0; i < sorted.length;) {
+    const from = sorted[i]!;
+    let to = from;
+    while (++i < sorted.length && sorted[i]! <= to + 1) to = sorted[i]!;
+    out += `${out === '{' ? '' : ','}[${from},${to + 1})`;
+  }
+  return `${out}}`;
+}
+
 /** Creates the ledger repository. */
 export function createLedgerRepository(db: Database) {
   const idPool = createIdPool(db);
   return {
     /**
-     * Stores a group in one statement (atomic by itself, so no transaction round trips): the frames, the
-     * dedupe keys, the events whose key was new, the devices' marks and read messages. Returns, per event
-     * row, whether it was new (false: a duplicate of a stored event).
+     * Stores a group in one statement (atomic by itself, so no transaction round trips): the devices' marks
+     * and stored sequence numbers, the frames, the events and read messages. A device whose group meets a
+     * sequence number already stored (another process stored it: the ledger leaves out every one it knows)
+     * has nothing written, and is returned: the caller reads what is stored and writes that device again.
      */
     async writeGroup(
       raws: LedgerRawRow[],
       events: LedgerEventRow[],
       devices: LedgerDeviceUpdate[],
       readMessages: { id: string; at: Date }[],
-    ): Promise<boolean[]> {
+    ): Promise<Set<number>> {
       const ids = await idPool.take(raws.length + events.length);
       const rawIds = ids.slice(0, raws.length);
       const eventIds = ids.slice(raws.length);
-      // Every part built once: a group that meets a stored key is written again, carefully (below).
+      const offered = new Map<number, number[]>(devices.map((d) => [d.deviceNo, []]));
+      for (const e of events) offered.get(e.deviceNo)?.push(e.seq);
+      // The device rows first: each row's lock orders two processes writing the same device, and the
+      // overlap test runs on the row as the other one committed it (PostgreSQL re-reads a row that changed
+      // under an UPDATE), so of two groups offering the same event only one writes it.
+      const marks = sql`marks as (
+          update devices d set
+            seqs = d.seqs + u.seqs,
+            acked_seq = greatest(d.acked_seq, u.acked_seq),
+            max_seq = greatest(d.max_seq, u.max_seq),
+            last_contact_at = coalesce(to_timestamp(u.last_contact_at / 1000.0), d.last_contact_at),
+            clock_offset_ms = coalesce(u.clock_offset_ms, d.clock_offset_ms)
+          from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[],
+            ${textArray(devices.map((d) => seqRanges(offered.get(d.deviceNo)!)))}::int8multirange[],
+            ${numberArray(devices.map((d) => d.ackedSeq))}::int8[], ${numberArray(devices.map((d) => d.maxSeq))}::int8[],
+            ${numberArray(devices.map((d) => d.lastContactAt?.getTime() ?? null))}::float8[],
+            ${numberArray(devices.map((d) => d.clockOffsetMs))}::int4[])
+            as u(no, seqs, acked_seq, max_seq, last_contact_at, clock_offset_ms)
+          where d.no = u.no and not d.seqs && u.seqs
+          returning d.no)`;
+      // Frames and events only of the devices written; an event joins its frame.
       const raw = sql`raw as (
           insert into raw_messages (id, received_at, device_no, source, frame)
           select u.id, to_timestamp(u.at / 1000.0), u.device_no, u.source, u.frame
@@ -149,10 +189,14 @@ export function createLedgerRepository(db: Database) {
             unnest(${numberArray(raws.map((r) => r.receivedAt.getTime()))}::float8[]),
             unnest(${numberArray(raws.map((r) => r.deviceNo))}::int4[]), unnest(${textArray(raws.map((r) => r.source))}::text[]),
             json_array_elements_text(${JSON.stringify(raws.map((r) => r.frame))}::json)) as u(id, at, device_no, source, frame)
+          where u.device_no in (select no from marks)
           returning id, received_at, source)`;
-      // The group's events, unnested once: the keys and the events are both made of them.
-      const input = sql`input as (
-          select * from rows from (unnest(${numberArray(eventIds)}::int8[]),
+      const ev = sql`ev as (
+          insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags)
+          select u.id, r.received_at, u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
+            to_timestamp(u.time / 1000.0), u.raw_id, r.source, u.body,
+            coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
+          from rows from (unnest(${numberArray(eventIds)}::int8[]),
             unnest(${numberArray(events.map((e) => e.deviceNo))}::int4[]),
             unnest(${numberArray(events.map((e) => e.seq))}::int8[]),
             unnest(${textArray(events.map((e) => e.kind))}::text[]),
@@ -161,26 +205,8 @@ export function createLedgerRepository(db: Database) {
             unnest(${numberArray(events.map((e) => rawIds[e.rawIndex]!))}::int8[]),
             jsonb_array_elements(${JSON.stringify(events.map((e) => e.body))}::jsonb),
             unnest(${textArray(events.map((e) => e.flags.join(',')))}::text[]))
-            as u(id, device_no, seq, kind, device_time, time, raw_id, body, flags))`;
-      const keyRows = sql`select u.device_no, u.seq, u.id from input u`;
-      const eventRows = sql`
-          insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags)
-          select u.id, r.received_at, u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
-            to_timestamp(u.time / 1000.0), u.raw_id, r.source, u.body,
-            coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
-          from input u join raw r on r.id = u.raw_id`;
-      const marks = sql`marks as (
-          update devices d set
-            acked_seq = greatest(d.acked_seq, u.acked_seq),
-            max_seq = greatest(d.max_seq, u.max_seq),
-            last_contact_at = coalesce(to_timestamp(u.last_contact_at / 1000.0), d.last_contact_at),
-            clock_offset_ms = coalesce(u.clock_offset_ms, d.clock_offset_ms)
-          from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[],
-            ${numberArray(devices.map((d) => d.ackedSeq))}::int8[], ${numberArray(devices.map((d) => d.maxSeq))}::int8[],
-            ${numberArray(devices.map((d) => d.lastContactAt?.getTime() ?? null))}::float8[],
-            ${numberArray(devices.map((d) => d.clockOffsetMs))}::int4[])
-            as u(no, acked_seq, max_seq, last_contact_at, clock_offset_ms)
-          where d.no = u.no)`;
+            as u(id, device_no, seq, kind, device_time, time, raw_id, body, flags)
+          join raw r on r.id = u.raw_id)`;
       const read =
         readMessages.length > 0
           ? sql`, read as (
@@ -189,51 +215,35 @@ export function createLedgerRepository(db: Database) {
                 ${numberArray(readMessages.map((m) => m.at.getTime()))}::float8[]) as u(id, at)
               where c.id = u.id)`
           : sql``;
-
-      // The ledger leaves out every key it knows, so the keys are new unless another process stored some:
-      // insert them plainly, which costs PGlite half of what `on conflict do nothing` with its returned
-      // list does (a tenth of a group's time). One statement, so a violation writes nothing.
-      try {
-        await sql`
-          with ${raw}, ${input}, keys as (insert into ledger_keys (device_no, seq, event_id) ${keyRows}),
-          ev as (${eventRows}), ${marks}${read}
-          select 1`.execute(db);
-        return eventIds.map(() => true);
-      } catch (err) {
-        if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
-      }
-      // Some keys are stored already: write the group again, storing only the events with a new key.
-      const result = await sql<{ id: number }>`
-        with ${raw}, ${input}, keys as (
-          insert into ledger_keys (device_no, seq, event_id) ${keyRows}
-          on conflict do nothing
-          returning event_id),
-        ev as (${eventRows} where u.id in (select event_id from keys)), ${marks}${read}
-        select u.id from input u
-        where u.id not in (select event_id from keys)`.execute(db);
-      const duplicate = new Set(result.rows.map((r) => Number(r.id)));
-      return eventIds.map((id) => !duplicate.has(id));
+      const result = await sql<{ no: number }>`
+        with ${marks}, ${raw}, ${ev}${read}
+        select u.no from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[]) as u(no)
+        where u.no not in (select no from marks)`.execute(db);
+      return new Set(result.rows.map((r) => r.no));
     },
 
-    /** Stored progress of the given devices: acknowledged mark and the sequence numbers stored above it. */
+    /**
+     * Stored progress of the given devices: the highest sequence number below which every one is stored,
+     * and the ones stored above it.
+     */
     async progress(deviceNos: number[]): Promise<DeviceProgress[]> {
-      const devices = await db
-        .selectFrom('devices')
-        .select(['no', 'acked_seq', 'clock_offset_ms'])
-        .where('no', 'in', deviceNos)
-        .execute();
+      const devices = await sql<{ no: number; through: number; clock_offset_ms: number | null }>`
+        select d.no, coalesce((select upper(r) - 1 from unnest(d.seqs) r where lower(r) = 1), 0) as through,
+          d.clock_offset_ms
+        from devices d where d.no = any(${deviceNos}::int4[])`.execute(db);
       const above = await sql<{ device_no: number; seq: number }>`
-        select k.device_no, k.seq from ledger_keys k join devices d on d.no = k.device_no
-        where k.device_no = any(${deviceNos}::int4[]) and k.seq > d.acked_seq`.execute(db);
+        select d.no as device_no, generate_series(lower(r), upper(r) - 1) as seq
+        from devices d cross join lateral unnest(d.seqs) r
+        where d.no = any(${deviceNos}::int4[]) and lower(r) > 1`.execute(db);
       const byDevice = new Map<number, number[]>();
       for (const r of above.rows) {
         const list = byDevice.get(r.device_no) ?? [];
         list.push(Number(r.seq));
         byDevice.set(r.device_no, list);
       }
-      return devices.map((d) => ({
+      return devices.rows.map((d) => ({
         deviceNo: d.no,
-        ackedSeq: Number(d.acked_seq),
+        ackedSeq: Number(d.through),
         clockOffsetMs: d.clock_offset_ms,
         storedAbove: byDevice.get(d.no) ?? [],
       }));

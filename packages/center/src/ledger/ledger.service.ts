@@ -35,8 +35,8 @@ export interface LedgerOutcome {
 
 /** The ledger is full; the device keeps its events and retries. */
 export class OverloadedError extends AppError {
-  constructor() {
-    super('overloaded', 'the center is storing a backlog; retry shortly', 503);
+  constructor(message = 'the center is storing a backlog; retry shortly') {
+    super('overloaded', message, 503);
   }
 }
 
@@ -46,6 +46,19 @@ export class UnstorableBatchError extends AppError {
     super('invalid_message', `the center cannot store this batch: ${reason}`, 422);
   }
 }
+
+/**
+ * Another process kept storing these units' events while this one tried (two centers taking the same units'
+ * frames): the units keep their events and retransmit.
+ */
+export class ContendedError extends OverloadedError {
+  constructor() {
+    super('another writer is storing these events; retry shortly');
+  }
+}
+
+/** Writes of a group's devices that met events another process had stored, before giving up. */
+const MAX_CONFLICT_ATTEMPTS = 5;
 
 /**
  * The one refusal of a full queue, made once: a storm of refusals would otherwise spend its CPU capturing
@@ -305,7 +318,7 @@ export function createLedger(deps: {
     }
   }
 
-  async function writeGroup(group: Pending[]): Promise<void> {
+  async function writeGroup(group: Pending[], attempt = 1): Promise<void> {
     await loadMarks(group.map((p) => p.batch.deviceNo));
     const raws: LedgerRawRow[] = [];
     const events: LedgerEventRow[] = [];
@@ -387,25 +400,36 @@ export function createLedger(deps: {
       lastContactAt: contact.get(deviceNo)?.at ?? null,
       clockOffsetMs: contact.get(deviceNo)?.offset ?? null,
     }));
-    const isNew =
-      events.length > 0 || raws.length > 0 ? await repo.writeGroup(raws, events, updates, readMessages) : [];
-    for (const [no, m] of next) marks.set(no, m);
-    const stored = committed.filter((_, i) => isNew[i]);
+    const conflicted =
+      events.length > 0 || raws.length > 0
+        ? await repo.writeGroup(raws, events, updates, readMessages)
+        : new Set<number>();
+    for (const [no, m] of next) if (!conflicted.has(no)) marks.set(no, m);
+    const stored = committed.filter((e) => !conflicted.has(e.deviceNo));
     // Listeners start their own work (the engine): not as part of an urgent group's priority.
     if (stored.length > 0) withoutPriority(() => listeners.forEach((listener) => listener(stored)));
-    metrics.ledgerGroupSize.observe(events.length);
+    metrics.ledgerGroupSize.observe(stored.length);
     const committedAt = Date.now();
-    group.forEach(({ batch, known, resolve }, i) => {
+    const again: Pending[] = [];
+    group.forEach((pending, i) => {
+      const { batch, known, resolve } = pending;
+      if (conflicted.has(batch.deviceNo)) {
+        again.push(pending);
+        return;
+      }
       const { seen, from, to } = perBatch[i]!;
-      // Keys already in storage but unknown to memory (another process stored them) count as duplicates.
-      let stored = 0;
-      for (let row = from; row < to; row++) if (isNew[row]) stored++;
+      const stored = to - from;
       const duplicates = seen + known - stored;
       metrics.eventsStored.inc(stored);
       metrics.eventsDuplicate.inc(duplicates);
       metrics.ingestLatency.observe((committedAt - batch.receivedAt.getTime()) / 1000);
       resolve({ through: marks.get(batch.deviceNo)!.through, stored, duplicates });
     });
+    if (again.length === 0) return;
+    // Another process stored some of these devices' events: read what is stored, and write what is not.
+    if (attempt >= MAX_CONFLICT_ATTEMPTS) throw new ContendedError();
+    for (const no of conflicted) marks.delete(no);
+    await writeGroup(again, attempt + 1);
   }
 
   return {

@@ -4,6 +4,7 @@ import { sql as m0002 } from './0002_identity.js';
 import { sql as m0003 } from './0003_cases.js';
 import { sql as m0004 } from './0004_alarms.js';
 import { sql as m0005 } from './0005_device_fillfactor.js';
+import { sql as m0006 } from './0006_device_seqs.js';
 
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0001_ledger', sql: m0001 },
@@ -11,4 +12,5 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0003_cases', sql: m0003 },
   { id: '0004_alarms', sql: m0004 },
   { id: '0005_device_fillfactor', sql: m0005 },
+  { id: '0006_device_seqs', sql: m0006 },
 ];
