@@ -218,7 +218,7 @@ export function createLedgerRepository(db: Database) {
       const result = await sql<{ no: number }>`
         with ${marks}, ${raw}, ${ev}${read}
         select u.no from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[]) as u(no)
-        where u.no not in (select no from marks)`.execute(db);
+        where not exists (select from marks m where m.no = u.no)`.execute(db);
       return new Set(result.rows.map((r) => r.no));
     },
 
