@@ -9,7 +9,12 @@ import { migrate, openDatabase, type DatabaseHandle } from '../src/db/database.j
 import { createDeviceRepository, type DeviceRecord } from '../src/devices/device.repository.js';
 import { createDeviceService } from '../src/devices/device.service.js';
 import { createLedgerRepository } from '../src/ledger/ledger.repository.js';
-import { createLedger, UnstorableBatchError, type LedgerBatch } from '../src/ledger/ledger.service.js';
+import {
+  createLedger,
+  OverloadedError,
+  UnstorableBatchError,
+  type LedgerBatch,
+} from '../src/ledger/ledger.service.js';
 import { createMetrics } from '../src/metrics.js';
 import { heartbeats } from './harness.js';
 import { createTestDatabase, hasPostgres } from './services.js';
@@ -261,6 +266,31 @@ describe('the ledger under a backlog', () => {
     });
     expect(await ledger.through(record.no)).toBe(3);
     expect(await ledger.submit(batch([2, 3, 4, 5, 6]))).toEqual({ through: 6, stored: 2, duplicates: 3 });
+  });
+
+  it('refuses a batch as overloaded, and stores nothing of it, while another writer keeps taking its unit first', async () => {
+    const record = (await provisionUnits(1, 'LC-'))[0]!;
+    const real = createLedgerRepository(db.db);
+    let writes = 0;
+    const ledger = createLedger({
+      // A store where another process has always just written this unit: every write leaves it out.
+      repo: {
+        ...real,
+        writeGroup: async () => {
+          writes++;
+          return new Set([record.no]);
+        },
+      },
+      metrics: createMetrics(),
+      maxQueuedEvents: 100,
+    });
+    const t = Date.now();
+    const outcome = ledger.submit(batchOf(record, [{ seq: 1, t, kind: 'fault', code: 'E1' }], { ts: t }));
+    await expect(outcome).rejects.toBeInstanceOf(OverloadedError);
+    await expect(outcome).rejects.toThrow(/another writer/);
+    // It gave up after a bounded number of tries, and the unit's mark did not move.
+    expect(writes).toBe(5);
+    expect(await ledger.through(record.no)).toBe(0);
   });
 
   it('answers a greeting storm of units it has not seen with a few reads, each unit its own mark', async () => {
