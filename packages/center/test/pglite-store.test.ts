@@ -69,6 +69,34 @@ describe('the embedded store', () => {
     await again.close();
   });
 
+  it('answers a statement run again and again (prepared from its second run) like the first time', async () => {
+    const pg = await PGliteWorker.start(join(dir, 'prepared'));
+    await pg.query('create table p (id int4 primary key, at timestamptz, tags text[])', []);
+    const insert = 'insert into p values ($1, $2, $3) returning id, at, tags';
+    const at = new Date('2026-11-26T05:00:00.123Z');
+    const runs: unknown[] = [];
+    for (const id of [1, 2, 1, 3, 2, 4]) {
+      runs.push(
+        await pg.query(insert, [id, at, `{a,"b c",${id}}`]).then(
+          (r) => r.rows,
+          (err: { code?: string; constraint?: string }) => ({ code: err.code, constraint: err.constraint }),
+        ),
+      );
+    }
+    const row = (id: number) => [{ id, at, tags: ['a', 'b c', String(id)] }];
+    const duplicate = { code: '23505', constraint: 'p_pkey' };
+    // Types are parsed the same on every run, and a failed run spoils neither the statement nor the next.
+    expect(runs).toEqual([row(1), row(2), duplicate, row(3), duplicate, row(4)]);
+    // Inside a transaction: a prepared run that fails rolls back the whole transaction.
+    await pg.query('begin', []);
+    await pg.query(insert, [10, at, '{}']);
+    await expect(pg.query(insert, [10, at, '{}'])).rejects.toMatchObject({ code: '23505' });
+    await pg.query('rollback', []);
+    const ids = await pg.query('select id from p where id > $1 order by id', [0]);
+    expect(ids.rows).toEqual([1, 2, 3, 4].map((id) => ({ id })));
+    await pg.close();
+  });
+
   // On a disk, not in memory: what is measured is what reaches the storage device.
   const cache = join(new URL('../../..', import.meta.url).pathname, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });

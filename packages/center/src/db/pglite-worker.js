@@ -7,7 +7,7 @@ import { closeSync, fsyncSync, openSync, readdirSync, readFileSync } from 'node:
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, parse as pgResults, protocol } from '@electric-sql/pglite';
 
 /*
  * Durability. PGlite starts PostgreSQL with fsync off (`-F`), and its file layer (Emscripten's NODEFS)
@@ -50,6 +50,7 @@ const settings = {
   wal_init_zero: 'off',
   max_wal_size: '4GB',
   random_page_cost: '1.1',
+  plan_cache_mode: 'force_custom_plan',
   ...workerData.settings,
 };
 const pg = await PGlite.create({
@@ -246,6 +247,88 @@ function errorFields(err) {
   return fields;
 }
 
+/*
+ * Prepared statements. PGlite's `query` parses, analyses and describes its statement every time, in six
+ * separate calls into WebAssembly (parse, describe, bind, describe, execute, sync). A statement with
+ * parameters that comes a second time (the ledger's group statement comes 100–200 times a second) is
+ * prepared under a name instead, and each later run is one call of bind, describe, execute and sync.
+ * Plans stay custom (`plan_cache_mode`, below): a generic plan, made without the arrays' sizes, could join
+ * a group's 8,000 rows by nested loops.
+ */
+const { serialize } = protocol;
+const PREPARED_MAX = 100;
+const prepared = new Map(); // statement text → { name, paramTypes }, oldest first
+const seenOnce = new Set();
+let statementNo = 0;
+
+function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** Runs protocol messages and a sync; throws the statement's error, if any, after the sync. */
+async function exchange(parts) {
+  const { messages } = await pg.execProtocol(concat([...parts, serialize.sync()]), {
+    syncToFs: false,
+    throwOnError: false,
+  });
+  const error = messages.find((m) => m.name === 'error');
+  if (error) throw error;
+  return messages;
+}
+
+async function statementFor(text) {
+  let statement = prepared.get(text);
+  if (statement) {
+    prepared.delete(text); // to the back of the line: least recently used first
+    prepared.set(text, statement);
+    return statement;
+  }
+  const name = `sde_${++statementNo}`;
+  const messages = await exchange([serialize.parse({ name, text }), serialize.describe({ type: 'S', name })]);
+  statement = {
+    name,
+    paramTypes: messages.find((m) => m.name === 'parameterDescription')?.dataTypeIDs ?? [],
+  };
+  prepared.set(text, statement);
+  if (prepared.size > PREPARED_MAX) {
+    const [oldest, { name: old }] = prepared.entries().next().value;
+    prepared.delete(oldest);
+    await exchange([serialize.close({ type: 'S', name: old })]);
+  }
+  return statement;
+}
+
+/** `pg.query` for a statement with parameters, prepared from its second run on. */
+async function query(text, params) {
+  if (!prepared.has(text) && !seenOnce.has(text)) {
+    if (seenOnce.size >= 10 * PREPARED_MAX) seenOnce.clear();
+    seenOnce.add(text);
+    return pg.query(text, params);
+  }
+  seenOnce.delete(text);
+  return pg.runExclusive(async () => {
+    const { name, paramTypes } = await statementFor(text);
+    const values = params.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = pg.serializers[paramTypes[i]];
+      return serializer ? serializer(value) : value.toString();
+    });
+    const messages = await exchange([
+      serialize.bind({ statement: name, values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+    ]);
+    if (!pg.isInTransaction()) await pg.syncToFs();
+    return pgResults.parseResults(messages, pg.parsers)[0];
+  });
+}
+
 parentPort.on('message', async (m) => {
   try {
     if (m.op === 'close') {
@@ -258,7 +341,7 @@ parentPort.on('message', async (m) => {
       const results = await pg.exec(m.sql);
       parentPort.postMessage({ id: m.id, rows: results.at(-1)?.rows ?? [] });
     } else {
-      const r = await pg.query(m.sql, m.params);
+      const r = m.params.length > 0 ? await query(m.sql, m.params) : await pg.query(m.sql, m.params);
       parentPort.postMessage({ id: m.id, rows: r.rows, affectedRows: r.affectedRows });
     }
   } catch (err) {
