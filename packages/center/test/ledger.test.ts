@@ -8,7 +8,7 @@ import type { DeviceEvent } from '@sde/protocol';
 import { migrate, openDatabase, type DatabaseHandle } from '../src/db/database.js';
 import { createDeviceRepository, type DeviceRecord } from '../src/devices/device.repository.js';
 import { createDeviceService } from '../src/devices/device.service.js';
-import { createLedgerRepository } from '../src/ledger/ledger.repository.js';
+import { createLedgerRepository, type LedgerRepository } from '../src/ledger/ledger.repository.js';
 import {
   createLedger,
   OverloadedError,
@@ -34,6 +34,15 @@ function batchOf(
   };
 }
 
+/** A live batch of `fault` events numbered `seqs` from `unit`, each stamped `t + seq`. */
+function faults(unit: { no: number; id: string }, seqs: number[], t: number): LedgerBatch {
+  return batchOf(
+    unit,
+    seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E${seq}` })),
+    { ts: t },
+  );
+}
+
 describe('the ledger under a backlog', () => {
   let dir: string;
   let db: DatabaseHandle;
@@ -45,6 +54,10 @@ describe('the ledger under a backlog', () => {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** A ledger on this store, as a center (re)started on it has (`repo`: the store as it answers). */
+  const newLedger = (repo: LedgerRepository = createLedgerRepository(db.db)) =>
+    createLedger({ repo, metrics: createMetrics(), maxQueuedEvents: 100 });
 
   /** Registers `count` home units and returns their registry records. */
   async function provisionUnits(count: number, prefix: string): Promise<DeviceRecord[]> {
@@ -206,27 +219,14 @@ describe('the ledger under a backlog', () => {
 
   it('resumes after a restart with the holes it left: numbers stored above a hole are duplicates', async () => {
     const record = (await provisionUnits(1, 'LH-'))[0]!;
-    const before = createLedger({
-      repo: createLedgerRepository(db.db),
-      metrics: createMetrics(),
-      maxQueuedEvents: 100,
-    });
+    const before = newLedger();
     const t = Date.now();
-    const batch = (seqs: number[]) =>
-      batchOf(
-        record,
-        seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E${seq}` })),
-        { ts: t },
-      );
+    const batch = (seqs: number[]) => faults(record, seqs, t);
     expect(await before.submit(batch([1, 2, 3]))).toEqual({ through: 3, stored: 3, duplicates: 0 });
     // 4 and 5 were lost on the way; 6, 7 and 9 arrived.
     expect(await before.submit(batch([6, 7, 9]))).toEqual({ through: 3, stored: 3, duplicates: 0 });
     // The center restarts: the new ledger knows only what is stored.
-    const after = createLedger({
-      repo: createLedgerRepository(db.db),
-      metrics: createMetrics(),
-      maxQueuedEvents: 100,
-    });
+    const after = newLedger();
     expect(await after.through(record.no)).toBe(3);
     // The unit retransmits everything unacknowledged, with a new event 10.
     expect(await after.submit(batch([4, 5, 6, 7, 8, 9, 10]))).toEqual({
@@ -242,12 +242,7 @@ describe('the ledger under a backlog', () => {
   it('keeps the dedupe of a store written before the keys moved to the device rows (migration 0006)', async () => {
     const record = (await provisionUnits(1, 'LM-'))[0]!;
     const t = Date.now();
-    const batch = (seqs: number[]) =>
-      batchOf(
-        record,
-        seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E${seq}` })),
-        { ts: t },
-      );
+    const batch = (seqs: number[]) => faults(record, seqs, t);
     // The store as migration 0005 left it: one ledger_keys row per stored event, 1..3 and 5.
     await sql`delete from schema_migrations where id = '0006_device_seqs'`.execute(db.db);
     await sql`alter table devices drop column seqs`.execute(db.db);
@@ -259,11 +254,7 @@ describe('the ledger under a backlog', () => {
       select ${record.no}, s, s from unnest(array[1, 2, 3, 5]) s`.execute(db.db);
     expect(await migrate(db.db)).toEqual(['0006_device_seqs']);
 
-    const ledger = createLedger({
-      repo: createLedgerRepository(db.db),
-      metrics: createMetrics(),
-      maxQueuedEvents: 100,
-    });
+    const ledger = newLedger();
     expect(await ledger.through(record.no)).toBe(3);
     expect(await ledger.submit(batch([2, 3, 4, 5, 6]))).toEqual({ through: 6, stored: 2, duplicates: 3 });
   });
@@ -272,17 +263,13 @@ describe('the ledger under a backlog', () => {
     const record = (await provisionUnits(1, 'LC-'))[0]!;
     const real = createLedgerRepository(db.db);
     let writes = 0;
-    const ledger = createLedger({
-      // A store where another process has always just written this unit: every write leaves it out.
-      repo: {
-        ...real,
-        writeGroup: async () => {
-          writes++;
-          return new Set([record.no]);
-        },
+    // A store where another process has always just written this unit: every write leaves it out.
+    const ledger = newLedger({
+      ...real,
+      writeGroup: async () => {
+        writes++;
+        return new Set([record.no]);
       },
-      metrics: createMetrics(),
-      maxQueuedEvents: 100,
     });
     const t = Date.now();
     const outcome = ledger.submit(batchOf(record, [{ seq: 1, t, kind: 'fault', code: 'E1' }], { ts: t }));

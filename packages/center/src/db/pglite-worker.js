@@ -23,9 +23,11 @@ import { PGlite, parse as pgResults, protocol } from '@electric-sql/pglite';
  * max_wal_size=4GB (PostgreSQL's default is 1 GB): after every checkpoint the first change to each page is
  * logged whole, and with an index that leads with the device (and, until ADR 0011, a second one), every
  * unit's report touches pages of its own; at 5,000 units that was some 80 MB of extra WAL, built and
- * checksummed on this thread in the 2 s after each checkpoint (ADR 0009). At 20,000 events/s, 1 GB came every 70 s; 4 GB makes the 5-minute timeout
- * the trigger, as PostgreSQL's documentation advises. A crash then replays at most about 4 GB (measured
- * here at 110 MB/s: about 40 s before the center is back).
+ * checksummed on this thread in the 2 s after each checkpoint (ADR 0009). At 20,000 events/s, 1 GB came
+ * every 70 s; 4 GB makes the 5-minute timeout the trigger, as PostgreSQL's documentation advises. A crash
+ * then replays at most about 4 GB (measured here at 110 MB/s: about 40 s before the center is back).
+ *
+ * plan_cache_mode=force_custom_plan: see the prepared statements, below.
  *
  * random_page_cost=1.1 (PostgreSQL's default is 4, for spinning disks): PGlite's pages are in its buffers
  * or the page cache, where reading one out of order costs about what reading the next one does. With 4 the
@@ -252,8 +254,8 @@ function errorFields(err) {
  * separate calls into WebAssembly (parse, describe, bind, describe, execute, sync). A statement with
  * parameters that comes a second time (the ledger's group statement comes 100–200 times a second) is
  * prepared under a name instead, and each later run is one call of bind, describe, execute and sync.
- * Plans stay custom (`plan_cache_mode`, below): a generic plan, made without the arrays' sizes, could join
- * a group's 8,000 rows by nested loops.
+ * Plans stay custom (`plan_cache_mode` in the settings above): a generic plan, made without the arrays'
+ * sizes, could join a group's 8,000 rows by nested loops.
  */
 const { serialize } = protocol;
 const PREPARED_MAX = 100;
@@ -304,8 +306,9 @@ async function statementFor(text) {
   return statement;
 }
 
-/** `pg.query` for a statement with parameters, prepared from its second run on. */
+/** `pg.query`, but a statement with parameters is prepared from its second run on. */
 async function query(text, params) {
+  if (params.length === 0) return pg.query(text, params);
   if (!prepared.has(text) && !seenOnce.has(text)) {
     if (seenOnce.size >= 10 * PREPARED_MAX) seenOnce.clear();
     seenOnce.add(text);
@@ -341,7 +344,7 @@ parentPort.on('message', async (m) => {
       const results = await pg.exec(m.sql);
       parentPort.postMessage({ id: m.id, rows: results.at(-1)?.rows ?? [] });
     } else {
-      const r = m.params.length > 0 ? await query(m.sql, m.params) : await pg.query(m.sql, m.params);
+      const r = await query(m.sql, m.params);
       parentPort.postMessage({ id: m.id, rows: r.rows, affectedRows: r.affectedRows });
     }
   } catch (err) {

@@ -40,7 +40,8 @@ export interface LedgerDeviceUpdate {
 /** A device's stored progress, to rebuild its watermark after a restart. */
 export interface DeviceProgress {
   deviceNo: number;
-  ackedSeq: number;
+  /** Every sequence number up to this one is stored. */
+  through: number;
   clockOffsetMs: number | null;
   storedAbove: number[];
 }
@@ -223,30 +224,33 @@ export function createLedgerRepository(db: Database) {
     },
 
     /**
-     * Stored progress of the given devices: the highest sequence number below which every one is stored,
-     * and the ones stored above it.
+     * Stored progress of the given devices, from their stored sequence numbers: the highest number below
+     * which every one is stored, and the ones stored above it.
      */
     async progress(deviceNos: number[]): Promise<DeviceProgress[]> {
-      const devices = await sql<{ no: number; through: number; clock_offset_ms: number | null }>`
-        select d.no, coalesce((select upper(r) - 1 from unnest(d.seqs) r where lower(r) = 1), 0) as through,
-          d.clock_offset_ms
-        from devices d where d.no = any(${deviceNos}::int4[])`.execute(db);
-      const above = await sql<{ device_no: number; seq: number }>`
-        select d.no as device_no, generate_series(lower(r), upper(r) - 1) as seq
-        from devices d cross join lateral unnest(d.seqs) r
-        where d.no = any(${deviceNos}::int4[]) and lower(r) > 1`.execute(db);
-      const byDevice = new Map<number, number[]>();
-      for (const r of above.rows) {
-        const list = byDevice.get(r.device_no) ?? [];
-        list.push(Number(r.seq));
-        byDevice.set(r.device_no, list);
+      // One row per stored range; a device with none stored has one row without.
+      const ranges = await sql<{
+        no: number;
+        clock_offset_ms: number | null;
+        lo: number | null;
+        hi: number | null;
+      }>`
+        select d.no, d.clock_offset_ms, lower(r) as lo, upper(r) as hi
+        from devices d left join lateral unnest(d.seqs) r on true
+        where d.no = any(${deviceNos}::int4[])`.execute(db);
+      const byDevice = new Map<number, DeviceProgress>();
+      for (const row of ranges.rows) {
+        let progress = byDevice.get(row.no);
+        if (!progress) {
+          progress = { deviceNo: row.no, through: 0, clockOffsetMs: row.clock_offset_ms, storedAbove: [] };
+          byDevice.set(row.no, progress);
+        }
+        if (row.lo === null || row.hi === null) continue;
+        const [lo, hi] = [Number(row.lo), Number(row.hi)];
+        if (lo === 1) progress.through = hi - 1;
+        else for (let seq = lo; seq < hi; seq++) progress.storedAbove.push(seq);
       }
-      return devices.rows.map((d) => ({
-        deviceNo: d.no,
-        ackedSeq: Number(d.through),
-        clockOffsetMs: d.clock_offset_ms,
-        storedAbove: byDevice.get(d.no) ?? [],
-      }));
+      return [...byDevice.values()];
     },
 
     /** Checks the stored events: counts, duplicates of (device, seq) and missing sequence numbers. */

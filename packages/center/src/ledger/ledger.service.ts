@@ -310,9 +310,9 @@ export function createLedger(deps: {
       if (marks.has(p.deviceNo)) continue;
       const above = new Set(p.storedAbove);
       marks.set(p.deviceNo, {
-        through: p.ackedSeq,
+        through: p.through,
         above,
-        max: p.storedAbove.reduce((a, b) => Math.max(a, b), p.ackedSeq),
+        max: p.storedAbove.reduce((a, b) => Math.max(a, b), p.through),
         clockOffsetMs: p.clockOffsetMs,
       });
     }
