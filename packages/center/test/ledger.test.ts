@@ -259,6 +259,45 @@ describe('the ledger under a backlog', () => {
     expect(await ledger.submit(batch([2, 3, 4, 5, 6]))).toEqual({ through: 6, stored: 2, duplicates: 3 });
   });
 
+  it('takes each unit in order past half a full queue, so that everything it stores can be acknowledged', async () => {
+    const [unit, filler, other, calm] = await provisionUnits(4, 'LO-');
+    const real = createLedgerRepository(db.db);
+    // A store that takes the first group and holds it until released: the queue stays as filled.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const ledger = newLedger({ ...real, writeGroup: (...args) => held.then(() => real.writeGroup(...args)) });
+    await ledger.preload([unit!.no, filler!.no, other!.no, calm!.no]);
+    const t = Date.now();
+    const send = (r: DeviceRecord, from: number, to: number) =>
+      ledger.submit(batchOf(r, heartbeats(from, to, t), { ts: t }));
+
+    // Room for 100 queued events. 60 of another unit, then the unit's 1..30: in order, taken.
+    const first = [send(filler!, 1, 60), send(unit!, 1, 30)];
+    // 31..50 does not fit: refused, a hole before the unit's next frames.
+    await expect(send(unit!, 31, 50)).rejects.toBeInstanceOf(OverloadedError);
+    // 51..55 would fit, but stored above the hole it could not be acknowledged: refused too.
+    const aboveHole = send(unit!, 51, 55);
+    // Other units' next events are in order: taken. So is an alarm above the hole: it is not held back.
+    first.push(send(other!, 1, 5));
+    const tamper = ledger.submit(
+      batchOf(unit!, [{ seq: 56, t: t + 56_000, kind: 'tx_strap_tamper', tx: 'TX-1' }], { ts: t }),
+    );
+    release();
+    await expect(aboveHole).rejects.toThrow(/in order/);
+    const [, unitFirst, otherFirst] = await Promise.all(first);
+    expect(unitFirst).toMatchObject({ through: 30, stored: 30 });
+    expect(otherFirst).toMatchObject({ through: 5, stored: 5 });
+    // (stored first: urgent events jump the queue)
+    expect(await tamper).toMatchObject({ through: 0, stored: 1 });
+
+    // The unit retransmits from its first unacknowledged event: the hole is filled, the whole of it answered.
+    expect(await send(unit!, 31, 55)).toEqual({ through: 56, stored: 25, duplicates: 0 });
+    // Below half the queue a frame above a hole is taken as before (a unit whose earlier frame was refused as
+    // invalid keeps reporting).
+    await send(calm!, 1, 5);
+    expect(await send(calm!, 10, 12)).toEqual({ through: 5, stored: 3, duplicates: 0 });
+  });
+
   it('refuses a batch as overloaded, and stores nothing of it, while another writer keeps taking its unit first', async () => {
     const record = (await provisionUnits(1, 'LC-'))[0]!;
     const real = createLedgerRepository(db.db);

@@ -65,6 +65,10 @@ const MAX_CONFLICT_ATTEMPTS = 5;
  * stack traces (4 % of the center's time in a measured storm).
  */
 const OVERLOADED = new OverloadedError();
+/** The refusal of a frame that starts above a hole while the queue is more than half full (see `submit`). */
+const OUT_OF_TURN = new OverloadedError(
+  "the center is storing a backlog and takes each unit's events in order; retransmit from the first unacknowledged event",
+);
 
 /** An event as committed to the ledger, handed to listeners (the compliance engine) after the commit. */
 export interface CommittedEvent {
@@ -164,6 +168,17 @@ export function createLedger(deps: {
     return queuedSeqs.get(deviceNo)?.has(seq) ?? false;
   }
 
+  /** Whether the first of `events` lies above a number its device has neither stored nor queued. */
+  function startsAboveHole(deviceNo: number, events: readonly { seq: number }[]): boolean {
+    const mark = marks.get(deviceNo);
+    // A device not read yet (its first frame since the start): nothing is known to be missing.
+    if (!mark) return false;
+    const queued = queuedSeqs.get(deviceNo);
+    let next = mark.through + 1;
+    while (mark.above.has(next) || queued?.has(next)) next++;
+    return events.reduce((first, e) => Math.min(first, e.seq), Infinity) > next;
+  }
+
   function submit(frame: LedgerBatch): Promise<LedgerOutcome> {
     const no = frame.deviceNo;
     const all = frame.message.events;
@@ -184,13 +199,20 @@ export function createLedger(deps: {
       return (lastQueued.get(no) ?? Promise.resolve()).then(answer, answer);
     }
     if (queuedEvents + events.length > deps.maxQueuedEvents) return Promise.reject(OVERLOADED);
+    const urgent = events.some((e) => URGENT_KINDS.has(e.kind));
+    // A full queue refuses frames, and a frame refused leaves a hole before the unit's next ones: stored
+    // above the hole, those cannot be acknowledged, so the unit sees no progress and retransmits its whole
+    // window, while the center spends its backlog's time on events it cannot answer for — on a host short
+    // of CPU, a collapse (ADR 0012). Past half the queue, a unit's events are taken in order only; urgent
+    // ones still go first, so an alarm is never held behind a hole.
+    if (!urgent && queuedEvents + events.length > deps.maxQueuedEvents / 2 && startsAboveHole(no, events))
+      return Promise.reject(OUT_OF_TURN);
     queuedEvents += events.length;
     metrics.ledgerQueued.set(queuedEvents);
     let seqs = queuedSeqs.get(no);
     if (!seqs) queuedSeqs.set(no, (seqs = new Set()));
     for (const e of events) seqs.add(e.seq);
     const lane = no % lanes;
-    const urgent = events.some((e) => URGENT_KINDS.has(e.kind));
     const done = new Promise<LedgerOutcome>((resolve, reject) => {
       if (urgent) queues[lane]!.unshift({ batch, known, urgent, resolve, reject });
       else queues[lane]!.push({ batch, known, urgent, resolve, reject });
