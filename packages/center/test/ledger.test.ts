@@ -311,7 +311,7 @@ describe('the ledger under a backlog', () => {
       },
     });
     const t = Date.now();
-    const outcome = ledger.submit(batchOf(record, [{ seq: 1, t, kind: 'fault', code: 'E1' }], { ts: t }));
+    const outcome = ledger.submit(faults(record, [1], t));
     await expect(outcome).rejects.toBeInstanceOf(OverloadedError);
     await expect(outcome).rejects.toThrow(/another writer/);
     // It gave up after a bounded number of tries, and the unit's mark did not move.

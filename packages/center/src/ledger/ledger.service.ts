@@ -173,10 +173,9 @@ export function createLedger(deps: {
     const mark = marks.get(deviceNo);
     // A device not read yet (its first frame since the start): nothing is known to be missing.
     if (!mark) return false;
-    const queued = queuedSeqs.get(deviceNo);
-    let next = mark.through + 1;
-    while (mark.above.has(next) || queued?.has(next)) next++;
-    return events.reduce((first, e) => Math.min(first, e.seq), Infinity) > next;
+    let missing = mark.through + 1;
+    while (isKnown(deviceNo, missing)) missing++;
+    return events.reduce((first, e) => Math.min(first, e.seq), Infinity) > missing;
   }
 
   function submit(frame: LedgerBatch): Promise<LedgerOutcome> {
