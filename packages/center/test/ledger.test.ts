@@ -114,16 +114,16 @@ describe('the ledger under a backlog', () => {
   });
 
   it('counts events another center already stored as duplicates, and stores each event and frame exactly', async () => {
-    const record = (await provisionUnits(1, 'LX-'))[0]!;
+    const [record, other, busy] = await provisionUnits(3, 'LX-');
     // Two centers on one database: neither knows what the other stored.
     const [a, b] = [0, 1].map(() =>
       createLedger({ repo: createLedgerRepository(db.db), metrics: createMetrics(), maxQueuedEvents: 1000 }),
     );
-    await b!.preload([record.no]);
+    await b!.preload([record!.no, other!.no, busy!.no]);
     const t = Date.parse('2026-03-29T00:59:59.123Z');
     const batch = (seqs: number[], frame: string) =>
       batchOf(
-        record,
+        record!,
         seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E"${seq}\\{,}` })),
         { ts: t + 5, frame, receivedAt: new Date(t + 1000) },
       );
@@ -132,12 +132,31 @@ describe('the ledger under a backlog', () => {
       stored: 3,
       duplicates: 0,
     });
-    // The second center takes the unit's retransmitted window 1..3 with a new event 4: only 4 is new.
-    expect(await b!.submit(batch([1, 2, 3, 4], 'second\\frame'))).toEqual({
-      through: 4,
-      stored: 1,
-      duplicates: 3,
-    });
+    // The second center takes the unit's retransmitted window 1..3 with a new event 4: only 4 is new. In the
+    // same group (queued behind a third unit's) another unit's first frame, which nobody stored: it is stored
+    // with the first write of that group.
+    const [, retransmitted, first] = await Promise.all([
+      b!.submit(faults(busy!, [1], t)),
+      b!.submit(batch([1, 2, 3, 4], 'second\\frame')),
+      b!.submit(
+        batchOf(other!, faults(other!, [1, 2], t).message.events, {
+          ts: t,
+          frame: 'other',
+          receivedAt: new Date(t + 7),
+        }),
+      ),
+    ]);
+    expect(retransmitted).toEqual({ through: 4, stored: 1, duplicates: 3 });
+    expect(first).toEqual({ through: 2, stored: 2, duplicates: 0 });
+    const others = await sql<{ seq: number; received_at: Date; source: string; frame: string }>`
+      select e.seq, e.received_at, e.source, r.frame from events e join raw_messages r on r.id = e.raw_id
+      where e.device_no = ${other!.no} order by e.seq`.execute(db.db);
+    expect(
+      others.rows.map((r) => [Number(r.seq), new Date(r.received_at).getTime(), r.source, r.frame]),
+    ).toEqual([
+      [1, t + 7, 'mqtt', 'other'],
+      [2, t + 7, 'mqtt', 'other'],
+    ]);
     const rows = await sql<{
       seq: number;
       time: Date;
@@ -148,7 +167,7 @@ describe('the ledger under a backlog', () => {
     }>`
       select e.seq, e.time, e.device_time, e.received_at, e.body, r.frame
       from events e join raw_messages r on r.id = e.raw_id
-      where e.device_no = ${record.no} order by e.seq`.execute(db.db);
+      where e.device_no = ${record!.no} order by e.seq`.execute(db.db);
     expect(rows.rows.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4]);
     for (const r of rows.rows) {
       const seq = Number(r.seq);
@@ -215,6 +234,25 @@ describe('the ledger under a backlog', () => {
       db.db,
     );
     expect(stored.rows[0]!.n).toBe(39);
+  });
+
+  it('stores the events of a unit whose clock was reset to 1970, at center time and flagged', async () => {
+    const unit = (await provisionUnits(1, 'LZ-'))[0]!;
+    const ledger = newLedger();
+    // The unit's clock restarted at the epoch: it is some 56 years behind the center's.
+    const receivedAt = new Date();
+    const outcome = await ledger.submit(
+      batchOf(unit, [{ seq: 1, t: 3_000, kind: 'tx_strap_tamper', tx: 'TX-Z' }], { ts: 3_500, receivedAt }),
+    );
+    expect(outcome).toEqual({ through: 1, stored: 1, duplicates: 0 });
+    const rows = await sql<{ time: Date; device_time: Date; flags: string[] }>`
+      select time, device_time, flags from events where device_no = ${unit.no}`.execute(db.db);
+    expect(
+      rows.rows.map((r) => [new Date(r.time).getTime(), new Date(r.device_time).getTime(), r.flags]),
+    ).toEqual([[receivedAt.getTime() - 500, 3_000, ['clock_offset']]]);
+    // The offset is kept for the unit's readouts, which carry no time of sending.
+    const [progress] = await createLedgerRepository(db.db).progress([unit.no]);
+    expect(progress?.clockOffsetMs).toBe(receivedAt.getTime() - 3_500);
   });
 
   it('resumes after a restart with the holes it left: numbers stored above a hole are duplicates', async () => {

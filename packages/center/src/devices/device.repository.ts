@@ -123,7 +123,7 @@ export function createDeviceRepository(db: Database) {
           last_contact_at = greatest(d.last_contact_at, u.at), clock_offset_ms = u.offset_ms
         from unnest(${rows.map((r) => r.no)}::int4[], ${rows.map((r) => r.model)}::text[],
           ${rows.map((r) => r.firmware)}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[],
-          ${rows.map((r) => r.offsetMs)}::int4[]) as u(no, model, firmware, at, offset_ms)
+          ${rows.map((r) => r.offsetMs)}::int8[]) as u(no, model, firmware, at, offset_ms)
         where d.no = u.no`.execute(db);
     },
 
