@@ -11,6 +11,8 @@
  * The devices are bench/lib/load-generator.ts (raw MQTT sockets, light enough to leave the center its CPU);
  * `--generator fleet` drives the simulator's devices instead (mqtt.js, journal, clock sync: 0.6–0.75 of a core
  * at 5,000 × 4 events/s). Each device reports once a second at its own phase (`--phases`, default 200: 5 ms apart).
+ * Each window also reports the CPU it took, in cores: the process under test, the load generator (this
+ * process) and the whole machine; on 2 cores, a machine near 2.0 is saturated and its tail is queueing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,6 +70,11 @@ interface Measurement {
   storedPerSec?: number;
   centerP50Within?: number;
   centerP99Within?: number;
+  /**
+   * CPU over the window, in cores (Linux): the process under test (center or baseline, all its threads),
+   * this process (the load generator), and the whole machine (user + system of every process).
+   */
+  cores?: { measured: number; generator: number; machine: number };
 }
 
 function freePort(): Promise<number> {
@@ -87,6 +94,21 @@ function start(cmd: string[], env: Record<string, string>): ChildProcess {
   });
   child.stdout!.resume();
   return child;
+}
+
+/** CPU seconds so far: of a process (utime + stime of all its threads), and of the machine. */
+function cpuSeconds(pid: number): { process: number; machine: number } | undefined {
+  try {
+    const ticks = 100; // USER_HZ, 100 on every Linux this runs on
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const all = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait
+    const busy = all.slice(0, 8).reduce((a, b) => a + b, 0) - all[3]! - all[4]!;
+    return { process: (Number(fields[11]) + Number(fields[12])) / ticks, machine: busy / ticks };
+  } catch {
+    return undefined;
+  }
 }
 
 async function until(cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
@@ -137,6 +159,7 @@ function bucketQuantile(before: [number, number][], after: [number, number][], q
 async function drive(
   credentials: DeviceCredentials[],
   mqttUrl: string,
+  measuredPid: number | undefined,
   centerUrl?: string,
 ): Promise<Measurement> {
   // Units are not synchronised: each reports once a second at its own phase of the second.
@@ -171,9 +194,11 @@ async function drive(
     fleet.latency.reset();
     const a0 = fleet.counts().acked;
     const c0 = centerUrl ? await scrape(centerUrl) : undefined;
+    const [p0, g0] = [measuredPid ? cpuSeconds(measuredPid) : undefined, process.cpuUsage()];
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, DURATION * 1000));
     const seconds = (Date.now() - t0) / 1000;
+    const [p1, g1] = [measuredPid ? cpuSeconds(measuredPid) : undefined, process.cpuUsage(g0)];
     const counts = fleet.counts();
     const latency = fleet.latency.summary();
     const c1 = centerUrl ? await scrape(centerUrl) : undefined;
@@ -184,6 +209,15 @@ async function drive(
       p50: latency.p50,
       p99: latency.p99,
       online: counts.online,
+      ...(p0 && p1
+        ? {
+            cores: {
+              measured: round2((p1.process - p0.process) / seconds),
+              generator: round2((g1.user + g1.system) / 1e6 / seconds),
+              machine: round2((p1.machine - p0.machine) / seconds),
+            },
+          }
+        : {}),
       // Inside the center, arrival of a frame → its commit: the histogram bucket holding p50 / p99.
       ...(c0 && c1
         ? {
@@ -237,7 +271,7 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
         body: JSON.stringify({ kind: 'home_unit', count: DEVICES, prefix: `B${Date.now().toString(36)}-` }),
       });
       credentials = ((await res.json()) as { devices: DeviceCredentials[] }).devices;
-      centerResult = await drive(credentials, mqttUrl, centerUrl);
+      centerResult = await drive(credentials, mqttUrl, center.pid, centerUrl);
     } finally {
       await stopChild(center);
     }
@@ -254,6 +288,7 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
       const baselineResult = await drive(
         credentials,
         database ? MOSQUITTO : `mqtt://127.0.0.1:${baselinePort}`,
+        baseline.pid,
       );
       return { center: centerResult, baseline: baselineResult };
     } finally {
@@ -268,6 +303,7 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
   }
 }
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 console.log(
@@ -290,6 +326,8 @@ for (const setup of SETUPS)
       `| ${setup} | ${DEVICES * rate} | ${m((r) => r.center.eventsPerSec)} | ${m((r) => r.center.p50)} | ${m((r) => r.center.p99)} | ` +
         `${m((r) => r.baseline.eventsPerSec)} | ${m((r) => r.baseline.p50)} | ${m((r) => r.baseline.p99)} | ` +
         `${(m((r) => r.center.eventsPerSec) / m((r) => r.baseline.eventsPerSec)).toFixed(2)} | ` +
-        `${m((r) => r.center.settledAfter)} s, drained in ${results.filter((r) => r.center.drained).length} of ${RUNS} |`,
+        `${m((r) => r.center.settledAfter)} s, drained in ${results.filter((r) => r.center.drained).length} of ${RUNS} | ` +
+        `${m((r) => r.center.cores?.measured ?? NaN)} / ${m((r) => r.center.cores?.generator ?? NaN)} / ` +
+        `${m((r) => r.center.cores?.machine ?? NaN)} |`,
     );
   }

@@ -27,7 +27,7 @@ import { PGlite, parse as pgResults, protocol } from '@electric-sql/pglite';
  * every 70 s; 4 GB makes the 5-minute timeout the trigger, as PostgreSQL's documentation advises. A crash
  * then replays at most about 4 GB (measured here at 110 MB/s: about 40 s before the center is back).
  *
- * plan_cache_mode=force_generic_plan: see the prepared statements, below.
+ * plan_cache_mode=force_custom_plan: see the prepared statements, below.
  *
  * random_page_cost=1.1 (PostgreSQL's default is 4, for spinning disks): PGlite's pages are in its buffers
  * or the page cache, where reading one out of order costs about what reading the next one does. With 4 the
@@ -52,7 +52,7 @@ const settings = {
   wal_init_zero: 'off',
   max_wal_size: '4GB',
   random_page_cost: '1.1',
-  plan_cache_mode: 'force_generic_plan',
+  plan_cache_mode: 'force_custom_plan',
   ...workerData.settings,
 };
 const pg = await PGlite.create({
@@ -254,11 +254,8 @@ function errorFields(err) {
  * separate calls into WebAssembly (parse, describe, bind, describe, execute, sync). A statement with
  * parameters that comes a second time (the ledger's group statement comes 100–200 times a second) is
  * prepared under a name instead, and each later run is one call of bind, describe, execute and sync.
- * Plans are generic (`plan_cache_mode` in the settings above): made at the first run and kept, where a custom
- * plan was made at every run, 0.8 ms of the 4–5 ms a ledger group of 130 events takes here. The statements
- * run again and again are lookups by key, short ranges and the ledger's group, whose plan no longer depends
- * on the group's size (ADR 0013). PostgreSQL's default (`auto`) compares a generic plan's estimated cost
- * with the custom ones', and kept the group's plans custom about half the time.
+ * Plans stay custom (`plan_cache_mode` in the settings above): a generic plan, made without the arrays'
+ * sizes, could join a group's 8,000 rows by nested loops.
  */
 const { serialize } = protocol;
 const PREPARED_MAX = 100;

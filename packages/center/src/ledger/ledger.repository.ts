@@ -143,91 +143,9 @@ export function seqRanges(seqs: readonly number[]): string {
   return `${out}}`;
 }
 
-/**
- * A group as written: rows with their ids in parallel arrays, devices with the numbers offered as
- * multiranges. `frames` and `frameIds` are the group's frames as first given, which events' `rawIndex`
- * points into even after devices are left out.
- */
-interface Group {
-  raws: LedgerRawRow[];
-  rawIds: number[];
-  events: LedgerEventRow[];
-  eventIds: number[];
-  devices: LedgerDeviceUpdate[];
-  seqs: string[];
-  readMessages: { id: string; at: Date }[];
-  frames: LedgerRawRow[];
-  frameIds: number[];
-}
-
-/** SQLSTATE of ledger_group_check: not every device of the group was written (migration 0007). */
-const GROUP_CONFLICT = 'SDE01';
-
 /** Creates the ledger repository. */
 export function createLedgerRepository(db: Database) {
   const idPool = createIdPool(db);
-
-  /**
-   * The group's statement. Every device's row is updated first, only where none of the offered numbers is
-   * stored: each row's lock orders two processes writing the same device, and the overlap test runs on the
-   * row as the other one committed it (PostgreSQL re-reads a row that changed under an UPDATE). Unless every
-   * device was updated, ledger_group_check raises and the statement is rolled back whole (migration 0007),
-   * so the frames and events are inserted as given, without a join to the devices written: the plan has no
-   * join whose best kind depends on the group's size, and is made once for all groups (ADR 0013).
-   */
-  async function writeWhole(g: Group): Promise<void> {
-    const { raws, events, devices } = g;
-    const read =
-      g.readMessages.length > 0
-        ? sql`, read as (
-            update device_commands c set read_at = coalesce(c.read_at, to_timestamp(u.at / 1000.0))
-            from unnest(${textArray(g.readMessages.map((m) => m.id))}::text[],
-              ${numberArray(g.readMessages.map((m) => m.at.getTime()))}::float8[]) as u(id, at)
-            where c.id = u.id)`
-        : sql``;
-    await sql`
-      with marks as (
-        update devices d set
-          seqs = d.seqs + u.seqs,
-          acked_seq = greatest(d.acked_seq, u.acked_seq),
-          max_seq = greatest(d.max_seq, u.max_seq),
-          last_contact_at = coalesce(to_timestamp(u.last_contact_at / 1000.0), d.last_contact_at),
-          clock_offset_ms = coalesce(u.clock_offset_ms, d.clock_offset_ms)
-        from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[],
-          ${textArray(g.seqs)}::int8multirange[],
-          ${numberArray(devices.map((d) => d.ackedSeq))}::int8[], ${numberArray(devices.map((d) => d.maxSeq))}::int8[],
-          ${numberArray(devices.map((d) => d.lastContactAt?.getTime() ?? null))}::float8[],
-          ${numberArray(devices.map((d) => d.clockOffsetMs))}::int8[])
-          as u(no, seqs, acked_seq, max_seq, last_contact_at, clock_offset_ms)
-        where d.no = u.no and not d.seqs && u.seqs
-        returning d.no),
-      raw as (
-        insert into raw_messages (id, received_at, device_no, source, frame)
-        select u.id, to_timestamp(u.at / 1000.0), u.device_no, u.source, u.frame
-        from rows from (unnest(${numberArray(g.rawIds)}::int8[]),
-          unnest(${numberArray(raws.map((r) => r.receivedAt.getTime()))}::float8[]),
-          unnest(${numberArray(raws.map((r) => r.deviceNo))}::int4[]), unnest(${textArray(raws.map((r) => r.source))}::text[]),
-          json_array_elements_text(${JSON.stringify(raws.map((r) => r.frame))}::json)) as u(id, at, device_no, source, frame)),
-      ev as (
-        insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags)
-        select u.id, to_timestamp(u.at / 1000.0), u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
-          to_timestamp(u.time / 1000.0), u.raw_id, u.source, u.body,
-          coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
-        from rows from (unnest(${numberArray(g.eventIds)}::int8[]),
-          unnest(${numberArray(events.map((e) => g.frames[e.rawIndex]!.receivedAt.getTime()))}::float8[]),
-          unnest(${numberArray(events.map((e) => e.deviceNo))}::int4[]),
-          unnest(${numberArray(events.map((e) => e.seq))}::int8[]),
-          unnest(${textArray(events.map((e) => e.kind))}::text[]),
-          unnest(${numberArray(events.map((e) => e.deviceTime))}::float8[]),
-          unnest(${numberArray(events.map((e) => e.time))}::float8[]),
-          unnest(${numberArray(events.map((e) => g.frameIds[e.rawIndex]!))}::int8[]),
-          unnest(${textArray(events.map((e) => g.frames[e.rawIndex]!.source))}::text[]),
-          jsonb_array_elements(${JSON.stringify(events.map((e) => e.body))}::jsonb),
-          unnest(${textArray(events.map((e) => e.flags.join(',')))}::text[]))
-          as u(id, at, device_no, seq, kind, device_time, time, raw_id, source, body, flags))${read}
-      select ledger_group_check((select count(*) from marks), ${devices.length}::int4)`.execute(db);
-  }
-
   return {
     /**
      * Stores a group in one statement (atomic by itself, so no transaction round trips): the devices' marks
@@ -242,51 +160,67 @@ export function createLedgerRepository(db: Database) {
       readMessages: { id: string; at: Date }[],
     ): Promise<Set<number>> {
       const ids = await idPool.take(raws.length + events.length);
+      const rawIds = ids.slice(0, raws.length);
+      const eventIds = ids.slice(raws.length);
       const offered = new Map<number, number[]>(devices.map((d) => [d.deviceNo, []]));
       for (const e of events) offered.get(e.deviceNo)?.push(e.seq);
-      const rawIds = ids.slice(0, raws.length);
-      let group: Group = {
-        raws,
-        rawIds,
-        events,
-        eventIds: ids.slice(raws.length),
-        devices,
-        seqs: devices.map((d) => seqRanges(offered.get(d.deviceNo)!)),
-        readMessages,
-        frames: raws,
-        frameIds: rawIds,
-      };
-      const conflicted = new Set<number>();
-      for (;;) {
-        try {
-          await writeWhole(group);
-          return conflicted;
-        } catch (err) {
-          if ((err as { code?: unknown }).code !== GROUP_CONFLICT) throw err;
-        }
-        // Rolled back whole: leave out the devices whose numbers another process stored meanwhile (stored
-        // numbers stay stored, so each round leaves out at least one device) and write the others.
-        const met = await sql<{ no: number }>`
-          select d.no from devices d
-          join unnest(${numberArray(group.devices.map((d) => d.deviceNo))}::int4[],
-            ${textArray(group.seqs)}::int8multirange[]) as u(no, seqs) on d.no = u.no
-          where d.seqs && u.seqs`.execute(db);
-        if (met.rows.length === 0)
-          throw new Error('the ledger refused a group none of whose devices met a stored number');
-        for (const { no } of met.rows) conflicted.add(no);
-        const kept = (deviceNo: number) => !conflicted.has(deviceNo);
-        const g = group;
-        group = {
-          ...g,
-          raws: g.raws.filter((r) => kept(r.deviceNo)),
-          rawIds: g.rawIds.filter((_, i) => kept(g.raws[i]!.deviceNo)),
-          events: g.events.filter((e) => kept(e.deviceNo)),
-          eventIds: g.eventIds.filter((_, i) => kept(g.events[i]!.deviceNo)),
-          devices: g.devices.filter((d) => kept(d.deviceNo)),
-          seqs: g.seqs.filter((_, i) => kept(g.devices[i]!.deviceNo)),
-        };
-        if (group.devices.length === 0) return conflicted;
-      }
+      // The device rows first: each row's lock orders two processes writing the same device, and the
+      // overlap test runs on the row as the other one committed it (PostgreSQL re-reads a row that changed
+      // under an UPDATE), so of two groups offering the same event only one writes it.
+      const marks = sql`marks as (
+          update devices d set
+            seqs = d.seqs + u.seqs,
+            acked_seq = greatest(d.acked_seq, u.acked_seq),
+            max_seq = greatest(d.max_seq, u.max_seq),
+            last_contact_at = coalesce(to_timestamp(u.last_contact_at / 1000.0), d.last_contact_at),
+            clock_offset_ms = coalesce(u.clock_offset_ms, d.clock_offset_ms)
+          from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[],
+            ${textArray(devices.map((d) => seqRanges(offered.get(d.deviceNo)!)))}::int8multirange[],
+            ${numberArray(devices.map((d) => d.ackedSeq))}::int8[], ${numberArray(devices.map((d) => d.maxSeq))}::int8[],
+            ${numberArray(devices.map((d) => d.lastContactAt?.getTime() ?? null))}::float8[],
+            ${numberArray(devices.map((d) => d.clockOffsetMs))}::int8[])
+            as u(no, seqs, acked_seq, max_seq, last_contact_at, clock_offset_ms)
+          where d.no = u.no and not d.seqs && u.seqs
+          returning d.no)`;
+      // Frames and events only of the devices written; an event joins its frame.
+      const raw = sql`raw as (
+          insert into raw_messages (id, received_at, device_no, source, frame)
+          select u.id, to_timestamp(u.at / 1000.0), u.device_no, u.source, u.frame
+          from rows from (unnest(${numberArray(rawIds)}::int8[]),
+            unnest(${numberArray(raws.map((r) => r.receivedAt.getTime()))}::float8[]),
+            unnest(${numberArray(raws.map((r) => r.deviceNo))}::int4[]), unnest(${textArray(raws.map((r) => r.source))}::text[]),
+            json_array_elements_text(${JSON.stringify(raws.map((r) => r.frame))}::json)) as u(id, at, device_no, source, frame)
+          where u.device_no in (select no from marks)
+          returning id, received_at, source)`;
+      const ev = sql`ev as (
+          insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags)
+          select u.id, r.received_at, u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
+            to_timestamp(u.time / 1000.0), u.raw_id, r.source, u.body,
+            coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
+          from rows from (unnest(${numberArray(eventIds)}::int8[]),
+            unnest(${numberArray(events.map((e) => e.deviceNo))}::int4[]),
+            unnest(${numberArray(events.map((e) => e.seq))}::int8[]),
+            unnest(${textArray(events.map((e) => e.kind))}::text[]),
+            unnest(${numberArray(events.map((e) => e.deviceTime))}::float8[]),
+            unnest(${numberArray(events.map((e) => e.time))}::float8[]),
+            unnest(${numberArray(events.map((e) => rawIds[e.rawIndex]!))}::int8[]),
+            jsonb_array_elements(${JSON.stringify(events.map((e) => e.body))}::jsonb),
+            unnest(${textArray(events.map((e) => e.flags.join(',')))}::text[]))
+            as u(id, device_no, seq, kind, device_time, time, raw_id, body, flags)
+          join raw r on r.id = u.raw_id)`;
+      const read =
+        readMessages.length > 0
+          ? sql`, read as (
+              update device_commands c set read_at = coalesce(c.read_at, to_timestamp(u.at / 1000.0))
+              from unnest(${textArray(readMessages.map((m) => m.id))}::text[],
+                ${numberArray(readMessages.map((m) => m.at.getTime()))}::float8[]) as u(id, at)
+              where c.id = u.id)`
+          : sql``;
+      const result = await sql<{ no: number }>`
+        with ${marks}, ${raw}, ${ev}${read}
+        select u.no from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[]) as u(no)
+        where not exists (select from marks m where m.no = u.no)`.execute(db);
+      return new Set(result.rows.map((r) => r.no));
     },
 
     /**
