@@ -96,6 +96,8 @@ function start(cmd: string[], env: Record<string, string>): ChildProcess {
   return child;
 }
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
 /** CPU seconds so far: of a process (utime + stime of all its threads), and of the machine. */
 function cpuSeconds(pid: number): { process: number; machine: number } | undefined {
   try {
@@ -303,7 +305,6 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
   }
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 console.log(

@@ -35,11 +35,16 @@ function batchOf(
 }
 
 /** A live batch of `fault` events numbered `seqs` from `unit`, each stamped `t + seq`. */
-function faults(unit: { no: number; id: string }, seqs: number[], t: number): LedgerBatch {
+function faults(
+  unit: { no: number; id: string },
+  seqs: number[],
+  t: number,
+  opts: { frame?: string; receivedAt?: Date } = {},
+): LedgerBatch {
   return batchOf(
     unit,
     seqs.map((seq) => ({ seq, t: t + seq, kind: 'fault' as const, code: `E${seq}` })),
-    { ts: t },
+    { ts: t, ...opts },
   );
 }
 
@@ -133,18 +138,13 @@ describe('the ledger under a backlog', () => {
       duplicates: 0,
     });
     // The second center takes the unit's retransmitted window 1..3 with a new event 4: only 4 is new. In the
-    // same group (queued behind a third unit's) another unit's first frame, which nobody stored: it is stored
-    // with the first write of that group.
+    // same group (queued behind a third unit's) another unit's first frame, which nobody stored: the group's
+    // statement leaves out only the unit the other center wrote, and stores this one's events with their
+    // frame's time.
     const [, retransmitted, first] = await Promise.all([
       b!.submit(faults(busy!, [1], t)),
       b!.submit(batch([1, 2, 3, 4], 'second\\frame')),
-      b!.submit(
-        batchOf(other!, faults(other!, [1, 2], t).message.events, {
-          ts: t,
-          frame: 'other',
-          receivedAt: new Date(t + 7),
-        }),
-      ),
+      b!.submit(faults(other!, [1, 2], t, { frame: 'other', receivedAt: new Date(t + 7) })),
     ]);
     expect(retransmitted).toEqual({ through: 4, stored: 1, duplicates: 3 });
     expect(first).toEqual({ through: 2, stored: 2, duplicates: 0 });
