@@ -13,9 +13,10 @@
  * at 5,000 × 4 events/s). Each device reports once a second at its own phase (`--phases`, default 200: 5 ms apart).
  * Each window also reports the CPU it took, in cores: the process under test, the load generator (this
  * process) and the whole machine; on 2 cores, a machine near 2.0 is saturated and its tail is queueing.
+ * BENCH_CENTER_LOG=FILE appends the centers' logs at debug level to FILE (checkpoints, vacuums: what paused).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,9 @@ function start(cmd: string[], env: Record<string, string>): ChildProcess {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  child.stdout!.resume();
+  if (process.env.BENCH_CENTER_LOG)
+    child.stdout!.pipe(createWriteStream(process.env.BENCH_CENTER_LOG, { flags: 'a' }));
+  else child.stdout!.resume();
   return child;
 }
 
@@ -249,7 +252,7 @@ async function runOnce(setup: string): Promise<{ center: Measurement; baseline: 
       SDE_DATA_DIR: join(dir, 'data'),
       SDE_HTTP_PORT: String(http),
       SDE_MQTT_PORT: String(mqttPort),
-      SDE_LOG_LEVEL: 'warn',
+      SDE_LOG_LEVEL: process.env.BENCH_CENTER_LOG ? 'debug' : 'warn',
       ...(database
         ? { SDE_DATABASE_URL: PG_ADMIN.replace(/\/[^/]*$/, `/${database}`), SDE_MQTT_URL: MOSQUITTO }
         : {}),

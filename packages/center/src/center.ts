@@ -111,6 +111,15 @@ export async function startCenter(
         logger.debug({ ms: Math.round(ms), walMiB: Math.round(walBytes / 2 ** 20) }, 'store checkpoint');
       },
       onCheckpointFailed: (err) => logger.error({ err: err.message }, 'a store checkpoint failed'),
+      onMaintenance: ({ table, op, ms }) => {
+        metrics.storeMaintenance.observe({ op }, ms / 1000);
+        logger.debug({ table, op, ms: Math.round(ms) }, 'store maintenance');
+      },
+      onMaintenanceFailed: (err) =>
+        logger.error(
+          { err: err.message, table: (err as { table?: string }).table },
+          'a store vacuum or analyze failed',
+        ),
     },
   });
   const devices = createDeviceService(createDeviceRepository(database.db));

@@ -57,6 +57,13 @@ export function createMetrics() {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    storeMaintenance: new Histogram({
+      name: 'sde_store_maintenance_seconds',
+      help: 'Vacuums and analyzes the embedded store (PGlite) runs on its own, each holding its one connection',
+      labelNames: ['op'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     ledgerQueued: new Gauge({
       name: 'sde_ledger_queued_events',
       help: 'Events waiting for the ledger to store them',

@@ -28,8 +28,11 @@ export async function openDatabase(opts: {
   dataDir: string;
   /** Told when an idle server connection fails (a server restart); the pool reconnects on next use. */
   onConnectionError?: (err: Error) => void;
-  /** PGlite only: checkpoints, which its worker runs on its own (pglite-worker.js). */
-  pglite?: Pick<PGliteWorkerOptions, 'onCheckpoint' | 'onCheckpointFailed'>;
+  /** PGlite only: checkpoints and vacuums, which its worker runs on its own (pglite-worker.js). */
+  pglite?: Pick<
+    PGliteWorkerOptions,
+    'onCheckpoint' | 'onCheckpointFailed' | 'onMaintenance' | 'onMaintenanceFailed'
+  >;
 }): Promise<DatabaseHandle> {
   let db: Database;
   let kind: DatabaseHandle['kind'];
@@ -79,7 +82,8 @@ const PARTITIONED = ['events', 'raw_messages'] as const;
 
 /**
  * Creates the monthly partitions from last month to two months ahead (idempotent). Rows outside them land
- * in the default partition, so nothing is lost if this job falls behind.
+ * in the default partition, so nothing is lost if this job falls behind. A new partition gets its parent's
+ * per-column statistics targets (migration 0008), which PostgreSQL does not copy to it.
  */
 export async function ensurePartitions(db: Database, now: Date): Promise<void> {
   for (let delta = -1; delta <= 2; delta++) {
@@ -88,16 +92,36 @@ export async function ensurePartitions(db: Database, now: Date): Promise<void> {
     const suffix = `${from.getUTCFullYear()}${String(from.getUTCMonth() + 1).padStart(2, '0')}`;
     for (const table of PARTITIONED) {
       const name = `${table}_${suffix}`;
-      await sql
+      const created = await sql
         .raw(
-          `create table if not exists ${name} partition of ${table}
+          `create table ${name} partition of ${table}
            for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
         )
         .execute(db)
-        .catch((err: unknown) => {
-          // The default partition already holds rows of that month: keep them there rather than fail start.
-          if (!(err instanceof Error) || !/default partition/.test(err.message)) throw err;
-        });
+        .then(
+          () => true,
+          (err: unknown) => {
+            // 42P07: it exists (created at an earlier start, or by another center starting now).
+            if ((err as { code?: unknown } | null)?.code === '42P07') return false;
+            // The default partition already holds rows of that month: keep them there rather than fail start.
+            if (err instanceof Error && /default partition/.test(err.message)) return false;
+            throw err;
+          },
+        );
+      if (created) await copyStatisticsTargets(db, table, name);
     }
   }
+}
+
+/** Sets each column's statistics target on `partition` to its parent's, where the parent has one. */
+async function copyStatisticsTargets(db: Database, parent: string, partition: string): Promise<void> {
+  // A column without a target of its own has -1 (PostgreSQL before 17) or null.
+  const { rows } = await sql<{ column: string; target: number }>`
+    select quote_ident(attname) as column, attstattarget::int as target from pg_attribute
+    where attrelid = ${parent}::regclass and attnum > 0 and not attisdropped and attstattarget >= 0`.execute(
+    db,
+  );
+  if (rows.length === 0) return;
+  const columns = rows.map((r) => `alter column ${r.column} set statistics ${r.target}`);
+  await sql.raw(`alter table ${partition} ${columns.join(', ')}`).execute(db);
 }

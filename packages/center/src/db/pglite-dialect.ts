@@ -43,12 +43,30 @@ export interface CheckpointReport {
   walBytes: number;
 }
 
+/** A vacuum or analyze the worker ran on its own (PGlite has no autovacuum): which table, what, how long. */
+export interface MaintenanceReport {
+  table: string;
+  op: 'freeze' | 'vacuum' | 'analyze';
+  ms: number;
+}
+
 export interface PGliteWorkerOptions {
   /** PostgreSQL settings at start (`-c name=value`), after the worker's own. */
   settings?: Record<string, string>;
   onCheckpoint?: (report: CheckpointReport) => void;
   onCheckpointFailed?: (err: Error) => void;
+  onMaintenance?: (report: MaintenanceReport) => void;
+  /** The error carries the table (`table`) besides PostgreSQL's fields. */
+  onMaintenanceFailed?: (err: Error) => void;
 }
+
+/** What the worker sends: replies, and reports of what it ran on its own. */
+type WorkerMessage = Reply & {
+  checkpoint?: CheckpointReport;
+  checkpointFailed?: ErrorFields;
+  maintenance?: MaintenanceReport;
+  maintenanceFailed?: ErrorFields;
+};
 
 /** PGlite running in a worker thread, spoken to by messages. */
 export class PGliteWorker {
@@ -58,9 +76,11 @@ export class PGliteWorker {
     private readonly worker: Worker,
     options: PGliteWorkerOptions,
   ) {
-    worker.on('message', (m: Reply & { checkpoint?: CheckpointReport; checkpointFailed?: ErrorFields }) => {
+    worker.on('message', (m: WorkerMessage) => {
       if (m.checkpoint) options.onCheckpoint?.(m.checkpoint);
       if (m.checkpointFailed) options.onCheckpointFailed?.(errorFrom(m.checkpointFailed));
+      if (m.maintenance) options.onMaintenance?.(m.maintenance);
+      if (m.maintenanceFailed) options.onMaintenanceFailed?.(errorFrom(m.maintenanceFailed));
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
