@@ -37,7 +37,7 @@ import { PGlite, parse as pgResults, protocol } from '@electric-sql/pglite';
  * the same.
  *
  * autovacuum_naptime=10s, autovacuum_vacuum_insert_threshold=50000 and its scale factor 0,
- * vacuum_freeze_min_age=0: see the vacuums, below.
+ * autovacuum_analyze_scale_factor=0.2, vacuum_freeze_min_age=0: see the vacuums, below.
  *
  * Settings given by the caller (workerData.settings) come after these and win.
  */
@@ -60,6 +60,7 @@ const settings = {
   autovacuum_naptime: '10s',
   autovacuum_vacuum_insert_threshold: '50000',
   autovacuum_vacuum_insert_scale_factor: '0',
+  autovacuum_analyze_scale_factor: '0.2',
   vacuum_freeze_min_age: '0',
   ...workerData.settings,
 };
@@ -275,7 +276,9 @@ async function checkpointIfDue() {
  * vacuum_freeze_min_age=0 freezes the rows a vacuum visits at no measurable extra cost (10 ms against 9
  * per 100,000 rows), so that the anti-wraparound vacuum later finds them frozen (1 ms against 69 ms per
  * 1.8 million rows) instead of reading a whole month's partition at once. ANALYZE reads a sample of 300
- * rows per unit of statistics target: migration 0008 gives the ledger's partitions targets of 10.
+ * rows per unit of statistics target: migration 0008 gives the ledger's partitions targets of 10. Even so,
+ * analyzes were 57 % of the maintenance time under load, a growing partition analyzed at every listing:
+ * at 20 % of change instead of PostgreSQL's 10 %, half as often.
  */
 const DUE_TABLES = `
 with t as (
