@@ -86,30 +86,35 @@ const PARTITIONED = ['events', 'raw_messages'] as const;
  * per-column statistics targets (migration 0008), which PostgreSQL does not copy to it.
  */
 export async function ensurePartitions(db: Database, now: Date): Promise<void> {
+  const wanted: { table: string; name: string; from: Date; to: Date }[] = [];
   for (let delta = -1; delta <= 2; delta++) {
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + delta, 1));
     const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + delta + 1, 1));
     const suffix = `${from.getUTCFullYear()}${String(from.getUTCMonth() + 1).padStart(2, '0')}`;
-    for (const table of PARTITIONED) {
-      const name = `${table}_${suffix}`;
-      const created = await sql
-        .raw(
-          `create table ${name} partition of ${table}
-           for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
-        )
-        .execute(db)
-        .then(
-          () => true,
-          (err: unknown) => {
-            // 42P07: it exists (created at an earlier start, or by another center starting now).
-            if ((err as { code?: unknown } | null)?.code === '42P07') return false;
-            // The default partition already holds rows of that month: keep them there rather than fail start.
-            if (err instanceof Error && /default partition/.test(err.message)) return false;
-            throw err;
-          },
-        );
-      if (created) await copyStatisticsTargets(db, table, name);
-    }
+    for (const table of PARTITIONED) wanted.push({ table, name: `${table}_${suffix}`, from, to });
+  }
+  const { rows: missing } = await sql<{ name: string }>`
+    select name from (values ${sql.join(wanted.map((w) => sql`(${w.name})`))}) as w(name)
+    where to_regclass(name) is null`.execute(db);
+  const toCreate = new Set(missing.map((r) => r.name));
+  for (const { table, name, from, to } of wanted) {
+    if (!toCreate.has(name)) continue;
+    const created = await sql
+      .raw(
+        `create table if not exists ${name} partition of ${table}
+         for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
+      )
+      .execute(db)
+      .then(
+        () => true,
+        (err: unknown) => {
+          // The default partition already holds rows of that month: keep them there rather than fail start.
+          if (err instanceof Error && /default partition/.test(err.message)) return false;
+          throw err;
+        },
+      );
+    // Also when another center starting now created it first: setting the same targets again is harmless.
+    if (created) await copyStatisticsTargets(db, table, name);
   }
 }
 

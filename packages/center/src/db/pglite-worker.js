@@ -343,7 +343,8 @@ function outsideTransaction(text) {
 }
 
 async function maintainIfDue() {
-  if (maintaining || checkpointing || pg.isInTransaction()) return;
+  // Whether a transaction is open is checked by outsideTransaction, under the query lock.
+  if (maintaining || checkpointing) return;
   maintaining = true;
   try {
     if (dueTables.length === 0) {
