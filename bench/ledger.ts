@@ -6,6 +6,7 @@
  *
  * usage: npx tsx bench/ledger.ts [--storage pglite|postgres|both] [--devices 5000] [--batch 4] [--seconds 20] [--runs 3]
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { createDeviceService } from '../packages/center/src/devices/device.servi
 import { createLedgerRepository } from '../packages/center/src/ledger/ledger.repository.js';
 import { createLedger } from '../packages/center/src/ledger/ledger.service.js';
 import { createMetrics } from '../packages/center/src/metrics.js';
+import { createLocalKeyProvider } from '../packages/center/src/secrets/key-provider.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +46,9 @@ async function run(storage: string): Promise<{ eventsPerSec: number; p50: number
   }
   const db = await openDatabase({ url, dataDir: dir });
   try {
-    const devices = createDeviceService(createDeviceRepository(db.db));
+    const devices = createDeviceService(
+      createDeviceRepository(db.db, createLocalKeyProvider([randomBytes(32)])),
+    );
     const created = await devices.provision({ kind: 'home_unit', count: DEVICES, prefix: 'LB-' });
     const records = await Promise.all(created.map((c) => devices.lookup(c.id)));
     const ledger = createLedger({

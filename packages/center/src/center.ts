@@ -47,6 +47,8 @@ import { startEmbeddedBroker } from './transport/embedded-broker.js';
 import { connectExternalBroker } from './transport/mqtt-client.js';
 import type { DeviceTransport } from './transport/transport.js';
 import type { DeviceService } from './devices/device.service.js';
+import { checkSecretsKey, sealPlaintextSecrets } from './secrets/device-secrets.js';
+import { createLocalKeyProvider, readKeySource, type KeyProvider } from './secrets/key-provider.js';
 
 /** A running center. */
 export interface Center {
@@ -88,6 +90,11 @@ export function adminTokenFor(config: Pick<Config, 'SDE_ADMIN_TOKEN' | 'SDE_DATA
 export interface CenterOptions {
   /** The clock of arrival times and of the compliance engine (default: the system clock; ADR 0202). */
   clock?: Clock;
+  /**
+   * Where the key of the device secrets comes from, for a key-management service (ADR 0409); default: the
+   * key of SDE_SECRETS_KEY, SDE_SECRETS_KEY_FILE or SDE_DATA_DIR/secrets.key.
+   */
+  keyProvider?: KeyProvider;
 }
 
 /** Starts a center with `config`. */
@@ -99,6 +106,12 @@ export async function startCenter(
   const clock = options.clock ?? systemClock;
   const notices: string[] = [];
   const adminToken = adminTokenFor(config);
+  let keys = options.keyProvider;
+  if (!keys) {
+    const source = readKeySource(config);
+    if (source.warning) notices.push(source.warning);
+    keys = createLocalKeyProvider([source.key], source.source);
+  }
   const metrics = createMetrics();
   const database = await openDatabase({
     url: config.SDE_DATABASE_URL,
@@ -122,7 +135,23 @@ export async function startCenter(
         ),
     },
   });
-  const devices = createDeviceService(createDeviceRepository(database.db));
+  try {
+    // Before any device is loaded: a wrong key stops the start here, with one message (ADR 0409).
+    await checkSecretsKey(database.db, keys);
+    const sealed = await sealPlaintextSecrets(database.db, keys);
+    if (sealed > 0) logger.info({ devices: sealed }, 'device secrets stored in plaintext are now encrypted');
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const devices = createDeviceService(
+    createDeviceRepository(database.db, keys, (id) =>
+      logger.error(
+        { device: id },
+        'the stored secret of this device does not decrypt (altered, or copied from another device): it is refused',
+      ),
+    ),
+  );
   await devices.preload();
   const ledger = createLedger({
     repo: createLedgerRepository(database.db),

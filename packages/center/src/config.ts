@@ -5,7 +5,7 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 /** Every environment variable the center reads, with what it means. */
 export const ConfigSchema = z.object({
-  /** Directory of the embedded database (PGlite) and of the admin token file. */
+  /** Directory of the embedded database (PGlite), of the admin token file and of the secrets key file. */
   SDE_DATA_DIR: z.string().default('./data'),
   /** PostgreSQL server URL; when set, the embedded database is not used. */
   SDE_DATABASE_URL: z.string().url().optional(),
@@ -23,6 +23,16 @@ export const ConfigSchema = z.object({
   SDE_HTTP_PORT: port.optional(),
   /** Admin API token; when unset, one is generated on first start and written to the data directory. */
   SDE_ADMIN_TOKEN: z.string().min(16).optional(),
+  /**
+   * Key the device secrets are encrypted with at rest (ADR 0409): 32 bytes in base64 (`openssl rand -base64 32`).
+   * Unset: read from SDE_SECRETS_KEY_FILE, else from SDE_DATA_DIR/secrets.key (created, mode 0600, on first start).
+   */
+  SDE_SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v.trim(), 'base64').length === 32, 'must be 32 bytes in base64')
+    .optional(),
+  /** File holding that key (base64, e.g. a mounted secret of the server); it must exist. */
+  SDE_SECRETS_KEY_FILE: z.string().optional(),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   SDE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Ledger transactions written in parallel (default: 1 on PGlite, 2 on a PostgreSQL server). */

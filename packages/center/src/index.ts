@@ -5,3 +5,23 @@ export { createLogger, type Logger } from './logger.js';
 export { openDatabase, migrate, type DatabaseHandle } from './db/database.js';
 export { PortInUseError } from './net.js';
 export { seedDemo, type DemoSeed, type DemoUser } from './demo/seed.js';
+export {
+  createLocalKeyProvider,
+  keyIdOf,
+  newKeyText,
+  parseKey,
+  readKeyFile,
+  readKeySource,
+  KEY_FILE_NAME,
+  type KeyProvider,
+  type KeySource,
+  type Sealed,
+} from './secrets/key-provider.js';
+export {
+  checkSecretsKey,
+  rotateDeviceSecrets,
+  sealPlaintextSecrets,
+  SecretsKeyError,
+  type RotationProgress,
+  type RotationResult,
+} from './secrets/device-secrets.js';

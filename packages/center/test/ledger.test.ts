@@ -1,4 +1,5 @@
 /** The ledger on the embedded store: urgent events jump a backlog, and nothing is stored twice. */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import {
   type LedgerBatch,
 } from '../src/ledger/ledger.service.js';
 import { createMetrics } from '../src/metrics.js';
+import { createLocalKeyProvider } from '../src/secrets/key-provider.js';
 import { heartbeats } from './harness.js';
 import { createTestDatabase, hasPostgres } from './services.js';
 
@@ -66,7 +68,9 @@ describe('the ledger under a backlog', () => {
 
   /** Registers `count` home units and returns their registry records. */
   async function provisionUnits(count: number, prefix: string): Promise<DeviceRecord[]> {
-    const devices = createDeviceService(createDeviceRepository(db.db));
+    const devices = createDeviceService(
+      createDeviceRepository(db.db, createLocalKeyProvider([randomBytes(32)])),
+    );
     const units = await devices.provision({ kind: 'home_unit', count, prefix });
     return (await Promise.all(units.map((u) => devices.lookup(u.id)))).map((r) => r!);
   }
@@ -414,7 +418,9 @@ describe.skipIf(!hasPostgres)('two centers writing the same units on one Postgre
   });
 
   it('stores every event once when both take the same frames at the same time', async () => {
-    const devices = createDeviceService(createDeviceRepository(handles[0]!.db));
+    const devices = createDeviceService(
+      createDeviceRepository(handles[0]!.db, createLocalKeyProvider([randomBytes(32)])),
+    );
     const created = await devices.provision({ kind: 'home_unit', count: 60, prefix: 'LR-' });
     const units = (await Promise.all(created.map((u) => devices.lookup(u.id)))).map((r) => r!);
     const [a, b] = handles.map((h) =>

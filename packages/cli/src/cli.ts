@@ -1,7 +1,20 @@
 /** Command dispatch for `sde`. Each command returns its exit code; output goes to stdout, diagnostics to stderr. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig, createLogger, startCenter, PortInUseError, type Center } from '@sde/center';
+import {
+  checkSecretsKey,
+  createLocalKeyProvider,
+  createLogger,
+  loadConfig,
+  newKeyText,
+  openDatabase,
+  PortInUseError,
+  readKeyFile,
+  readKeySource,
+  rotateDeviceSecrets,
+  startCenter,
+  type Center,
+} from '@sde/center';
 import { readCredentialsFile, simulate } from '@sde/simulator';
 import { callApi, endpointFrom } from './http-client.js';
 import { runDemo } from './demo.js';
@@ -15,6 +28,9 @@ const USAGE = `usage: sde <command>
   simulate --credentials FILE --mqtt URL --duration SECONDS [--until-acked] [--state DIR] [--rate EVENTS/S]
                                  drive those devices; print {"devices","sent","acked","pending"}
   ledger verify --json           check the running center's stored events; print {"events","devices","duplicates","gaps"}
+  secrets rotate [--new-key-file FILE]
+                                 with the center stopped: re-encrypt every device secret with a new key (ADR 0409);
+                                 run again to resume. Without FILE the key file in SDE_DATA_DIR is replaced at the end
 
   API commands take --url (default http://127.0.0.1:$SDE_HTTP_PORT or 8080) and --token (default
   SDE_ADMIN_TOKEN or the token file in SDE_DATA_DIR).`;
@@ -35,6 +51,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         return await simulateCommand(argv.slice(1));
       case 'ledger':
         if (sub === 'verify') return await verifyCommand(rest, env);
+        break;
+      case 'secrets':
+        if (sub === 'rotate') return await rotateCommand(rest, env);
         break;
       case undefined:
       case 'help':
@@ -174,4 +193,65 @@ async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
       `${result.events} events from ${result.devices} devices; ${result.duplicates} duplicates; ${result.gaps} missing sequence numbers`,
     );
   return result.duplicates === 0 ? 0 : 1;
+}
+
+/**
+ * `sde secrets rotate`: re-encrypts every device secret with a new key, against the database with both keys
+ * (ADR 0409), while no center runs on it. The new key is written to its file before any row changes, so an
+ * interrupted run is resumed by running the same command again: rows already under the new key are skipped.
+ */
+async function rotateCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'new-key-file': { type: 'string' } } });
+  const config = loadConfig(env);
+  const current = readKeySource(config, { create: false });
+  let nextFile = values['new-key-file'];
+  if (!nextFile) {
+    if (!current.defaultFile) {
+      throw new Error(
+        `the key comes from ${current.source}: pass --new-key-file FILE (a new key is written there when it does ` +
+          'not exist), then start the center with that key',
+      );
+    }
+    nextFile = `${current.defaultFile}.next`;
+  }
+  if (!existsSync(nextFile)) writeFileSync(nextFile, `${newKeyText()}\n`, { mode: 0o600, flag: 'wx' });
+  const keys = createLocalKeyProvider([readKeyFile(nextFile).key, current.key], nextFile);
+  const database = await openDatabase({ url: config.SDE_DATABASE_URL, dataDir: config.SDE_DATA_DIR });
+  let result;
+  try {
+    // Neither key opens some rows: stop before changing anything, as the center would at start.
+    await checkSecretsKey(database.db, keys);
+    result = await rotateDeviceSecrets(database.db, keys, (p) =>
+      console.error(`sde: ${p.rotated} device secrets re-encrypted, ${p.remaining} left`),
+    );
+  } finally {
+    await database.close();
+  }
+  if (result.unreadable.length > 0) {
+    console.error(
+      `sde: the stored secrets of ${result.unreadable.length} devices do not decrypt (altered, or copied from ` +
+        `another device): ${result.unreadable.slice(0, 10).join(', ')}. The rest is re-encrypted; provision ` +
+        'those devices again, then run this command again to finish.',
+    );
+    return 1;
+  }
+  if (!values['new-key-file'] && current.defaultFile) {
+    // The old key is kept beside it for backups taken before the rotation; the new one takes its place in one step.
+    writeFileSync(`${current.defaultFile}.old`, `${current.key.toString('base64')}\n`, { mode: 0o600 });
+    renameSync(nextFile, current.defaultFile);
+  }
+  console.log(
+    JSON.stringify({
+      rotated: result.rotated,
+      keyId: keys.currentKeyId,
+      keyFile: values['new-key-file'] ?? current.defaultFile,
+    }),
+  );
+  if (values['new-key-file']) {
+    console.error(
+      `sde: every device secret is encrypted with the key in ${nextFile}; start the center with it ` +
+        '(SDE_SECRETS_KEY_FILE, or its content in SDE_SECRETS_KEY). The old key is no longer needed except for older backups.',
+    );
+  }
+  return 0;
 }

@@ -7,7 +7,12 @@ export interface DevicesTable {
   no: Generated<number>;
   id: string;
   kind: 'transmitter' | 'home_unit' | 'portable_unit' | 'protected_unit';
-  secret: string;
+  /** Plaintext secret: only rows from before migration 0012, until the center seals them at start. */
+  secret: string | null;
+  /** The secret sealed with AES-256-GCM under `secret_key_id`, the device id as associated data (ADR 0409). */
+  secret_sealed: Uint8Array | null;
+  /** Id of the key `secret_sealed` was sealed with. */
+  secret_key_id: string | null;
   status: Generated<'active' | 'disabled'>;
   created_at: Generated<Date>;
   acked_seq: Generated<number>;

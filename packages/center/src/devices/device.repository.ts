@@ -4,6 +4,8 @@ import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import { deviceScopeSql } from '../db/scope-sql.js';
 import type { DevicesTable } from '../db/schema.js';
+import { openDeviceSecret, sealDeviceSecret } from '../secrets/device-secrets.js';
+import type { KeyProvider } from '../secrets/key-provider.js';
 
 export type DeviceKind = DevicesTable['kind'];
 
@@ -12,6 +14,7 @@ export interface DeviceRecord {
   no: number;
   id: string;
   kind: DeviceKind;
+  /** The secret in plaintext: opened once when the record is loaded, stored only sealed (ADR 0409). */
   secret: string;
   status: 'active' | 'disabled';
   ackedSeq: number;
@@ -36,16 +39,64 @@ export interface DeviceStatus {
   heartbeatAt: Date | null;
 }
 
-/** Creates the device repository. */
-export function createDeviceRepository(db: Database) {
+/** Columns a device record is read from. */
+const RECORD_COLUMNS = [
+  'no',
+  'id',
+  'kind',
+  'secret',
+  'secret_sealed',
+  'secret_key_id',
+  'status',
+  'acked_seq',
+  'max_seq',
+] as const;
+
+/**
+ * Creates the device repository. Secrets are sealed with `keys` before they are written and opened when a
+ * record is read; a row whose secret does not open (altered, or copied from another device's row) is
+ * reported to `onUnreadable` and read as not registered, so that device is refused and no other.
+ */
+export function createDeviceRepository(
+  db: Database,
+  keys: KeyProvider,
+  onUnreadable: (deviceId: string) => void = () => undefined,
+) {
+  type Row = Parameters<typeof toRecord>[0] & {
+    secret: string | null;
+    secret_sealed: Uint8Array | null;
+    secret_key_id: string | null;
+  };
+  async function open(row: Row): Promise<DeviceRecord | undefined> {
+    try {
+      return toRecord(row, await openDeviceSecret(keys, row.id, row));
+    } catch {
+      onUnreadable(row.id);
+      return undefined;
+    }
+  }
+
   return {
     async insertMany(rows: { id: string; kind: DeviceKind; secret: string }[]): Promise<DeviceRecord[]> {
+      const values = await Promise.all(
+        rows.map(async (r) => {
+          const { secret_sealed, secret_key_id } = await sealDeviceSecret(keys, r.id, r.secret);
+          return {
+            id: r.id,
+            kind: r.kind,
+            // Hex through the driver: PGlite's worker and node-postgres pass text parameters alike.
+            secret_sealed: sql<Uint8Array>`decode(${Buffer.from(secret_sealed).toString('hex')}, 'hex')`,
+            secret_key_id,
+          };
+        }),
+      );
       const inserted = await db
         .insertInto('devices')
-        .values(rows)
-        .returning(['no', 'id', 'kind', 'secret', 'status', 'acked_seq', 'max_seq'])
+        .values(values)
+        .returning(['no', 'id', 'kind', 'status', 'acked_seq', 'max_seq'])
         .execute();
-      return inserted.map(toRecord);
+      const secretOf = new Map(rows.map((r) => [r.id, r.secret]));
+      return inserted.map((r) => toRecord(r, secretOf.get(r.id)!));
     },
 
     async existingIds(ids: string[]): Promise<string[]> {
@@ -57,18 +108,20 @@ export function createDeviceRepository(db: Database) {
     async findById(id: string): Promise<DeviceRecord | undefined> {
       const row = await db
         .selectFrom('devices')
-        .select(['no', 'id', 'kind', 'secret', 'status', 'acked_seq', 'max_seq'])
+        .select(RECORD_COLUMNS)
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && toRecord(row);
+      return row && (await open(row));
     },
 
     async all(): Promise<DeviceRecord[]> {
-      const rows = await db
-        .selectFrom('devices')
-        .select(['no', 'id', 'kind', 'secret', 'status', 'acked_seq', 'max_seq'])
-        .execute();
-      return rows.map(toRecord);
+      const rows = await db.selectFrom('devices').select(RECORD_COLUMNS).execute();
+      const records: DeviceRecord[] = [];
+      for (const row of rows) {
+        const record = await open(row);
+        if (record) records.push(record);
+      }
+      return records;
     },
 
     async status(id: string): Promise<DeviceStatus | undefined> {
@@ -140,20 +193,22 @@ export function createDeviceRepository(db: Database) {
 
 export type DeviceRepository = ReturnType<typeof createDeviceRepository>;
 
-function toRecord(r: {
-  no: number;
-  id: string;
-  kind: DeviceKind;
-  secret: string;
-  status: 'active' | 'disabled';
-  acked_seq: number;
-  max_seq: number;
-}): DeviceRecord {
+function toRecord(
+  r: {
+    no: number;
+    id: string;
+    kind: DeviceKind;
+    status: 'active' | 'disabled';
+    acked_seq: number;
+    max_seq: number;
+  },
+  secret: string,
+): DeviceRecord {
   return {
     no: r.no,
     id: r.id,
     kind: r.kind,
-    secret: r.secret,
+    secret,
     status: r.status,
     ackedSeq: r.acked_seq,
     maxSeq: r.max_seq,
