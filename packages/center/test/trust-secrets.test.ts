@@ -100,9 +100,12 @@ describe.each(setups)('device secrets at rest on %s', (storage, available) => {
       return new Map(rows.map((r) => [r.key_id, r.n]));
     });
   }
-  function sde(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  function sde(
+    args: string[],
+    extra: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [SDE, ...args], {
-      env: { ...process.env, ...env() },
+      env: { ...process.env, ...env(), ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -184,6 +187,12 @@ describe.each(setups)('device secrets at rest on %s', (storage, available) => {
     async () => {
       const keyFile = join(dataDir, 'secrets.key');
       const oldKey = parseKey(readFileSync(keyFile, 'utf8'), 'key file');
+      // Not while a center runs on the database: it would go on encrypting with the old key.
+      const running = await start();
+      const refused = await sde(['secrets', 'rotate'], { SDE_HTTP_PORT: new URL(running.httpUrl).port });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/a center answers at .*: stop it before rotating the secrets key/);
+      await stop();
       // A first run, as the command starts it (the new key written first), stopped after one batch.
       const nextKey = newKeyText();
       writeFileSync(`${keyFile}.next`, `${nextKey}\n`, { mode: 0o600 });
@@ -253,6 +262,24 @@ describe.each(setups)('device secrets at rest on %s', (storage, available) => {
   );
 
   it.skipIf(!available)(
+    'rotates a key given in SDE_SECRETS_KEY into a new key file',
+    async () => {
+      const current = readFileSync(join(dataDir, 'secrets.key'), 'utf8').trim();
+      const newFile = join(dataDir, 'server.key');
+      const run = await sde(['secrets', 'rotate', '--new-key-file', newFile], { SDE_SECRETS_KEY: current });
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ rotated: FLEET, keyFile: newFile });
+      expect(statSync(newFile).mode & 0o777).toBe(0o600);
+      // The key the center was started with is the operator's to change: the old one no longer opens them.
+      await expect(start({ SDE_SECRETS_KEY: current })).rejects.toThrow(/not given/);
+      await reports(await start({ SDE_SECRETS_KEY_FILE: newFile }), fleet[8]!, 0);
+      await stop();
+      writeFileSync(join(dataDir, 'secrets.key'), readFileSync(newFile));
+    },
+    TIMEOUT,
+  );
+
+  it.skipIf(!available)(
     "does not decrypt a ciphertext copied to another device's row",
     async () => {
       const [a, b] = [fleet[5]!, fleet[6]!];
@@ -266,6 +293,10 @@ describe.each(setups)('device secrets at rest on %s', (storage, available) => {
       await expect(TestDevice.connect(c.mqttUrl, b.id, b.secret)).rejects.toThrow();
       await reports(c, fleet[7]!, 0);
       await stop();
+      // A rotation re-encrypts the others and names the device whose secret does not decrypt.
+      const run = await sde(['secrets', 'rotate']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`do not decrypt (altered, or copied from another device): ${b.id}`);
     },
     TIMEOUT,
   );

@@ -204,6 +204,13 @@ async function rotateCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
   const { values } = parseArgs({ args, options: { 'new-key-file': { type: 'string' } } });
   const config = loadConfig(env);
   const current = readKeySource(config, { create: false });
+  // The embedded store has one user, and a running center would keep encrypting with the old key.
+  const running = env.SDE_URL ?? `http://127.0.0.1:${env.SDE_HTTP_PORT ?? '8080'}`;
+  const answered = await fetch(`${running}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  );
+  if (answered) throw new Error(`a center answers at ${running}: stop it before rotating the secrets key`);
   let nextFile = values['new-key-file'];
   if (!nextFile) {
     if (!current.defaultFile) {
