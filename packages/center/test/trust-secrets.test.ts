@@ -6,6 +6,7 @@
  * ciphertext copied to another device's row does not decrypt.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import {
   loadConfig,
   newKeyText,
   parseKey,
+  readKeySource,
   rotateDeviceSecrets,
   startCenter,
   type Center,
@@ -300,4 +302,41 @@ describe.each(setups)('device secrets at rest on %s', (storage, available) => {
     },
     TIMEOUT,
   );
+});
+
+describe('the secrets key', () => {
+  it('opens a value only for the device and with the key it was sealed for', async () => {
+    const [k1, k2] = [randomBytes(32), randomBytes(32)];
+    const one = createLocalKeyProvider([k1]);
+    const both = createLocalKeyProvider([k2, k1]);
+    const aad = (id: string) => Buffer.from(`sde device secret v1\0${id}`);
+    const sealed = await one.seal(Buffer.from('s3cret'), aad('HU-1'));
+    expect(sealed.keyId).toBe(keyIdOf(k1));
+    expect(sealed.sealed.includes(Buffer.from('s3cret'))).toBe(false);
+    expect(String(await both.open(sealed, aad('HU-1')))).toBe('s3cret');
+    await expect(both.open(sealed, aad('HU-2'))).rejects.toThrow();
+    await expect(createLocalKeyProvider([k2]).open(sealed, aad('HU-1'))).rejects.toThrow(/no key/);
+    const altered = Buffer.from(sealed.sealed);
+    altered[14]! ^= 1;
+    await expect(one.open({ ...sealed, sealed: altered }, aad('HU-1'))).rejects.toThrow();
+    // A fresh nonce each time: the same secret sealed twice looks different.
+    expect((await one.seal(Buffer.from('s3cret'), aad('HU-1'))).sealed).not.toEqual(sealed.sealed);
+    expect(both.currentKeyId).toBe(keyIdOf(k2));
+  });
+
+  it('refuses a key that is not 32 bytes of base64, naming the setting', () => {
+    expect(() => loadConfig({ SDE_SECRETS_KEY: randomBytes(16).toString('base64') })).toThrow(
+      /SDE_SECRETS_KEY: must be 32 bytes in base64/,
+    );
+    expect(() => parseKey('not a key', 'the secrets key file /x')).toThrow(
+      /the secrets key file \/x must hold a key of 32 bytes in base64/,
+    );
+    expect(() =>
+      readKeySource({
+        SDE_DATA_DIR: '/nonexistent',
+        SDE_SECRETS_KEY: newKeyText(),
+        SDE_SECRETS_KEY_FILE: '/x',
+      }),
+    ).toThrow(/not both/);
+  });
 });

@@ -91,6 +91,7 @@ export async function runCenterUntilSignal(env: NodeJS.ProcessEnv, onStarted?: (
       `  device MQTT                ${center.mqttUrl}`,
       `  storage                    ${center.storage === 'pglite' ? `PGlite in ${config.SDE_DATA_DIR}` : 'PostgreSQL server (SDE_DATABASE_URL)'}`,
       `  admin token                ${config.SDE_ADMIN_TOKEN ? 'from SDE_ADMIN_TOKEN' : `in ${config.SDE_DATA_DIR}/admin-token`}`,
+      `  device secrets key         ${config.SDE_SECRETS_KEY ? 'from SDE_SECRETS_KEY' : `in ${config.SDE_SECRETS_KEY_FILE ?? `${config.SDE_DATA_DIR}/secrets.key`} (back it up apart from the database)`}`,
     ].join('\n'),
   );
   const stopped = new Promise<void>((resolve) => {
