@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpTlsFor } from '../src/center.js';
 import { loadConfig } from '../src/config.js';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
@@ -367,6 +368,17 @@ describe('the center serving HTTPS itself (SDE_HTTP_TLS_CERT / SDE_HTTP_TLS_KEY)
     const downgraded = await create('via.http', tc.center.httpUrl.replace('https:', 'http:'));
     expect(downgraded.status).toBe(403);
     expect(await userExists(tc, 'via.http')).toBe(false);
+  });
+
+  it('refuses to start on a certificate file it cannot read or a key of another certificate, naming the setting', () => {
+    execFileSync('openssl', ['genrsa', '-out', join(dir, 'other.pem'), '2048'], { stdio: 'ignore' });
+    expect(() =>
+      httpTlsFor({ SDE_HTTP_TLS_CERT: join(dir, 'missing.pem'), SDE_HTTP_TLS_KEY: join(dir, 'key.pem') }),
+    ).toThrow(/SDE_HTTP_TLS_CERT: cannot read .*missing\.pem \(ENOENT\)/);
+    expect(() =>
+      httpTlsFor({ SDE_HTTP_TLS_CERT: join(dir, 'cert.pem'), SDE_HTTP_TLS_KEY: join(dir, 'other.pem') }),
+    ).toThrow(/SDE_HTTP_TLS_CERT \/ SDE_HTTP_TLS_KEY: not a PEM certificate and its private key/);
+    expect(httpTlsFor({})).toBeUndefined();
   });
 
   it('is reachable by the CLI with --url https://… when NODE_EXTRA_CA_CERTS trusts the certificate', async () => {
