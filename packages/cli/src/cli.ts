@@ -16,7 +16,8 @@ const USAGE = `usage: sde <command>
                                  drive those devices; print {"devices","sent","acked","pending"}
   ledger verify --json           check the running center's stored events; print {"events","devices","duplicates","gaps"}
 
-  API commands take --url (default http://127.0.0.1:$SDE_HTTP_PORT or 8080) and --token (default
+  API commands take --url (default http://127.0.0.1:$SDE_HTTP_PORT or 8080; https://… for a center with
+  SDE_HTTP_TLS_*, its certificate trusted with NODE_EXTRA_CA_CERTS=FILE) and --token (default
   SDE_ADMIN_TOKEN or the token file in SDE_DATA_DIR).`;
 
 /** Runs one command line; resolves with the process exit code. */
