@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { sql } from 'kysely';
 import { systemClock, type Clock } from './clock.js';
 import { createCommandRepository } from './commands/command.repository.js';
@@ -86,6 +87,33 @@ export function adminTokenFor(config: Pick<Config, 'SDE_ADMIN_TOKEN' | 'SDE_DATA
   return token;
 }
 
+/**
+ * Reads the HTTP server's certificate and key (SDE_HTTP_TLS_CERT / SDE_HTTP_TLS_KEY), checking that they are PEM
+ * and belong together before anything is started, so a mistake stops the start with a message naming the setting.
+ */
+export function httpTlsFor(
+  config: Pick<Config, 'SDE_HTTP_TLS_CERT' | 'SDE_HTTP_TLS_KEY'>,
+): { cert: Buffer; key: Buffer } | undefined {
+  if (!config.SDE_HTTP_TLS_CERT || !config.SDE_HTTP_TLS_KEY) return undefined;
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  };
+  const cert = read('SDE_HTTP_TLS_CERT', config.SDE_HTTP_TLS_CERT);
+  const key = read('SDE_HTTP_TLS_KEY', config.SDE_HTTP_TLS_KEY);
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new Error(
+      `SDE_HTTP_TLS_CERT / SDE_HTTP_TLS_KEY: not a PEM certificate and its private key (${(err as Error).message})`,
+    );
+  }
+  return { cert, key };
+}
+
 /** What a center can be started with besides its configuration. */
 export interface CenterOptions {
   /** The clock of arrival times and of the compliance engine (default: the system clock; ADR 0202). */
@@ -112,6 +140,7 @@ export async function startCenter(
     if (source.warning) notices.push(source.warning);
     keys = createLocalKeyProvider([source.key], source.source);
   }
+  const httpTls = httpTlsFor(config);
   const metrics = createMetrics();
   const database = await openDatabase({
     url: config.SDE_DATABASE_URL,
@@ -220,14 +249,19 @@ export async function startCenter(
     repo: createIdentityRepository(database.db),
     policy: { idleMinutes: config.SDE_SESSION_IDLE_MINUTES, maxHours: config.SDE_SESSION_MAX_HOURS },
   });
-  const http = createHttpServer({ logger });
+  const http = createHttpServer({
+    logger,
+    ...(httpTls ? { tls: httpTls } : {}),
+    allowedOrigins: config.SDE_ALLOWED_ORIGINS,
+  });
   await http.after();
   installAuthentication(http, { auth, adminToken });
   registerAuthRoutes(http, {
     auth,
     db: database.db,
     audit: createAuditRepository(database.db),
-    secureCookies: config.SDE_SECURE_COOKIES === '1',
+    // A cookie sent over the center's own HTTPS is Secure whatever the setting, which is for a TLS proxy.
+    secureCookies: config.SDE_SECURE_COOKIES === '1' || httpTls !== undefined,
   });
   const caseRepo = createCaseRepository(database.db);
   const supervisions = createSupervisionService({ db: database.db, repo: caseRepo });
@@ -354,7 +388,7 @@ export async function startCenter(
 
   let stopping: Promise<void> | undefined;
   return {
-    httpUrl: `http://${config.SDE_HOST}:${httpPort}`,
+    httpUrl: `${httpTls ? 'https' : 'http'}://${config.SDE_HOST}:${httpPort}`,
     mqttUrl: transport.url,
     adminToken,
     storage: database.kind,

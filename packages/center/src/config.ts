@@ -3,6 +3,32 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A comma-separated list of origins (`scheme://host[:port]`, no path), each as a browser writes it. */
+const origins = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const list = value
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter((o) => o !== '');
+    for (const o of list) {
+      let origin: string | undefined;
+      try {
+        const u = new URL(o);
+        if (u.protocol === 'http:' || u.protocol === 'https:') origin = u.origin;
+      } catch {
+        /* reported below */
+      }
+      if (origin !== o.toLowerCase())
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${o}" is not an origin like https://sde.example.org[:port]`,
+        });
+    }
+    return list.map((o) => o.toLowerCase());
+  });
+
 /** Every environment variable the center reads, with what it means. */
 export const ConfigSchema = z.object({
   /** Directory of the embedded database (PGlite), of the admin token file and of the secrets key file. */
@@ -17,6 +43,12 @@ export const ConfigSchema = z.object({
   SDE_MQTT_TLS_CERT: z.string().optional(),
   /** PEM private key of the embedded broker's certificate. */
   SDE_MQTT_TLS_KEY: z.string().optional(),
+  /** PEM certificate (chain) of the HTTP server; with SDE_HTTP_TLS_KEY the console and API are served over HTTPS only. */
+  SDE_HTTP_TLS_CERT: z.string().optional(),
+  /** PEM private key of the HTTP server's certificate. */
+  SDE_HTTP_TLS_KEY: z.string().optional(),
+  /** Origins besides the center's own (comma list) whose pages may write: a reverse proxy's public address. */
+  SDE_ALLOWED_ORIGINS: origins,
   /** Address the embedded broker and the HTTP server listen on. */
   SDE_HOST: z.string().default('127.0.0.1'),
   /** HTTP port of the API, health, metrics and console. Explicitly set and taken: the center refuses to start. */
@@ -46,7 +78,7 @@ export const ConfigSchema = z.object({
     .default(15),
   /** Hours after which a console session ends whatever the activity. */
   SDE_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
-  /** Mark session cookies Secure (HTTPS only); set to 1 behind TLS in production. */
+  /** Mark session cookies Secure (HTTPS only); set to 1 behind a TLS-terminating proxy (automatic with SDE_HTTP_TLS_*). */
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */
   SDE_INGEST_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1000).default(200_000),
@@ -97,6 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if ((c.SDE_HTTP_TLS_CERT === undefined) !== (c.SDE_HTTP_TLS_KEY === undefined))
+    throw new Error(
+      'invalid configuration:\n  SDE_HTTP_TLS_CERT and SDE_HTTP_TLS_KEY: set both (HTTPS) or neither (HTTP)',
+    );
   return {
     ...c,
     mqttPortExplicit: c.SDE_MQTT_PORT !== undefined,

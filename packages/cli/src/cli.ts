@@ -32,7 +32,8 @@ const USAGE = `usage: sde <command>
                                  with the center stopped: re-encrypt every device secret with a new key (ADR 0409);
                                  run again to resume. Without FILE the key file in SDE_DATA_DIR is replaced at the end
 
-  API commands take --url (default http://127.0.0.1:$SDE_HTTP_PORT or 8080) and --token (default
+  API commands take --url (default http://127.0.0.1:$SDE_HTTP_PORT or 8080; https://… for a center with
+  SDE_HTTP_TLS_*, its certificate trusted with NODE_EXTRA_CA_CERTS=FILE) and --token (default
   SDE_ADMIN_TOKEN or the token file in SDE_DATA_DIR).`;
 
 /** Runs one command line; resolves with the process exit code. */

@@ -44,7 +44,14 @@ export async function callApi<T>(
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (err) {
-    throw new Error(`cannot reach the center at ${endpoint.url}: ${(err as Error).message}`);
+    // fetch says only "fetch failed"; the reason (refused, certificate not trusted…) is in its cause.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.message ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
+    const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(cause?.code ?? '');
+    throw new Error(
+      `cannot reach the center at ${endpoint.url}: ${why}` +
+        (untrusted ? ' (a self-signed certificate: NODE_EXTRA_CA_CERTS=<its PEM file> sde …)' : ''),
+    );
   }
   const text = await res.text();
   if (!res.ok) {

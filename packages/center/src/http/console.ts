@@ -16,13 +16,14 @@ export const CONSOLE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..
 /** Paths that belong to the server and must keep their own 404s. */
 const SERVER_PATHS = /^\/(api|healthz|metrics)(\/|$|\?)/;
 
+// Plain: the Content-Security-Policy of every answer (ADR 0406) allows no inline style.
 const NOT_BUILT = `<!doctype html>
 <html lang="pl"><head><meta charset="utf-8"><title>SDE — konsola niezbudowana / console not built</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<body>
 <h1>SDE</h1>
 <p>Konsola nie jest zbudowana. Zbuduj ją poleceniem:</p>
 <p>The console is not built. Build it with:</p>
-<pre style="background:#eee;padding:1rem">npm run build -w @sde/console</pre>
+<pre>npm run build -w @sde/console</pre>
 <p>API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>, <a href="/healthz">/healthz</a></p>
 </body></html>`;
 

@@ -1,19 +1,36 @@
-/** The HTTP server: one error handler, request ids, bearer-token auth for the API. */
+/** The HTTP server: one error handler, request ids, browser protections, optionally HTTPS. */
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { installBrowserProtections } from './browser.js';
+
+/** Settings of the HTTP server. */
+export interface HttpServerOptions {
+  logger: Logger;
+  bodyLimit?: number;
+  /** PEM certificate and key: the server speaks HTTPS only (ADR 0406). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Origins besides the center's own whose pages may send state-changing requests (a reverse proxy). */
+  allowedOrigins?: readonly string[];
+}
 
 /** Builds the Fastify instance with the shared error handling; routes are registered by the caller. */
-export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): FastifyInstance {
+export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const app = Fastify({
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     loggerInstance: opts.logger,
     // Per-request lines would log URLs at every poll; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+  });
+  // First hook of all, so that every answer (errors from later hooks too) carries the headers.
+  installBrowserProtections(app as unknown as FastifyInstance, {
+    tls: opts.tls !== undefined,
+    allowedOrigins: opts.allowedOrigins ?? [],
   });
   void app.register(cookie);
   app.addContentTypeParser(
