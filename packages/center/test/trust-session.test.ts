@@ -179,10 +179,18 @@ describe.each(setups)('sessions and the live stream on %s', (storage, available)
     },
   );
 
-  it.skipIf(!available)('a role change needs the region or court the new role belongs to', async () => {
-    const r = await tc.api<{ error: string }>('PATCH', `/api/v1/users/${ids.installer}`, { role: 'judge' });
-    expect(r.status).toBe(400);
-  });
+  it.skipIf(!available)(
+    'a role change needs an existing region or court the new role belongs to',
+    async () => {
+      const r = await tc.api<{ error: string }>('PATCH', `/api/v1/users/${ids.installer}`, { role: 'judge' });
+      expect(r.status).toBe(400);
+      for (const patch of [{ regionId: 'PL-XX' }, { role: 'judge', courtId: 'SR-NOWHERE' }]) {
+        const bad = await tc.api<{ error: string }>('PATCH', `/api/v1/users/${ids.installer}`, patch);
+        expect(bad.status).toBe(400);
+      }
+      expect(await sessionCookie(tc.center.httpUrl, 'inst.s')).toMatch(/^sde_session=/);
+    },
+  );
 
   it.skipIf(!available)(
     "an operator watching the queue stays signed in past the idle limit; a judge's terminal does not",

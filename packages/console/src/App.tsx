@@ -101,8 +101,20 @@ export function App() {
 
   useEffect(() => {
     if (!signedIn) return;
-    setReauthHandler((reason) => new Promise<boolean>((resolve) => setReauth({ reason, resolve })));
-    return () => setReauthHandler(undefined);
+    let waiting: ((ok: boolean) => void) | undefined;
+    setReauthHandler(
+      (reason) =>
+        new Promise<boolean>((resolve) => {
+          waiting = resolve;
+          setReauth({ reason, resolve });
+        }),
+    );
+    return () => {
+      setReauthHandler(undefined);
+      // Signed out meanwhile (the idle sign-out, the button): the waiting calls give up.
+      waiting?.(false);
+      setReauth(null);
+    };
   }, [signedIn]);
 
   const signOut = useCallback(async (why: MessageKey | null) => {

@@ -230,6 +230,12 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
         throw new ValidationError(`a user with role ${role} belongs to a region (regionId)`);
       }
       if (role === 'judge' && !courtId) throw new ValidationError('a judge belongs to a court (courtId)');
+      if (placement.regionId && !(await repo.regions()).some((r) => r.id === placement.regionId)) {
+        throw new ValidationError(`no region ${placement.regionId}`);
+      }
+      if (placement.courtId && !(await repo.courts()).some((c) => c.id === placement.courtId)) {
+        throw new ValidationError(`no court ${placement.courtId}`);
+      }
       const passwordHash = patch.password !== undefined ? await hash(patch.password) : undefined;
       await deps.db.transaction().execute(async (trx) => {
         await repo.updateUser(
