@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmView } from '../src/alarms/alarm.schemas.js';
 import { tokenHash } from '../src/auth/auth.service.js';
-import { startTestCenter, type Storage, type TestCenter } from './harness.js';
+import { startTestCenter, TestDevice, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
-import { createUser } from './cases.fixtures.js';
+import { createCase, createUser, fileApplication, minutesFromNow } from './cases.fixtures.js';
 import { sessionCookie, until } from './alarms.fixtures.js';
 
 const setups: [Storage, boolean][] = [
@@ -129,6 +129,83 @@ describe.each(setups)('sessions and the live stream on %s', (storage, available)
     ]);
     s.close();
   });
+
+  it.skipIf(!available)(
+    'a real alarm reaches each role’s stream exactly as that role’s alarm list shows it',
+    async () => {
+      const tag = `${storage[0]}${Date.now().toString(36)}`.toUpperCase();
+      const tx = `TX-S${tag}`;
+      const unit = `HU-S${tag}`;
+      await tc.api('POST', '/api/v1/devices', { kind: 'transmitter', ids: [tx] });
+      const hu = (
+        await tc.api<{ devices: { id: string; secret: string }[] }>('POST', '/api/v1/devices', {
+          kind: 'home_unit',
+          ids: [unit],
+        })
+      ).body.devices[0]!;
+      const c = await createCase(tc, { courtId: 'SR-WAW', probationOfficerId: ids.po!, judgeId: ids.judge! });
+      const a = await fileApplication(tc, c.caseId);
+      const d = await tc.api('POST', `/api/v1/applications/${a.applicationId}/decision`, {
+        outcome: 'granted',
+        reason: 'Spełnione przesłanki.',
+        decidedAt: minutesFromNow(-60),
+        order: {
+          supervisionKinds: ['stationary'],
+          obligations: [
+            {
+              kind: 'stay_at_place',
+              place: {
+                address: { street: 'ul. Długa 5', postalCode: '00-238', city: 'Warszawa' },
+                rangeMeters: 50,
+              },
+              schedule: { weekly: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } },
+            },
+          ],
+          devices: ['transmitter', 'stationary_unit'],
+          readinessDeadlineHours: 24,
+        },
+      });
+      expect(d.status).toBe(201);
+      await tc.api('POST', `/api/v1/supervisions/${a.supervisionId}/readiness`, { at: minutesFromNow(-3) });
+      const inst = await tc.api('POST', `/api/v1/supervisions/${a.supervisionId}/installation`, {
+        at: minutesFromNow(-1),
+        deviceIds: [tx, unit],
+        protocolNumber: `PI/${tx}`,
+        notes: '',
+      });
+      expect(inst.status).toBe(200);
+      await tc.center.engine.idle();
+
+      const logins = ['op.s', 'judge.s', 'po.s'];
+      const cookies = await Promise.all(logins.map((l) => sessionCookie(tc.center.httpUrl, l)));
+      const streams = await Promise.all(cookies.map((c) => watch(tc.center.httpUrl, c)));
+      await until(() => tc.center.live.subscribers() === 3, 5000, 'subscribed');
+      const device = await TestDevice.connect(tc.center.mqttUrl, hu.id, hu.secret);
+      await device.sendEvents([{ seq: 1, t: Date.now() - 1000, kind: 'tx_strap_tamper', tx }]);
+      await device.waitForAck(1);
+      await device.close();
+      for (const [i, s] of streams.entries()) {
+        const pushed = await until(
+          () =>
+            s.events.find(
+              (e) => e.event === 'alarm' && (e.data as AlarmView).supervisionId === a.supervisionId,
+            ),
+          10_000,
+          `the alarm on ${logins[i]}'s stream`,
+        );
+        const alarm = pushed.data as AlarmView;
+        const listed = await fetch(
+          `${tc.center.httpUrl}/api/v1/alarms?supervisionId=${a.supervisionId}&status=open`,
+          { headers: { cookie: cookies[i]! } },
+        );
+        const inList = ((await listed.json()) as { alarms: AlarmView[] }).alarms.find(
+          (x) => x.id === alarm.id,
+        );
+        expect(alarm, logins[i]).toEqual(inList);
+        s.close();
+      }
+    },
+  );
 
   it.skipIf(!available)('a stream ends within seconds of its sign-out, saying why', async () => {
     const cookie = await sessionCookie(tc.center.httpUrl, 'op.s');
