@@ -172,8 +172,15 @@ describe('an operator on a long shift', () => {
     await page.getByTestId('alarm-detail').waitFor();
     expect(await page.getByTestId('alarm-status').textContent()).toBe('nowy');
 
-    // The session ends behind the console's back (as at the shift limit or a sign-out elsewhere).
-    await db().deleteFrom('sessions').execute();
+    // The session ends behind the console's back (as at the shift limit or a sign-out elsewhere), just as
+    // the acknowledgement leaves: so it is the action, not the stream's next look, that meets the 401.
+    const ack = '**/api/v1/alarms/*/acknowledge';
+    let first = true;
+    await page.route(ack, async (route) => {
+      if (first) await db().deleteFrom('sessions').execute();
+      first = false;
+      await route.continue();
+    });
     await page.locator('body').press('a');
     const dialog = page.getByTestId('reauth');
     await dialog.waitFor();
