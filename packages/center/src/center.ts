@@ -331,6 +331,8 @@ export async function startCenter(
   const streams = registerAlarmRoutes(http, {
     alarms,
     bus: live,
+    auth,
+    streamCheckMs: config.SDE_STREAM_CHECK_SECONDS * 1000,
     onConfigurationChange: () => engine.configurationChanged(),
   });
   await engine.start();

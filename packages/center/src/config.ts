@@ -78,6 +78,11 @@ export const ConfigSchema = z.object({
     .default(15),
   /** Hours after which a console session ends whatever the activity. */
   SDE_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  /**
+   * Seconds between a live stream's looks at its session (ADR 0404): how soon a stream whose session
+   * expired closes, and how often a watching operator's stream keeps the session in use.
+   */
+  SDE_STREAM_CHECK_SECONDS: z.coerce.number().int().min(1).max(60).default(15),
   /** Mark session cookies Secure (HTTPS only); set to 1 behind a TLS-terminating proxy (automatic with SDE_HTTP_TLS_*). */
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AlarmProvider, useAlarms } from './alarm-store.js';
 import { useI18n } from './i18n.js';
-import { api, setUnauthorizedHandler } from './lib/api.js';
+import { api, setReauthHandler, setUnauthorizedHandler } from './lib/api.js';
 import { unlockAudio } from './lib/beep.js';
 import type { MessageKey } from './lib/messages.js';
 import { can, type Permission } from './lib/permissions.js';
@@ -16,6 +16,7 @@ import { Devices } from './screens/Devices.js';
 import { SignIn } from './screens/SignIn.js';
 import { Terminal } from './screens/Terminal.js';
 import { Link } from './components/Link.js';
+import { ReauthDialog } from './components/ReauthDialog.js';
 
 /**
  * Minutes without a key press, click or touch after which a shared terminal signs out. The operators'
@@ -75,6 +76,11 @@ export function App() {
   const { t } = useI18n();
   const [user, setUser] = useState<Actor | null | 'loading'>('loading');
   const [notice, setNotice] = useState<MessageKey | null>(null);
+  // The password asked in place when the session ended (ADR 0404); resolves the waiting calls.
+  const [reauth, setReauth] = useState<{ reason: string | undefined; resolve: (ok: boolean) => void } | null>(
+    null,
+  );
+  const signedIn = user !== null && user !== 'loading';
 
   useEffect(() => {
     api<SessionAnswer>('GET', '/api/v1/auth/me', undefined, { quiet401: true }).then(
@@ -92,6 +98,24 @@ export function App() {
     });
     return () => setUnauthorizedHandler(undefined);
   }, []);
+
+  useEffect(() => {
+    if (!signedIn) return;
+    let waiting: ((ok: boolean) => void) | undefined;
+    setReauthHandler(
+      (reason) =>
+        new Promise<boolean>((resolve) => {
+          waiting = resolve;
+          setReauth({ reason, resolve });
+        }),
+    );
+    return () => {
+      setReauthHandler(undefined);
+      // Signed out meanwhile (the idle sign-out, the button): the waiting calls give up.
+      waiting?.(false);
+      setReauth(null);
+    };
+  }, [signedIn]);
 
   const signOut = useCallback(async (why: MessageKey | null) => {
     await api('POST', '/api/v1/auth/logout', undefined, { quiet401: true }).catch(() => undefined);
@@ -116,6 +140,17 @@ export function App() {
   return (
     <AlarmProvider enabled={can(user, 'alarm.read')}>
       <Shell user={user} onSignOut={signOut} />
+      {reauth ? (
+        <ReauthDialog
+          login={user.login}
+          reason={reauth.reason}
+          onDone={(answer) => {
+            setReauth(null);
+            if (answer) setUser(actorOf(answer));
+            reauth.resolve(answer !== null);
+          }}
+        />
+      ) : null}
     </AlarmProvider>
   );
 }

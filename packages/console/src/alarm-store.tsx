@@ -13,7 +13,7 @@ import {
   type ReactNode,
 } from 'react';
 import { mergeAlarms, needsAttention, upsertAlarm } from './lib/alarms.js';
-import { api, ApiError } from './lib/api.js';
+import { api, ApiError, reauthenticate } from './lib/api.js';
 import { beep } from './lib/beep.js';
 import { connectStream, type StreamState } from './lib/stream.js';
 import type { AlarmView } from './lib/types.js';
@@ -50,6 +50,8 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
   const mutedRef = useRef(muted);
   mutedRef.current = muted;
   const wasLost = useRef(false);
+  // Bumped to open a new stream after the person signed in again in place.
+  const [generation, setGeneration] = useState(0);
 
   const refresh = useCallback(async () => {
     try {
@@ -108,9 +110,23 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
           void refresh();
         }
       },
+      onEnded: (reason) => {
+        // The stream's session ended. If the person already signed in again (an action's 401 asked first),
+        // the cookie holds a new session: just reconnect. Otherwise ask for the password in place.
+        void api('GET', '/api/v1/auth/me', undefined, { quiet401: true })
+          .then(
+            () => true,
+            () => reauthenticate(reason),
+          )
+          .then((again) => {
+            if (!again) return;
+            wasLost.current = true;
+            setGeneration((g) => g + 1);
+          });
+      },
     });
     return close;
-  }, [enabled, refresh]);
+  }, [enabled, refresh, generation]);
 
   const alarmsRef = useRef(alarms);
   alarmsRef.current = alarms;

@@ -1,6 +1,6 @@
 /** The alarms API (docs/api-alarms.md): the queue, the operator workflow, incidents and the live stream. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { inScope } from '../auth/actor.js';
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/auth.service.js';
 import { parse } from '../http/server.js';
 import {
   AlarmIdParams,
@@ -15,15 +15,7 @@ import {
 } from './alarm.schemas.js';
 import type { AlarmService } from './alarm.service.js';
 import type { LiveBus } from './live-bus.js';
-
-/** Seconds between keep-alive pings on the stream. */
-export const STREAM_PING_MS = 15_000;
-
-/** Open SSE streams, so the center can end them before the HTTP server closes. */
-export interface StreamRegistry {
-  closeAll(): void;
-  count(): number;
-}
+import { createLiveStreams, type StreamRegistry } from './live-stream.js';
 
 const SEVERITY_DB = { critical: 'critical', serious: 'serious', info: 'informational' } as const;
 
@@ -33,12 +25,22 @@ export function registerAlarmRoutes(
   deps: {
     alarms: AlarmService;
     bus: LiveBus;
+    /** Sessions: a stream closes when its session ends. */
+    auth: Pick<AuthService, 'liveSession' | 'onSessionEnd'>;
+    /** Milliseconds between a stream's looks at its session (SDE_STREAM_CHECK_SECONDS). */
+    streamCheckMs: number;
     /** A write to supervisions, orders or devices succeeded: the engine reloads what it reads. */
     onConfigurationChange?: () => void;
   },
 ): StreamRegistry {
   const { alarms, bus } = deps;
-  const streams = new Set<FastifyReply>();
+  const streams = createLiveStreams({
+    bus,
+    auth: deps.auth,
+    checkMs: deps.streamCheckMs,
+    // Each alarm as the alarm list shows this caller. Merge with `policy`: its role-based presenter here.
+    present: (_actor, alarm) => alarm,
+  });
 
   if (deps.onConfigurationChange) {
     const notify = deps.onConfigurationChange;
@@ -110,37 +112,8 @@ export function registerAlarmRoutes(
     return alarms.incidents(req.actor, active);
   });
 
-  // Server-Sent Events: every alarm change within the caller's scope, as it is committed.
-  app.get('/api/v1/stream', (req, reply) => {
-    const actor = req.actor;
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: 3000\n: connected\n\n`);
-    const unsubscribe = bus.subscribe((m) => {
-      if (m.type !== 'alarm' || !inScope(actor, m.owners)) return;
-      res.write(`event: alarm\nid: ${m.alarm.id}\ndata: ${JSON.stringify(m.alarm)}\n\n`);
-    });
-    const ping = setInterval(() => res.write(`event: ping\ndata: {}\n\n`), STREAM_PING_MS);
-    ping.unref();
-    streams.add(reply);
-    const done = () => {
-      clearInterval(ping);
-      unsubscribe();
-      streams.delete(reply);
-    };
-    res.on('close', done);
-  });
+  // Server-Sent Events: every alarm change within the caller's scope, as it is committed (live-stream.ts).
+  app.get('/api/v1/stream', (req, reply) => streams.open(req, reply));
 
-  return {
-    closeAll() {
-      for (const r of [...streams]) r.raw.end();
-    },
-    count: () => streams.size,
-  };
+  return streams;
 }

@@ -26,7 +26,13 @@ const CreateUser = z.object({
     .nullable()
     .optional(),
 });
-const UpdateUser = z.object({ active: z.boolean().optional(), password: z.string().max(200).optional() });
+const UpdateUser = z.object({
+  active: z.boolean().optional(),
+  password: z.string().max(200).optional(),
+  role: z.enum(ROLES).optional(),
+  regionId: z.string().max(20).nullable().optional(),
+  courtId: z.string().max(40).nullable().optional(),
+});
 const Region = z.object({ id: z.string().regex(/^[A-Z0-9-]{2,20}$/), name: z.string().min(1).max(100) });
 const Court = z.object({
   id: z.string().regex(/^[A-Za-z0-9-]{2,40}$/),

@@ -17,6 +17,18 @@ export interface SessionPolicy {
   maxHours: number;
 }
 
+/**
+ * Why a session ended, as a live stream tells its terminal: signed out, idle past SDE_SESSION_IDLE_MINUTES,
+ * past the absolute SDE_SESSION_MAX_HOURS, or its user was changed (deactivated, new role, region, court or
+ * password) or removed.
+ */
+export type SessionEndReason = 'signed_out' | 'idle' | 'expired' | 'user_changed';
+
+/** A session (by token hash) or every session of a user ended; open streams of it close. */
+export type SessionEnd =
+  | { tokenHash: string; userId?: undefined; reason: SessionEndReason }
+  | { tokenHash?: undefined; userId: string; reason: SessionEndReason };
+
 /** Too many wrong passwords for a login: it is locked for a while. */
 export class LockedError extends AppError {
   constructor(seconds: number) {
@@ -38,6 +50,40 @@ export function tokenHash(token: string): string {
 export function createAuthService(deps: { db: Database; repo: IdentityRepository; policy: SessionPolicy }) {
   const { repo, policy } = deps;
   const failures = new Map<string, { count: number; until: number }>();
+  const endListeners = new Set<(e: SessionEnd) => void>();
+  const ended = (e: SessionEnd) => {
+    for (const l of endListeners) {
+      try {
+        l(e);
+      } catch {
+        /* a broken listener must not fail the sign-out */
+      }
+    }
+  };
+
+  /**
+   * The session's state: its user, or why it is over (an over session is deleted). `touch` refreshes its
+   * idle timer, at most every 30 s: a console polling every second must not write every second.
+   */
+  async function checkSession(
+    h: string,
+    touch: boolean,
+  ): Promise<{ user: User; reason?: undefined } | { user?: undefined; reason: SessionEndReason }> {
+    const s = await repo.sessionByHash(h);
+    if (!s) return { reason: 'signed_out' };
+    const now = Date.now();
+    const expired = s.expires_at.getTime() < now;
+    if (expired || now - s.last_seen_at.getTime() > policy.idleMinutes * 60_000) {
+      await repo.deleteSession(h);
+      ended({ tokenHash: h, reason: expired ? 'expired' : 'idle' });
+      return { reason: expired ? 'expired' : 'idle' };
+    }
+    const user = await repo.userById(s.user_id);
+    if (!user?.active) return { reason: 'user_changed' };
+    if (touch && now - s.last_seen_at.getTime() > 30_000) await repo.touchSession(h, new Date(now));
+    return { user };
+  }
+
   // Verifying against a real hash when the login is unknown keeps timing from telling which logins exist.
   const dummyHash = hash('not-a-real-password-' + randomBytes(8).toString('hex'));
 
@@ -88,23 +134,27 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
 
     /** The user of a live session, refreshing its idle timer; undefined when absent, idle or expired. */
     async sessionUser(token: string): Promise<User | undefined> {
-      const h = tokenHash(token);
-      const s = await repo.sessionByHash(h);
-      if (!s) return undefined;
-      const now = Date.now();
-      if (s.expires_at.getTime() < now || now - s.last_seen_at.getTime() > policy.idleMinutes * 60_000) {
-        await repo.deleteSession(h);
-        return undefined;
-      }
-      const user = await repo.userById(s.user_id);
-      if (!user?.active) return undefined;
-      // Write the idle timer at most every 30 s: a console polling every second must not write every second.
-      if (now - s.last_seen_at.getTime() > 30_000) await repo.touchSession(h, new Date(now));
-      return user;
+      return (await checkSession(tokenHash(token), true)).user;
+    },
+
+    /**
+     * A live stream's periodic look at its session (by token hash): the user, or why the session is over.
+     * `keepAlive` (a watching operator, ADR 0404) refreshes the idle timer; the absolute limit still holds.
+     */
+    liveSession(h: string, keepAlive: boolean) {
+      return checkSession(h, keepAlive);
+    },
+
+    /** Calls `listener` whenever a session or all of a user's sessions end; returns the unsubscribe. */
+    onSessionEnd(listener: (e: SessionEnd) => void): () => void {
+      endListeners.add(listener);
+      return () => endListeners.delete(listener);
     },
 
     async signOut(token: string): Promise<void> {
-      await repo.deleteSession(tokenHash(token));
+      const h = tokenHash(token);
+      await repo.deleteSession(h);
+      ended({ tokenHash: h, reason: 'signed_out' });
     },
 
     /** Creates a user (Bureau administrators). */
@@ -147,17 +197,44 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
       return (await repo.userById(id))!;
     },
 
-    /** Deactivates or reactivates a user, or sets a new password; ends their sessions. */
+    /**
+     * Deactivates or reactivates a user, sets a new password, or moves them to another role, region or
+     * court; ends their sessions (and so their live streams): what they may see has changed.
+     */
     async updateUser(
       actor: Actor,
       id: string,
-      patch: { active?: boolean; password?: string },
+      patch: {
+        active?: boolean;
+        password?: string;
+        role?: UserRole;
+        regionId?: string | null;
+        courtId?: string | null;
+      },
       requestId?: string,
     ) {
       const user = await repo.userById(id);
       if (!user) throw new NotFoundError(`user ${id}`);
       if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
         throw new ValidationError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+      }
+      const placement = {
+        ...(patch.role !== undefined ? { role: patch.role } : {}),
+        ...(patch.regionId !== undefined ? { regionId: patch.regionId } : {}),
+        ...(patch.courtId !== undefined ? { courtId: patch.courtId } : {}),
+      };
+      const role = placement.role ?? user.role;
+      const regionId = placement.regionId !== undefined ? placement.regionId : user.regionId;
+      const courtId = placement.courtId !== undefined ? placement.courtId : user.courtId;
+      if ((role === 'operator' || role === 'installer' || role === 'probation_officer') && !regionId) {
+        throw new ValidationError(`a user with role ${role} belongs to a region (regionId)`);
+      }
+      if (role === 'judge' && !courtId) throw new ValidationError('a judge belongs to a court (courtId)');
+      if (placement.regionId && !(await repo.regions()).some((r) => r.id === placement.regionId)) {
+        throw new ValidationError(`no region ${placement.regionId}`);
+      }
+      if (placement.courtId && !(await repo.courts()).some((c) => c.id === placement.courtId)) {
+        throw new ValidationError(`no court ${placement.courtId}`);
       }
       const passwordHash = patch.password !== undefined ? await hash(patch.password) : undefined;
       await deps.db.transaction().execute(async (trx) => {
@@ -166,6 +243,7 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
           {
             ...(patch.active !== undefined ? { active: patch.active } : {}),
             ...(passwordHash ? { passwordHash } : {}),
+            ...placement,
           },
           trx,
         );
@@ -177,10 +255,12 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
           changes: {
             ...(patch.active !== undefined ? { active: patch.active } : {}),
             ...(passwordHash ? { password: 'changed' } : {}),
+            ...placement,
           },
           ...(requestId ? { requestId } : {}),
         });
       });
+      ended({ userId: id, reason: 'user_changed' });
       return (await repo.userById(id))!;
     },
 

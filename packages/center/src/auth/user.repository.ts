@@ -88,12 +88,22 @@ export function createIdentityRepository(db: Database) {
     },
     async updateUser(
       id: string,
-      patch: { active?: boolean; passwordHash?: string; displayName?: string },
+      patch: {
+        active?: boolean;
+        passwordHash?: string;
+        displayName?: string;
+        role?: UserRole;
+        regionId?: string | null;
+        courtId?: string | null;
+      },
       trx: Database = db,
     ) {
       await trx
         .updateTable('users')
         .set({
+          ...(patch.role !== undefined ? { role: patch.role } : {}),
+          ...(patch.regionId !== undefined ? { region_id: patch.regionId } : {}),
+          ...(patch.courtId !== undefined ? { court_id: patch.courtId } : {}),
           ...(patch.active !== undefined ? { active: patch.active } : {}),
           ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
           ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),

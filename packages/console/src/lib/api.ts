@@ -1,6 +1,9 @@
 /**
- * Calls to the center's API with the session cookie. A 401 means the session ended (sign-out elsewhere or
- * the idle timeout); the app registers a handler that returns to the sign-in screen with a message.
+ * Calls to the center's API with the session cookie. A 401 means the session ended (sign-out elsewhere, the
+ * idle timeout, the shift limit): the app's re-sign-in handler asks for the password in place (one dialog
+ * however many calls are waiting), and the call is then made again, so an action the person took (an alarm
+ * acknowledged) is carried out, not lost (ADR 0404). Cancelled, the unauthorized handler returns to the
+ * sign-in screen.
  */
 
 /** An error answer of the API, `{ error, message, messagePl?, requestId }`. */
@@ -17,10 +20,39 @@ export class ApiError extends Error {
 }
 
 let onUnauthorized: (() => void) | undefined;
+let onReauth: ((reason?: string) => Promise<boolean>) | undefined;
+let pendingReauth: Promise<boolean> | undefined;
 
-/** Sets what happens when any call answers 401. */
+/** Sets what happens when any call answers 401 and the person does not sign in again. */
 export function setUnauthorizedHandler(fn: (() => void) | undefined): void {
   onUnauthorized = fn;
+}
+
+/**
+ * Sets how the console asks for the password in place: resolves true once signed in again, false when the
+ * person cancels.
+ */
+export function setReauthHandler(fn: ((reason?: string) => Promise<boolean>) | undefined): void {
+  onReauth = fn;
+}
+
+/**
+ * Asks once for the password in place (every caller waiting shares the one dialog); true when signed in
+ * again. Without a handler, or cancelled, the unauthorized handler runs (back to the sign-in screen).
+ */
+export function reauthenticate(reason?: string): Promise<boolean> {
+  if (!onReauth) {
+    onUnauthorized?.();
+    return Promise.resolve(false);
+  }
+  pendingReauth ??= onReauth(reason)
+    .catch(() => false)
+    .then((ok) => {
+      pendingReauth = undefined;
+      if (!ok) onUnauthorized?.();
+      return ok;
+    });
+  return pendingReauth;
 }
 
 /** Calls `path` under the center; parses JSON; throws ApiError on a non-2xx answer. */
@@ -28,7 +60,7 @@ export async function api<T>(
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
-  opts: { contentType?: string; quiet401?: boolean } = {},
+  opts: { contentType?: string; quiet401?: boolean; retried?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   let payload: string | undefined;
@@ -51,7 +83,12 @@ export async function api<T>(
   }
   if (!res.ok) {
     const e = (parsed ?? {}) as { error?: string; message?: string; messagePl?: string; requestId?: string };
-    if (res.status === 401 && !opts.quiet401) onUnauthorized?.();
+    if (res.status === 401 && !opts.quiet401) {
+      // Once: a second 401 right after signing in again is not a matter of the session.
+      if (!opts.retried && (await reauthenticate()))
+        return api<T>(method, path, body, { ...opts, retried: true });
+      if (opts.retried) onUnauthorized?.();
+    }
     throw new ApiError(
       res.status,
       e.error ?? 'http_' + res.status,

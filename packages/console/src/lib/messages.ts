@@ -420,6 +420,19 @@ export const pl = {
   'dashboard.csvSupervisions': 'Dozory (CSV)',
   'dashboard.csvAlarms': 'Alarmy (CSV)',
   'dashboard.csvDevices': 'Urządzenia (CSV)',
+  // session
+  'stream.state.ended': 'sesja zakończona',
+  'session.streamEnded':
+    'Sesja się zakończyła, więc alarmy na żywo są wstrzymane. Zaloguj się ponownie, aby je wznowić.',
+  'session.reauth.title': 'Sesja się zakończyła',
+  'session.reauth.why.idle': 'Sesja wygasła po okresie bezczynności.',
+  'session.reauth.why.expired': 'Minął maksymalny czas sesji (koniec zmiany).',
+  'session.reauth.why.signed_out': 'Sesja została zakończona (wylogowanie).',
+  'session.reauth.why.user_changed': 'Konto zostało zmienione przez administratora.',
+  'session.reauth.body':
+    'Podaj hasło, aby kontynuować. Rozpoczęta czynność zostanie wykonana po ponownym zalogowaniu.',
+  'session.reauth.submit': 'Zaloguj i kontynuuj',
+  'session.reauth.cancel': 'Anuluj (ekran logowania)',
 } as const;
 
 /** A key of the console's texts. */
@@ -840,6 +853,18 @@ export const en: Record<MessageKey, string> = {
   'dashboard.csvSupervisions': 'Supervisions (CSV)',
   'dashboard.csvAlarms': 'Alarms (CSV)',
   'dashboard.csvDevices': 'Devices (CSV)',
+  // session
+  'stream.state.ended': 'session ended',
+  'session.streamEnded': 'Your session ended, so live alarms are paused. Sign in again to resume them.',
+  'session.reauth.title': 'Your session ended',
+  'session.reauth.why.idle': 'The session expired after a period of inactivity.',
+  'session.reauth.why.expired': 'The maximum session length (end of shift) was reached.',
+  'session.reauth.why.signed_out': 'The session was ended (signed out).',
+  'session.reauth.why.user_changed': 'An administrator changed the account.',
+  'session.reauth.body':
+    'Enter your password to continue. The action you started is carried out once you are signed in again.',
+  'session.reauth.submit': 'Sign in and continue',
+  'session.reauth.cancel': 'Cancel (sign-in screen)',
 };
 
 /** Both dictionaries. */

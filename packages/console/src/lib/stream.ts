@@ -2,16 +2,23 @@
  * The live alarm stream (`GET /api/v1/stream`, Server-Sent Events). The browser's EventSource retries by
  * itself after a network drop but gives up after a non-200 answer, and a silent half-open connection is only
  * noticed by the missing 15-second pings; so this wrapper watches both and reconnects with backoff.
+ * When the center ends the stream because its session ended (`event: end`, ADR 0404), it does not
+ * reconnect: the session, not the network, is gone, and the caller leads the person to sign in again.
  */
 import type { AlarmView } from './types.js';
 
-export type StreamState = 'connecting' | 'live' | 'lost';
+export type StreamState = 'connecting' | 'live' | 'lost' | 'ended';
+
+/** Why the center ended a stream (its session ended). */
+export type StreamEndReason = 'signed_out' | 'idle' | 'expired' | 'user_changed';
 
 export interface StreamHandlers {
   onAlarm(a: AlarmView): void;
   onState(state: StreamState): void;
   /** Called on every (re)connection, so the caller can fetch what it missed. */
   onOpen(): void;
+  /** The center ended the stream because its session ended; no reconnection follows. */
+  onEnded(reason: StreamEndReason): void;
 }
 
 /** Opens the stream; returns a function that closes it. */
@@ -44,6 +51,17 @@ export function connectStream(h: StreamHandlers, url = '/api/v1/stream', silence
     es.addEventListener('ping', () => {
       lastSeen = Date.now();
     });
+    es.addEventListener('end', (ev) => {
+      let reason: StreamEndReason = 'signed_out';
+      try {
+        reason = (JSON.parse((ev as MessageEvent<string>).data) as { reason: StreamEndReason }).reason;
+      } catch {
+        /* the session ended all the same */
+      }
+      stop();
+      h.onState('ended');
+      h.onEnded(reason);
+    });
     es.onerror = () => {
       h.onState('lost');
       if (es?.readyState === EventSource.CLOSED) schedule();
@@ -65,12 +83,13 @@ export function connectStream(h: StreamHandlers, url = '/api/v1/stream', silence
       schedule();
     }
   }, 5000);
-  open();
-  return () => {
+  const stop = () => {
     closed = true;
     if (retry) clearTimeout(retry);
     if (watchdog) clearInterval(watchdog);
     watchdog = undefined;
     es?.close();
   };
+  open();
+  return stop;
 }

@@ -112,7 +112,11 @@ export function AlarmConsole({ user }: { user: Actor }) {
   return (
     <div className="alarm-console">
       <div aria-live="assertive" className="banner-slot">
-        {lost && store.api !== 'unavailable' ? (
+        {store.stream === 'ended' ? (
+          <div className="banner banner-lost" role="alert" data-testid="banner-ended">
+            {t('session.streamEnded')}
+          </div>
+        ) : lost && store.api !== 'unavailable' ? (
           <div className="banner banner-lost" role="alert" data-testid="banner-lost">
             {t('stream.lost', { since: store.lostAt ? time(store.lostAt) : '' })}
           </div>
