@@ -191,7 +191,10 @@ export async function startCenter(
     repo: createIdentityRepository(database.db),
     policy: { idleMinutes: config.SDE_SESSION_IDLE_MINUTES, maxHours: config.SDE_SESSION_MAX_HOURS },
   });
-  const http = createHttpServer({ logger });
+  const http = createHttpServer({
+    logger,
+    ...(config.SDE_TRUST_PROXY ? { trustProxy: config.SDE_TRUST_PROXY } : {}),
+  });
   await http.after();
   installAuthentication(http, { auth, adminToken });
   registerAuthRoutes(http, {
@@ -287,6 +290,7 @@ export async function startCenter(
       ),
       broker: transport.healthy(),
     }),
+    db: database.db,
   });
   // The web console at / (packages/console/dist), with the SPA fallback.
   registerConsole(http);

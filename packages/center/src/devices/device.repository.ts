@@ -1,9 +1,9 @@
 /** SQL for devices. */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import { deviceScopeSql } from '../db/scope-sql.js';
-import type { DevicesTable } from '../db/schema.js';
+import type { DB, DevicesTable } from '../db/schema.js';
 
 export type DeviceKind = DevicesTable['kind'];
 
@@ -39,13 +39,22 @@ export interface DeviceStatus {
 /** Creates the device repository. */
 export function createDeviceRepository(db: Database) {
   return {
-    async insertMany(rows: { id: string; kind: DeviceKind; secret: string }[]): Promise<DeviceRecord[]> {
-      const inserted = await db
+    /** Inserts devices, with `exec` (a transaction) when given. */
+    async insertMany(
+      rows: { id: string; kind: DeviceKind; secret: string }[],
+      exec: Database = db,
+    ): Promise<DeviceRecord[]> {
+      const inserted = await exec
         .insertInto('devices')
         .values(rows)
         .returning(['no', 'id', 'kind', 'secret', 'status', 'acked_seq', 'max_seq'])
         .execute();
       return inserted.map(toRecord);
+    },
+
+    /** Runs `fn` in one transaction (provisioning and its audit record commit together). */
+    transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+      return db.transaction().execute(fn);
     },
 
     async existingIds(ids: string[]): Promise<string[]> {

@@ -7,8 +7,15 @@ import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Builds the Fastify instance with the shared error handling; routes are registered by the caller. */
-export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): FastifyInstance {
+export function createHttpServer(opts: {
+  logger: Logger;
+  bodyLimit?: number;
+  /** Proxies whose X-Forwarded-For gives the client's address (SDE_TRUST_PROXY); none by default. */
+  trustProxy?: string[];
+}): FastifyInstance {
   const app = Fastify({
+    // Without listed proxies `req.ip` is the connection's peer: the audit's address cannot be chosen by a client.
+    trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? opts.trustProxy : false,
     loggerInstance: opts.logger,
     // Per-request lines would log URLs at every poll; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),
