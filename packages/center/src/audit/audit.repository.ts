@@ -126,10 +126,39 @@ function likeLiteral(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Creates the audit reader. */
+/** A keyset position in the log: the record's time in microseconds since 1970 and its id. */
+export interface AuditCursor {
+  atUs: string;
+  id: number;
+}
+
+/** The cursor as the API hands it out, `<microseconds>.<id>`. */
+export function formatAuditCursor(c: AuditCursor): string {
+  return `${c.atUs}.${c.id}`;
+}
+
+/** Reads a cursor of `formatAuditCursor`; undefined when it is not one. */
+export function parseAuditCursor(s: string): AuditCursor | undefined {
+  const m = /^(-?\d{1,17})\.(\d{1,15})$/.exec(s);
+  return m ? { atUs: m[1]!, id: Number(m[2]) } : undefined;
+}
+
+/** The exact microsecond of `at`, as text (a JavaScript Date keeps milliseconds only). */
+const AT_US = sql<string>`((extract(epoch from at) * 1000000)::bigint)::text`;
+
+/**
+ * Creates the audit reader. Records are listed newest first by (at, id): an index on (filter column, at, id)
+ * then serves both a filter and a period, and the period alone is a range of (at, id).
+ */
 export function createAuditRepository(db: Kysely<DB>) {
-  function query(filter: AuditFilter & { beforeId?: number; throughId?: number }, limit: number) {
-    let q = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit);
+  function query(filter: AuditFilter & { before?: AuditCursor; throughId?: number }, limit: number) {
+    let q = db
+      .selectFrom('audit_log')
+      .selectAll()
+      .select(AT_US.as('at_us'))
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit);
     if (filter.personId) q = q.where('person_id', '=', filter.personId);
     if (filter.actorLogin) q = q.where('actor_login', '=', filter.actorLogin);
     if (filter.action) {
@@ -142,36 +171,51 @@ export function createAuditRepository(db: Kysely<DB>) {
     if (filter.entity) q = q.where('entity', '=', filter.entity);
     if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);
     if (filter.address) q = q.where('address', '=', filter.address);
-    if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
+    if (filter.before) {
+      const { atUs, id } = filter.before;
+      q = q.where(
+        sql<boolean>`(at, id) < (timestamptz 'epoch' + ${atUs}::bigint * interval '1 microsecond', ${id}::bigint)`,
+      );
+    }
     if (filter.throughId !== undefined) q = q.where('id', '<=', filter.throughId);
     return q;
   }
 
   async function page(
-    filter: AuditFilter & { beforeId?: number; throughId?: number },
+    filter: AuditFilter & { before?: AuditCursor; throughId?: number },
     limit: number,
-  ): Promise<AuditRecord[]> {
+  ): Promise<{ records: AuditRecord[]; last: AuditCursor | undefined }> {
     const rows = await query(filter, limit).execute();
-    return rows.map((r): AuditRecord => ({
-      id: Number(r.id),
-      at: r.at,
-      actorLogin: r.actor_login,
-      actorRole: r.actor_role,
-      address: r.address,
-      terminal: r.terminal,
-      requestId: r.request_id,
-      action: r.action,
-      entity: r.entity,
-      entityId: r.entity_id,
-      personId: r.person_id,
-      changes: r.changes,
-    }));
+    const tail = rows.at(-1);
+    return {
+      records: rows.map((r): AuditRecord => ({
+        id: Number(r.id),
+        at: r.at,
+        actorLogin: r.actor_login,
+        actorRole: r.actor_role,
+        address: r.address,
+        terminal: r.terminal,
+        requestId: r.request_id,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entity_id,
+        personId: r.person_id,
+        changes: r.changes,
+      })),
+      last: tail ? { atUs: tail.at_us, id: Number(tail.id) } : undefined,
+    };
   }
 
   return {
-    /** One page of records, newest first, older than `beforeId` when given (keyset pagination). */
-    list(filter: AuditFilter & { limit: number; beforeId?: number }): Promise<AuditRecord[]> {
-      return page(filter, filter.limit);
+    /**
+     * One page of records, newest first, after `before` when given (keyset pagination); `next` is the
+     * cursor of the following page, undefined on the last one.
+     */
+    async list(
+      filter: AuditFilter & { limit: number; before?: AuditCursor },
+    ): Promise<{ records: AuditRecord[]; next: AuditCursor | undefined }> {
+      const p = await page(filter, filter.limit);
+      return { records: p.records, next: p.records.length === filter.limit ? p.last : undefined };
     },
 
     /** The id of the newest record now: an export lists the records up to it, not those written during it. */
@@ -188,12 +232,12 @@ export function createAuditRepository(db: Kysely<DB>) {
      * never sits in memory whole.
      */
     async *each(filter: AuditFilter, throughId: number, pageSize = 1000): AsyncGenerator<AuditRecord> {
-      let beforeId: number | undefined;
+      let before: AuditCursor | undefined;
       for (;;) {
-        const rows = await page({ ...filter, throughId, ...(beforeId ? { beforeId } : {}) }, pageSize);
-        yield* rows;
-        if (rows.length < pageSize) return;
-        beforeId = rows.at(-1)!.id;
+        const p = await page({ ...filter, throughId, ...(before ? { before } : {}) }, pageSize);
+        yield* p.records;
+        if (p.records.length < pageSize || !p.last) return;
+        before = p.last;
       }
     },
   };

@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Readable } from 'node:stream';
 import { auditCsv } from '../audit/audit.csv.js';
-import { recordAudit, type AuditFilter, type AuditRepository } from '../audit/audit.repository.js';
+import {
+  formatAuditCursor,
+  parseAuditCursor,
+  recordAudit,
+  type AuditFilter,
+  type AuditRepository,
+} from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import { parse } from '../http/server.js';
@@ -54,7 +60,15 @@ const AuditQuery = z.object({
   address: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** Keyset cursor: the `next` of the previous page. */
-  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  before: z
+    .string()
+    .max(40)
+    .transform((s, ctx) => {
+      const c = parseAuditCursor(s);
+      if (!c) ctx.addIssue({ code: 'custom', message: 'not a cursor of this list (take `next` as it is)' });
+      return c;
+    })
+    .optional(),
 });
 
 /** The repository's filter of an audit query. */
@@ -189,12 +203,12 @@ export function registerAuthRoutes(
   app.get('/api/v1/audit', async (req) => {
     requirePermission(req.actor, 'audit.read');
     const q = parseAuditQuery(req.query);
-    const records = await deps.audit.list({
+    const { records, next } = await deps.audit.list({
       ...auditFilter(q),
       limit: q.limit,
-      ...(q.before ? { beforeId: q.before } : {}),
+      ...(q.before ? { before: q.before } : {}),
     });
-    return { records, next: records.length === q.limit ? records.at(-1)!.id : null };
+    return { records, next: next ? formatAuditCursor(next) : null };
   });
 
   // The same filter as CSV, read page by page into the answer: a large log never sits in memory whole. The

@@ -26,7 +26,8 @@ export interface AuditRecordView {
 /** A page of the audit log. */
 export interface AuditPage {
   records: AuditRecordView[];
-  next: number | null;
+  /** The cursor of the following page (pass it as `before`), null on the last page. */
+  next: string | null;
 }
 
 /** What the auditor filters by. */

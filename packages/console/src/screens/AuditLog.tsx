@@ -46,7 +46,7 @@ export function AuditLog(_props: { user: Actor }) {
   // The form's text fields apply on "Filtruj", not on every key.
   const [draft, setDraft] = useState({ person: '', user: '' });
   // Keyset pages: the `before` cursor of each page shown so far (the first has none).
-  const [cursors, setCursors] = useState<(number | null)[]>([null]);
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
   // A "last N hours" period is resolved when the filter is applied, so pages and export agree.
   const [now, setNow] = useState(() => Date.now());
   const query = auditQuery(filter, now);
@@ -55,7 +55,7 @@ export function AuditLog(_props: { user: Actor }) {
     () =>
       api<AuditPage>(
         'GET',
-        `/api/v1/audit?${query}&limit=${PAGE_SIZE}${before !== null ? `&before=${before}` : ''}`,
+        `/api/v1/audit?${query}&limit=${PAGE_SIZE}${before !== null ? `&before=${encodeURIComponent(before)}` : ''}`,
       ),
     [query, before],
   );
