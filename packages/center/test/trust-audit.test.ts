@@ -8,6 +8,7 @@ import { encodeReadout } from '@sde/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell, csvLine } from '../src/audit/audit.csv.js';
 import { createCase, createUser, fileApplication } from './cases.fixtures.js';
+import { installSupervisions } from './supervision.fixtures.js';
 import { heartbeats, startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 
@@ -260,6 +261,30 @@ describe.each(setups)('the audit trail on %s storage', (storage, available) => {
     // Newest first: by time, and by id among records of one transaction (one time).
     const newestFirst = [...all].sort((x, y) => (x.at === y.at ? y.id - x.id : x.at < y.at ? 1 : -1));
     expect(all.map((r) => r.id)).toEqual(newestFirst.map((r) => r.id));
+  });
+
+  it.runIf(available)('files a command to a fitted unit under the person who wears it', async () => {
+    const [fitted] = await installSupervisions(tc.center, {
+      count: 1,
+      prefix: `AUDP${storage[0]}-`.toUpperCase(),
+      since: Date.now() - 3_600_000,
+    });
+    const { person_id: personId } = await tc.center.database.db
+      .selectFrom('supervisions')
+      .select('person_id')
+      .where('id', '=', fitted!.supervisionId)
+      .executeTakeFirstOrThrow();
+    const sent = await tc.api('POST', `/api/v1/devices/${fitted!.unit.id}/commands`, {
+      cmd: 'message',
+      text: MESSAGE,
+    });
+    expect(sent.status).toBe(201);
+    const about = await auditor.audit(`person=${personId}`);
+    // The message, and whatever the engine recorded about the new supervision's alarms: all about this person.
+    expect(about.filter((r) => r.entity === 'device').map((r) => [r.action, r.entityId])).toEqual([
+      ['device.message', fitted!.unit.id],
+    ]);
+    expect(about.every((r) => r.personId === personId && ['device', 'alarm'].includes(r.entity))).toBe(true);
   });
 
   it.runIf(available)(
