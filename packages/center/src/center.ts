@@ -253,6 +253,7 @@ export async function startCenter(
     logger,
     ...(httpTls ? { tls: httpTls } : {}),
     allowedOrigins: config.SDE_ALLOWED_ORIGINS,
+    ...(config.SDE_TRUST_PROXY ? { trustProxy: config.SDE_TRUST_PROXY } : {}),
   });
   await http.after();
   installAuthentication(http, { auth, adminToken });
@@ -352,6 +353,7 @@ export async function startCenter(
       ),
       broker: transport.healthy(),
     }),
+    db: database.db,
   });
   // The web console at / (packages/console/dist), with the SPA fallback.
   registerConsole(http);

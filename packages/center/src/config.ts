@@ -1,4 +1,5 @@
 /** The center's settings, read once from the environment at start and validated. */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -83,6 +84,24 @@ export const ConfigSchema = z.object({
    * expired closes, and how often a watching operator's stream keeps the session in use.
    */
   SDE_STREAM_CHECK_SECONDS: z.coerce.number().int().min(1).max(60).default(15),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed, comma-separated: addresses, CIDR ranges, or
+   * `loopback` / `linklocal` / `uniquelocal`. Unset (default): the audit records the connection's own
+   * address and no header a client sends changes it.
+   */
+  SDE_TRUST_PROXY: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.length > 0 && list.every(isProxyAddress),
+      'addresses or CIDR ranges separated by commas, or loopback / linklocal / uniquelocal',
+    )
+    .optional(),
   /** Mark session cookies Secure (HTTPS only); set to 1 behind a TLS-terminating proxy (automatic with SDE_HTTP_TLS_*). */
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */
@@ -112,6 +131,15 @@ export const ConfigSchema = z.object({
   /** First retry delay of a failed notification, ms (doubles each attempt, at most 10 minutes). */
   SDE_NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
 });
+
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || !address || isIP(address) === 0) return false;
+  if (bits === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
 
 export type Config = z.infer<typeof ConfigSchema> & {
   /** True when the port came from the environment rather than the default. */

@@ -9,6 +9,7 @@ import { can, type Permission } from './lib/permissions.js';
 import { match, navigate, usePath } from './lib/router.js';
 import { actorOf, type Actor, type Role, type SessionAnswer } from './lib/types.js';
 import { AlarmConsole } from './screens/AlarmConsole.js';
+import { AuditLog } from './screens/AuditLog.js';
 import { CaseList } from './screens/CaseList.js';
 import { CaseView } from './screens/CaseView.js';
 import { Dashboard } from './screens/Dashboard.js';
@@ -53,6 +54,7 @@ const NAV: NavItem[] = [
   { path: '/cases', label: 'nav.cases', show: (u) => can(u, 'case.read') },
   { path: '/devices', label: 'nav.devices', show: (u) => can(u, 'device.manage') },
   { path: '/dashboard', label: 'nav.dashboard', show: (u) => can(u, 'stats.read') },
+  { path: '/audit', label: 'nav.audit', show: (u) => can(u, 'audit.read') },
 ];
 
 /** The first screen of each role. */
@@ -65,8 +67,9 @@ export function homeOf(role: Role): string {
       return '/terminal';
     case 'installer':
       return '/devices';
-    case 'bureau_admin':
     case 'auditor':
+      return '/audit';
+    case 'bureau_admin':
     case 'system':
       return '/dashboard';
   }
@@ -195,6 +198,7 @@ function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey |
   else if (caseMatch) screen = <CaseView user={user} caseId={caseMatch.id!} />;
   else if (path === '/devices' && allowed('device.manage')) screen = <Devices user={user} />;
   else if (path === '/dashboard' && allowed('stats.read')) screen = <Dashboard user={user} />;
+  else if (path === '/audit' && allowed('audit.read')) screen = <AuditLog user={user} />;
   else screen = <p>{t('common.notFound')}</p>;
 
   return (

@@ -24,8 +24,13 @@ export interface Actor {
   role: Role;
   regionId: string | null;
   courtId: string | null;
-  /** Where the call came from (address and client), recorded in the audit log. */
+  /**
+   * Where the call came from, recorded in the audit log: the connection's address, then what the client
+   * claims about itself (user agent, terminal name) labelled as claimed (ADR 0407).
+   */
   terminal: string;
+  /** The address of the request's connection (or of the client, past a trusted proxy); unset for the center's own actors. */
+  address?: string;
 }
 
 /** What a role may do. Reading is further limited by `scopeOf`. */

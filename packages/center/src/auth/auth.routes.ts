@@ -1,9 +1,17 @@
 /** Sign-in, sign-out, the current user, users, regions, courts and the audit log. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { createAuditRepository } from '../audit/audit.repository.js';
-import { recordAudit } from '../audit/audit.repository.js';
+import { Readable } from 'node:stream';
+import { auditCsv } from '../audit/audit.csv.js';
+import {
+  formatAuditCursor,
+  parseAuditCursor,
+  recordAudit,
+  type AuditFilter,
+  type AuditRepository,
+} from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
+import { ValidationError } from '../errors.js';
 import { parse } from '../http/server.js';
 import { permissionsOf, requirePermission, ROLES } from './actor.js';
 import type { AuthService } from './auth.service.js';
@@ -40,12 +48,62 @@ const Court = z.object({
   regionId: z.string(),
 });
 const AuditQuery = z.object({
-  entity: z.string().optional(),
-  entityId: z.string().optional(),
-  actor: z.string().optional(),
+  /** Records about this monitored or protected person. */
+  person: z.string().uuid().optional(),
+  /** Records of this user (login); `actor` is its older name. */
+  user: z.string().min(1).max(100).optional(),
+  actor: z.string().min(1).max(100).optional(),
+  /** An action, or a prefix ending with a dot (`alarm.`). */
+  action: z
+    .string()
+    .regex(/^[a-z0-9_.-]{1,100}$/, 'an action such as alarm.acknowledge, or a prefix such as alarm.')
+    .optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  entity: z.string().max(100).optional(),
+  entityId: z.string().max(200).optional(),
+  /** Records whose request came from this address. */
+  address: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().optional(),
+  /** Keyset cursor: the `next` of the previous page. */
+  before: z
+    .string()
+    .max(40)
+    .transform((s, ctx) => {
+      const c = parseAuditCursor(s);
+      if (!c) ctx.addIssue({ code: 'custom', message: 'not a cursor of this list (take `next` as it is)' });
+      return c;
+    })
+    .optional(),
 });
+
+/** The repository's filter of an audit query. */
+function auditFilter(q: z.infer<typeof AuditQuery>): AuditFilter {
+  const user = q.user ?? q.actor;
+  return {
+    ...(q.person ? { personId: q.person } : {}),
+    ...(user ? { actorLogin: user } : {}),
+    ...(q.action ? { action: q.action } : {}),
+    ...(q.from ? { from: new Date(q.from) } : {}),
+    ...(q.to ? { to: new Date(q.to) } : {}),
+    ...(q.entity ? { entity: q.entity } : {}),
+    ...(q.entityId ? { entityId: q.entityId } : {}),
+    ...(q.address ? { address: q.address } : {}),
+  };
+}
+
+/** Parses an audit query; a period that ends before it starts is refused. */
+function parseAuditQuery(query: unknown): z.infer<typeof AuditQuery> {
+  const q = parse(AuditQuery, query);
+  if (q.from && q.to && new Date(q.from).getTime() > new Date(q.to).getTime())
+    throw new ValidationError(
+      'from must not be after to',
+      [{ path: 'from', message: 'after to' }],
+      undefined,
+      'Początek okresu jest po jego końcu.',
+    );
+  return q;
+}
 
 /** Registers the identity routes. */
 export function registerAuthRoutes(
@@ -53,7 +111,7 @@ export function registerAuthRoutes(
   deps: {
     auth: AuthService;
     db: Database;
-    audit: ReturnType<typeof createAuditRepository>;
+    audit: AuditRepository;
     secureCookies: boolean;
   },
 ): void {
@@ -150,14 +208,34 @@ export function registerAuthRoutes(
 
   app.get('/api/v1/audit', async (req) => {
     requirePermission(req.actor, 'audit.read');
-    const q = parse(AuditQuery, req.query);
-    const records = await deps.audit.list({
+    const q = parseAuditQuery(req.query);
+    const { records, next } = await deps.audit.list({
+      ...auditFilter(q),
       limit: q.limit,
-      ...(q.entity ? { entity: q.entity } : {}),
-      ...(q.entityId ? { entityId: q.entityId } : {}),
-      ...(q.actor ? { actorLogin: q.actor } : {}),
-      ...(q.before ? { beforeId: q.before } : {}),
+      ...(q.before ? { before: q.before } : {}),
     });
-    return { records, next: records.length === q.limit ? records.at(-1)!.id : null };
+    return { records, next: next ? formatAuditCursor(next) : null };
+  });
+
+  // The same filter as CSV, read page by page into the answer: a large log never sits in memory whole. The
+  // export lists the records as they were when it was asked for, and is itself a record (who took what out).
+  app.get('/api/v1/audit/export', async (req, reply) => {
+    requirePermission(req.actor, 'audit.read');
+    const q = parseAuditQuery(req.query);
+    const filter = auditFilter(q);
+    const throughId = await deps.audit.newestId();
+    await recordAudit(deps.db, req.actor, {
+      action: 'audit.export',
+      entity: 'audit_log',
+      entityId: String(throughId),
+      changes: { filter: { ...filter }, format: 'csv' },
+      personId: filter.personId ?? null,
+      requestId: req.id,
+    });
+    const stamp = new Date().toISOString().slice(0, 10);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="sde-audit-${stamp}.csv"`)
+      .send(Readable.from(auditCsv(deps.audit.each(filter, throughId))));
   });
 }

@@ -18,12 +18,32 @@ export const SESSION_COOKIE = 'sde_session';
 /** Routes reachable without signing in. */
 const PUBLIC = new Set(['/api/v1/auth/login']);
 
-/** Where a request came from, for the audit log: address and client, cut short. */
+/**
+ * The address a request came from: the connection's peer, or, only when the peer is a proxy listed in
+ * SDE_TRUST_PROXY, the client it forwards for (Fastify's `trustProxy` decides; off by default, so a client's
+ * X-Forwarded-For changes nothing).
+ */
+export function addressOf(req: FastifyRequest): string {
+  return req.ip || req.socket.remoteAddress || 'unknown';
+}
+
+/** Keeps what a client says about itself printable and short: it is shown to the auditor as text. */
+function claimed(value: string | string[] | undefined, max: number): string {
+  const s = Array.isArray(value) ? value.join(' ') : (value ?? '');
+  // Control characters and quotes would break the labelled text (and a CSV line) apart.
+  const printable = [...s].map((c) => (c < ' ' || c === '\u007f' || c === '"' ? ' ' : c)).join('');
+  return printable.trim().slice(0, max);
+}
+
+/**
+ * Where a request came from, for the audit log and the session: the address from the connection, then what
+ * the client claims (its user agent and X-SDE-Terminal name), labelled as claimed: anyone can send those.
+ */
 export function terminalOf(req: FastifyRequest): string {
-  const header = req.headers['x-sde-terminal'];
-  const named = typeof header === 'string' ? ` terminal=${header.slice(0, 40)}` : '';
-  const ua = String(req.headers['user-agent'] ?? '').slice(0, 100);
-  return `${req.ip}${named} ${ua}`.trim();
+  const name = claimed(req.headers['x-sde-terminal'], 40);
+  const agent = claimed(req.headers['user-agent'], 100);
+  const said = [name ? `terminal "${name}"` : '', agent ? `agent "${agent}"` : ''].filter(Boolean);
+  return `${addressOf(req)}${said.length > 0 ? ` (claimed: ${said.join(', ')})` : ''}`;
 }
 
 /** Installs the hook that authenticates every /api/v1 request. */
@@ -48,6 +68,7 @@ export function installAuthentication(
           regionId: null,
           courtId: null,
           terminal: terminalOf(req),
+          address: addressOf(req),
         };
         return;
       }
@@ -65,6 +86,7 @@ export function installAuthentication(
       regionId: user.regionId,
       courtId: user.courtId,
       terminal: terminalOf(req),
+      address: addressOf(req),
     };
   });
 }

@@ -1,6 +1,8 @@
 /** SQL for commands to devices. */
 import type { CommandBody } from '@sde/protocol';
+import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { DB } from '../db/schema.js';
 
 /** A command as stored, with its delivery state. */
 export interface StoredCommand {
@@ -31,18 +33,26 @@ export function createCommandRepository(db: Database) {
     'read_at',
   ] as const;
   return {
-    async insert(c: {
-      id: string;
-      deviceNo: number;
-      body: CommandBody;
-      createdBy: string;
-    }): Promise<StoredCommand> {
-      const row = await db
-        .insertInto('device_commands')
-        .values({ id: c.id, device_no: c.deviceNo, body: JSON.stringify(c.body), created_by: c.createdBy })
-        .returning(columns)
-        .executeTakeFirstOrThrow();
-      return toCommand(row);
+    /** Stores a command; `record` (the audit record) runs in the same transaction. */
+    async insert(
+      c: {
+        id: string;
+        deviceNo: number;
+        body: CommandBody;
+        createdBy: string;
+      },
+      record?: (trx: Transaction<DB>, command: StoredCommand) => Promise<void>,
+    ): Promise<StoredCommand> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('device_commands')
+          .values({ id: c.id, device_no: c.deviceNo, body: JSON.stringify(c.body), created_by: c.createdBy })
+          .returning(columns)
+          .executeTakeFirstOrThrow();
+        const command = toCommand(row);
+        await record?.(trx, command);
+        return command;
+      });
     },
     async byId(id: string): Promise<StoredCommand | undefined> {
       const row = await db

@@ -112,6 +112,10 @@ export interface AuditLogTable {
   entity: string;
   entity_id: string;
   changes: ColumnType<Record<string, unknown>, string, string>;
+  /** The request's address from the connection (migration 0010); null for the center's own actors. */
+  address: string | null;
+  /** The monitored or protected person the record is about, where there is one (migration 0010). */
+  person_id: string | null;
 }
 
 /** A jsonb column: read as `T`, written as JSON text. */

@@ -1,9 +1,9 @@
 /** SQL for devices. */
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import { deviceScopeSql } from '../db/scope-sql.js';
-import type { DevicesTable } from '../db/schema.js';
+import type { DB, DevicesTable } from '../db/schema.js';
 import { openDeviceSecret, sealDeviceSecret } from '../secrets/device-secrets.js';
 import type { KeyProvider } from '../secrets/key-provider.js';
 
@@ -77,7 +77,11 @@ export function createDeviceRepository(
   }
 
   return {
-    async insertMany(rows: { id: string; kind: DeviceKind; secret: string }[]): Promise<DeviceRecord[]> {
+    /** Inserts devices, with `exec` (a transaction) when given. */
+    async insertMany(
+      rows: { id: string; kind: DeviceKind; secret: string }[],
+      exec: Database = db,
+    ): Promise<DeviceRecord[]> {
       const values = await Promise.all(
         rows.map(async (r) => {
           const { secret_sealed, secret_key_id } = await sealDeviceSecret(keys, r.id, r.secret);
@@ -90,13 +94,18 @@ export function createDeviceRepository(
           };
         }),
       );
-      const inserted = await db
+      const inserted = await exec
         .insertInto('devices')
         .values(values)
         .returning(['no', 'id', 'kind', 'status', 'acked_seq', 'max_seq'])
         .execute();
       const secretOf = new Map(rows.map((r) => [r.id, r.secret]));
       return inserted.map((r) => toRecord(r, secretOf.get(r.id)!));
+    },
+
+    /** Runs `fn` in one transaction (provisioning and its audit record commit together). */
+    transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+      return db.transaction().execute(fn);
     },
 
     async existingIds(ids: string[]): Promise<string[]> {

@@ -1,6 +1,8 @@
 /** The device registry: provisioning, and the credentials the gateway checks every message against. */
 import { randomBytes } from 'node:crypto';
 import { DeviceId } from '@sde/protocol';
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { DeviceKind, DeviceRecord, DeviceRepository } from './device.repository.js';
 
@@ -32,8 +34,14 @@ export function createDeviceService(repo: DeviceRepository) {
   >();
 
   return {
-    /** Registers new devices, `count` of them named `${prefix}${n}` or the given ids. */
-    async provision(req: { kind: DeviceKind; ids?: string[]; count?: number; prefix?: string }) {
+    /**
+     * Registers new devices, `count` of them named `${prefix}${n}` or the given ids. `record` runs in the
+     * same transaction (the audit record), so devices are never registered without it.
+     */
+    async provision(
+      req: { kind: DeviceKind; ids?: string[]; count?: number; prefix?: string },
+      record?: (trx: Transaction<DB>, devices: readonly { id: string; kind: DeviceKind }[]) => Promise<void>,
+    ) {
       const ids = req.ids ?? generateIds(req.prefix ?? 'DEV-', req.count ?? 1);
       if (ids.length === 0 || ids.length > MAX_PROVISION) {
         throw new ValidationError(`provision between 1 and ${MAX_PROVISION} devices at once`);
@@ -51,11 +59,17 @@ export function createDeviceService(repo: DeviceRepository) {
         kind: req.kind,
         secret: randomBytes(24).toString('base64url'),
       }));
-      for (let i = 0; i < rows.length; i += 1000) {
-        for (const record of await repo.insertMany(rows.slice(i, i + 1000))) {
-          cache.set(record.id, record);
-          unknownUntil.delete(record.id);
-        }
+      const inserted = await repo.transaction(async (trx) => {
+        const out: DeviceRecord[] = [];
+        for (let i = 0; i < rows.length; i += 1000)
+          out.push(...(await repo.insertMany(rows.slice(i, i + 1000), trx)));
+        await record?.(trx, rows);
+        return out;
+      });
+      // Cached once committed: a failed provisioning leaves no device the gateway would accept.
+      for (const device of inserted) {
+        cache.set(device.id, device);
+        unknownUntil.delete(device.id);
       }
       return rows;
     },

@@ -9,6 +9,8 @@ import type { Gateway } from '../ingest/gateway.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
 import { requirePermission, scopeOf, type Actor } from '../auth/actor.js';
+import { recordAudit } from '../audit/audit.repository.js';
+import type { Database } from '../db/database.js';
 import { parse } from './server.js';
 
 const ProvisionBody = z
@@ -22,6 +24,21 @@ const ProvisionBody = z
 
 const DeviceParams = z.object({ id: z.string().min(1).max(64) });
 
+/**
+ * What the audit keeps of a command: its kind and settings, and of a text message only its length — the
+ * text may say something personal and is kept with the command itself, for those who may read it.
+ */
+function commandSummary(body: CommandBody): Record<string, unknown> {
+  switch (body.cmd) {
+    case 'message':
+      return { command: 'message', length: body.text.length };
+    case 'set_range':
+      return { command: 'set_range', meters: body.meters };
+    case 'set_interval':
+      return { command: 'set_interval', seconds: body.seconds };
+  }
+}
+
 /** Registers the routes. */
 export function registerRoutes(
   app: FastifyInstance,
@@ -32,6 +49,8 @@ export function registerRoutes(
     ledger: Ledger;
     metrics: Metrics;
     health: () => Promise<{ storage: boolean; broker: boolean }>;
+    /** Where the audit records of device writes go. */
+    db: Database;
   },
 ): void {
   app.get('/healthz', async (_req, reply) => {
@@ -48,7 +67,17 @@ export function registerRoutes(
   app.post('/api/v1/devices', async (req, reply) => {
     requirePermission(req.actor, 'device.manage');
     const body = parse(ProvisionBody, req.body);
-    const created = await deps.devices.provision(body);
+    const created = await deps.devices.provision(body, (trx, devices) =>
+      recordAudit(trx, req.actor, {
+        action: 'device.provision',
+        entity: 'device',
+        entityId: devices.length === 1 ? devices[0]!.id : `${devices[0]!.id}…${devices.at(-1)!.id}`,
+        // The ids and kind; never the secrets, which the answer hands out once.
+        changes: { kind: body.kind, count: devices.length, ids: devices.map((d) => d.id) },
+        personId: null,
+        requestId: req.id,
+      }),
+    );
     return reply.status(201).send({ devices: created });
   });
 
@@ -72,7 +101,15 @@ export function registerRoutes(
     const { id } = parse(DeviceParams, req.params);
     const body = parse(CommandBody, req.body);
     await requireDeviceInScope(req.actor, id);
-    const command = await deps.gateway.enqueueCommand(id, body, req.actor.login);
+    const command = await deps.gateway.enqueueCommand(id, body, req.actor.login, (trx, stored) =>
+      recordAudit(trx, req.actor, {
+        action: body.cmd === 'message' ? 'device.message' : 'device.command',
+        entity: 'device',
+        entityId: id,
+        changes: { commandId: stored.id, ...commandSummary(body) },
+        requestId: req.id,
+      }),
+    );
     return reply.status(201).send(command);
   });
 
@@ -100,6 +137,14 @@ export function registerRoutes(
     const readout = parseReadout(text, (dev) => secrets.get(dev));
     if (!readout.ok) {
       deps.metrics.refused.inc({ reason: readout.error.code });
+      // A refused file changes nothing but is an attempt worth seeing (a forged or foreign read-out).
+      await recordAudit(deps.db, req.actor, {
+        action: 'readout.refused',
+        entity: 'device',
+        entityId: first.ok ? first.value.dev.slice(0, 64) : 'unknown',
+        changes: { reason: readout.error.code, bytes: Buffer.byteLength(text) },
+        requestId: req.id,
+      });
       throw new ValidationError(
         `read-out file refused: ${readout.error.message}`,
         undefined,
@@ -114,6 +159,22 @@ export function registerRoutes(
       frame: lines[i + 1]!,
     }));
     const outcome = await deps.gateway.ingestReadout(device, batches);
+    // The ledger stores read-outs through its group commit (no transaction of this request's own), so the
+    // record follows the stored batches; counts and the sequence range, not the events' contents.
+    await recordAudit(deps.db, req.actor, {
+      action: 'readout.upload',
+      entity: 'device',
+      entityId: device.id,
+      changes: {
+        from: readout.value.header.from,
+        to: readout.value.header.to,
+        complete: readout.value.complete,
+        batches: batches.length,
+        stored: outcome.stored,
+        duplicates: outcome.duplicates,
+      },
+      requestId: req.id,
+    });
     return {
       device: device.id,
       complete: readout.value.complete,

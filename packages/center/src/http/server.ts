@@ -15,12 +15,16 @@ export interface HttpServerOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Origins besides the center's own whose pages may send state-changing requests (a reverse proxy). */
   allowedOrigins?: readonly string[];
+  /** Proxies whose X-Forwarded-For gives the client's address (SDE_TRUST_PROXY); none by default. */
+  trustProxy?: string[];
 }
 
 /** Builds the Fastify instance with the shared error handling; routes are registered by the caller. */
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    // Without listed proxies `req.ip` is the connection's peer: the audit's address cannot be chosen by a client.
+    trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? opts.trustProxy : false,
     loggerInstance: opts.logger,
     // Per-request lines would log URLs at every poll; errors are logged by the handler below.
     logController: new LogController({ disableRequestLogging: true }),

@@ -20,8 +20,10 @@ import {
   type ProtocolError,
   type RefusalCode,
 } from '@sde/protocol';
+import type { Transaction } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import type { CommandRepository, StoredCommand } from '../commands/command.repository.js';
+import type { DB } from '../db/schema.js';
 import type { DeviceRecord } from '../devices/device.repository.js';
 import type { DeviceService } from '../devices/device.service.js';
 import { NotFoundError } from '../errors.js';
@@ -242,11 +244,22 @@ export function createGateway(deps: {
       return { stored, duplicates, through };
     },
 
-    /** Queues a command for a device and sends it at once; a device offline gets it on its next hello. */
-    async enqueueCommand(deviceId: string, body: CommandBody, createdBy: string): Promise<StoredCommand> {
+    /**
+     * Queues a command for a device and sends it at once; a device offline gets it on its next hello.
+     * `record` (the audit record) is written in the transaction that stores the command.
+     */
+    async enqueueCommand(
+      deviceId: string,
+      body: CommandBody,
+      createdBy: string,
+      record?: (trx: Transaction<DB>, command: StoredCommand) => Promise<void>,
+    ): Promise<StoredCommand> {
       const device = await devices.lookup(deviceId);
       if (!device) throw new NotFoundError(`device ${deviceId}`);
-      const command = await commands.insert({ id: randomUUID(), deviceNo: device.no, body, createdBy });
+      const command = await commands.insert(
+        { id: randomUUID(), deviceNo: device.no, body, createdBy },
+        record,
+      );
       withOpenCommands.add(device.no);
       await sendCommand(device, command).catch((err: unknown) =>
         logger.warn({ device: device.id, err: String(err) }, 'command queued; sending now failed'),

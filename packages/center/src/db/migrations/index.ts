@@ -8,6 +8,7 @@ import { sql as m0006 } from './0006_device_seqs.js';
 import { sql as m0007 } from './0007_clock_offset_int8.js';
 import { sql as m0008 } from './0008_ledger_statistics.js';
 import { sql as m0012 } from './0012_secrets.js';
+import { sql as m0010 } from './0010_audit.js';
 
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0001_ledger', sql: m0001 },
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0007_clock_offset_int8', sql: m0007 },
   { id: '0008_ledger_statistics', sql: m0008 },
   { id: '0012_secrets', sql: m0012 },
+  { id: '0010_audit', sql: m0010 },
 ];
