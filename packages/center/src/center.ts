@@ -190,6 +190,7 @@ export async function startCenter(
     db: database.db,
     repo: createIdentityRepository(database.db),
     policy: { idleMinutes: config.SDE_SESSION_IDLE_MINUTES, maxHours: config.SDE_SESSION_MAX_HOURS },
+    totpRequiredRoles: config.SDE_TOTP_REQUIRED_ROLES,
   });
   const http = createHttpServer({ logger });
   await http.after();

@@ -1,5 +1,6 @@
 /** The center's settings, read once from the environment at start and validated. */
 import { z } from 'zod';
+import { ROLES } from './auth/actor.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -36,6 +37,21 @@ export const ConfigSchema = z.object({
     .default(15),
   /** Hours after which a console session ends whatever the activity. */
   SDE_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  /**
+   * Roles that must sign in with a TOTP second factor, comma-separated (e.g.
+   * operator,judge,probation_officer,bureau_admin); such a user without one enrols at the next sign-in.
+   * Default: none (any user may still enrol one).
+   */
+  SDE_TOTP_REQUIRED_ROLES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(ROLES))),
   /** Mark session cookies Secure (HTTPS only); set to 1 behind TLS in production. */
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */

@@ -22,10 +22,13 @@ export interface AuditRecord extends Required<Omit<AuditEntry, 'requestId'>> {
   requestId: string | null;
 }
 
+/** Who an audit record names: a signed-in actor, or `anonymous` for a sign-in with an unknown login. */
+export type AuditActor = Pick<Actor, 'userId' | 'login' | 'terminal'> & { role: Actor['role'] | 'anonymous' };
+
 /** Records an audit entry with `db`, which should be the transaction that makes the change. */
 export async function recordAudit(
   db: Kysely<DB> | Transaction<DB>,
-  actor: Actor,
+  actor: AuditActor,
   entry: AuditEntry,
 ): Promise<void> {
   await db

@@ -6,10 +6,16 @@ import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
 import { parse } from '../http/server.js';
 import { permissionsOf, requirePermission, ROLES } from './actor.js';
-import type { AuthService } from './auth.service.js';
+import { ThrottledError, type AuthService } from './auth.service.js';
 import { SESSION_COOKIE, terminalOf } from './authenticate.js';
 
-const LoginBody = z.object({ login: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+const LoginBody = z.object({
+  login: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+  /** The TOTP code, for a user with a second factor (or enrolling one at sign-in). */
+  totp: z.string().max(10).optional(),
+});
+const TotpConfirm = z.object({ code: z.string().min(1).max(10) });
 const CreateUser = z.object({
   login: z.string().regex(/^[a-z0-9._-]{3,40}$/, 'lower-case letters, digits, ".", "_" or "-", 3 to 40'),
   displayName: z.string().min(1).max(100),
@@ -55,25 +61,57 @@ export function registerAuthRoutes(
 
   app.post('/api/v1/auth/login', async (req, reply) => {
     const body = parse(LoginBody, req.body);
-    const { token, user } = await auth.signIn(body.login, body.password, terminalOf(req));
-    reply.setCookie(SESSION_COOKIE, token, {
+    // The address is the connection's (req.ip; no proxy is trusted), never a header the caller writes.
+    const result = await auth
+      .signIn({ ...body, address: req.ip, terminal: terminalOf(req), requestId: req.id })
+      .catch((err: unknown) => {
+        if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      });
+    if (result.kind === 'totp_required') return { totpRequired: true };
+    if (result.kind === 'totp_enrol') {
+      return { totpEnrolRequired: true, totpSetup: { secret: result.secret, uri: result.uri } };
+    }
+    reply.setCookie(SESSION_COOKIE, result.token, {
       httpOnly: true,
       sameSite: 'strict',
       secure: deps.secureCookies,
       path: '/',
     });
-    return { user, permissions: permissionsOf(user) };
+    return { user: result.user, permissions: permissionsOf(result.user) };
+  });
+
+  // Enrolling a second factor from a session: a new secret (to scan or type), then a code from it.
+  app.post('/api/v1/auth/totp/setup', async (req) => auth.totpSetup(req.actor));
+
+  app.post('/api/v1/auth/totp/confirm', async (req) => {
+    const { code } = parse(TotpConfirm, req.body);
+    await auth.totpConfirm(req.actor, code, req.id);
+    return { ok: true };
+  });
+
+  app.delete('/api/v1/users/:id/totp', async (req) => {
+    requirePermission(req.actor, 'user.manage');
+    const { id } = parse(z.object({ id: z.string().uuid() }), req.params);
+    await auth.totpReset(req.actor, id, req.id);
+    return { ok: true };
   });
 
   app.post('/api/v1/auth/logout', async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
-    if (token) await auth.signOut(token);
+    if (token) await auth.signOut(token, terminalOf(req), req.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
   // The caller and what their role may do: the console shows actions from this list, not from a copy.
-  app.get('/api/v1/auth/me', async (req) => ({ user: req.actor, permissions: permissionsOf(req.actor) }));
+  app.get('/api/v1/auth/me', async (req) => ({
+    user: req.actor,
+    permissions: permissionsOf(req.actor),
+    ...(req.actor.userId && req.actor.role !== 'system'
+      ? { totp: await auth.totpStatus({ id: req.actor.userId, role: req.actor.role }) }
+      : {}),
+  }));
 
   app.get('/api/v1/users', async (req) => {
     requirePermission(req.actor, 'user.manage');

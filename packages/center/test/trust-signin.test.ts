@@ -1,0 +1,318 @@
+/**
+ * Sign-in as an attacker and a night-shift operator meet it (ADR 0405): an attacker slows only himself, the
+ * user at her usual address signs in at once, spraying from one address is slowed, every sign-in, failure,
+ * throttle and sign-out is in the audit log, and the optional TOTP second factor. Requests come from
+ * different loopback addresses (127.0.0.x) so the center sees them as the connection's address.
+ */
+import { request } from 'node:http';
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCenter, type Storage, type TestCenter } from './harness.js';
+import { hasPostgres } from './services.js';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  cookie: string;
+  body: Record<string, unknown>;
+}
+
+/** An HTTP request to the center from the local address `from` (any 127.0.0.0/8 address on Linux). */
+function call(
+  tc: TestCenter,
+  from: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  cookie?: string,
+): Promise<Answer> {
+  const url = new URL(path, tc.center.httpUrl);
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        localAddress: from,
+        headers: {
+          'user-agent': 'vitest-terminal',
+          ...(data ? { 'content-type': 'application/json' } : {}),
+          ...(cookie ? { cookie } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          const set = res.headers['set-cookie']?.[0] ?? '';
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            cookie: set.split(';')[0]!,
+            body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+function login(tc: TestCenter, from: string, login: string, password: string, totp?: string) {
+  return call(tc, from, 'POST', '/api/v1/auth/login', { login, password, ...(totp ? { totp } : {}) });
+}
+
+async function createUser(tc: TestCenter, login: string, role = 'operator', password = `${login} password`) {
+  const r = await tc.api<{ user: { id: string } }>('POST', '/api/v1/users', {
+    login,
+    displayName: login,
+    role,
+    regionId: role === 'operator' || role === 'probation_officer' ? 'PL-MZ' : null,
+    password,
+  });
+  expect(r.status).toBe(201);
+  return r.body.user.id;
+}
+
+async function auditOf(tc: TestCenter, login: string) {
+  const rows = await tc.center.database.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('action', 'like', 'auth.%')
+    .orderBy('id')
+    .execute();
+  return rows.filter((r) => r.actor_login === login || (r.changes as { login?: string }).login === login);
+}
+
+const setups: [Storage, boolean][] = [
+  ['pglite', true],
+  ['postgres', hasPostgres],
+];
+
+describe.each(setups)('sign-in throttling on %s', (storage, available) => {
+  let tc: TestCenter;
+  beforeAll(async () => {
+    if (!available) return;
+    tc = await startTestCenter(storage, 'embedded');
+    await tc.api('PUT', '/api/v1/regions/PL-MZ', { name: 'mazowiecki' });
+  });
+  afterAll(async () => {
+    await tc?.close();
+  });
+
+  it.skipIf(!available)(
+    'an attacker failing 20 times at one address slows only himself: the user at her address signs in at once',
+    async () => {
+      await createUser(tc, 'nocna');
+      // The operator's terminal in the monitoring room: she signed in from it before.
+      const first = await login(tc, '127.0.0.2', 'nocna', 'nocna password');
+      expect(first.status).toBe(200);
+
+      const attacker: number[] = [];
+      for (let i = 0; i < 20; i++)
+        attacker.push((await login(tc, '127.0.0.3', 'nocna', `guess ${i}`)).status);
+      // A few guesses answered (wrong), then held back.
+      expect(attacker.slice(0, 3)).toEqual([401, 401, 401]);
+      expect(attacker.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+
+      const user = await login(tc, '127.0.0.2', 'nocna', 'nocna password');
+      expect(user.status).toBe(200);
+      expect(user.cookie).toMatch(/^sde_session=/);
+
+      // The right password from the attacker's address waits like him, with a bilingual answer.
+      const there = await login(tc, '127.0.0.3', 'nocna', 'nocna password');
+      expect(there.status).toBe(429);
+      expect(Number(there.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(there.body.error).toBe('signin_throttled');
+      expect(String(there.body.messagePl)).toMatch(/spróbuj ponownie/);
+    },
+  );
+
+  it.skipIf(!available)('the delay per (login, address) doubles with each further failure', async () => {
+    await createUser(tc, 'dubler');
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await login(tc, '127.0.0.4', 'dubler', 'wrong');
+      expect(r.status).toBe(401);
+      const row = await tc.center.database.db
+        .selectFrom('signin_throttle')
+        .select('blocked_until')
+        .where('scope', '=', 'pair')
+        .where('key', '=', JSON.stringify(['dubler', '127.0.0.4']))
+        .executeTakeFirstOrThrow();
+      delays.push(row.blocked_until ? Math.round((row.blocked_until.getTime() - Date.now()) / 1000) : 0);
+      // Let the block pass (as if the attacker had waited) before the next guess.
+      await tc.center.database.db.updateTable('signin_throttle').set({ blocked_until: null }).execute();
+    }
+    expect(delays).toEqual([0, 0, 0, 1, 2, 4]);
+  });
+
+  it.skipIf(!available)(
+    'an account attacked from many addresses holds back new addresses, never the one she signed in from',
+    async () => {
+      await createUser(tc, 'sedzina', 'auditor');
+      expect((await login(tc, '127.0.0.5', 'sedzina', 'sedzina password')).status).toBe(200);
+      // 12 addresses, one guess each: no pair nor address counter moves past its allowance.
+      for (let i = 1; i <= 12; i++) {
+        const r = await login(tc, `127.0.1.${i}`, 'sedzina', 'guess');
+        expect([401, 429]).toContain(r.status);
+      }
+      const fresh = await login(tc, '127.0.2.1', 'sedzina', 'sedzina password');
+      expect(fresh.status).toBe(429);
+      expect(Number(fresh.headers['retry-after'])).toBeLessThanOrEqual(60);
+      expect((await login(tc, '127.0.0.5', 'sedzina', 'sedzina password')).status).toBe(200);
+    },
+  );
+
+  it.skipIf(!available)('password spraying: 30 logins from one address are slowed', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      statuses.push((await login(tc, '127.0.0.9', `user${i}`, 'Wiosna2026!')).status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    // Other addresses are not affected.
+    expect((await login(tc, '127.0.0.10', 'nocna', 'nocna password')).status).toBe(200);
+  });
+
+  it.skipIf(!available)(
+    'audits every sign-in, failure (the login, never the password), throttle and sign-out',
+    async () => {
+      const id = await createUser(tc, 'audytowany');
+      await login(tc, '127.0.0.11', 'audytowany', 'bad password one');
+      const ok = await login(tc, '127.0.0.11', 'audytowany', 'audytowany password');
+      expect(ok.status).toBe(200);
+      expect((await call(tc, '127.0.0.11', 'POST', '/api/v1/auth/logout', undefined, ok.cookie)).status).toBe(
+        200,
+      );
+      const rows = await auditOf(tc, 'audytowany');
+      expect(rows.map((r) => r.action)).toEqual(['auth.login_failed', 'auth.login', 'auth.logout']);
+      for (const r of rows) {
+        expect(r.actor_user_id).toBe(id);
+        expect(r.terminal).toMatch(/^127\.0\.0\.11\b/);
+        expect(JSON.stringify(r.changes)).not.toMatch(/password one/);
+      }
+      expect(rows[0]!.changes).toMatchObject({
+        login: 'audytowany',
+        address: '127.0.0.11',
+        reason: 'credentials',
+      });
+
+      // An unknown login: an anonymous actor, the login attempted; the throttle's start is recorded too.
+      for (let i = 0; i < 4; i++) await login(tc, '127.0.0.12', 'nikt-taki', 'x');
+      const anon = await auditOf(tc, 'nikt-taki');
+      expect(anon.filter((r) => r.action === 'auth.login_failed')).toHaveLength(4);
+      expect(anon.every((r) => r.actor_login === 'anonymous' && r.actor_user_id === null)).toBe(true);
+      const throttle = anon.find((r) => r.action === 'auth.throttle');
+      expect(throttle?.changes).toMatchObject({ scope: 'pair', seconds: 1, address: '127.0.0.12' });
+
+      // The spraying address of the test before was throttled, and that is in the log.
+      const spray = await tc.center.database.db
+        .selectFrom('audit_log')
+        .select('changes')
+        .where('action', '=', 'auth.throttle')
+        .execute();
+      expect(spray.some((r) => (r.changes as { scope?: string }).scope === 'address')).toBe(true);
+    },
+  );
+});
+
+describe('the TOTP second factor', () => {
+  let tc: TestCenter;
+  beforeAll(async () => {
+    tc = await startTestCenter('pglite', 'embedded', { SDE_TOTP_REQUIRED_ROLES: 'judge,auditor' });
+    await tc.api('PUT', '/api/v1/regions/PL-MZ', { name: 'mazowiecki' });
+  });
+  afterAll(() => tc.close());
+
+  const code = (secret: string, at = Date.now()) =>
+    new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({ timestamp: at });
+
+  it('enrols from a session, then asks for the code at sign-in and takes each code once', async () => {
+    const id = await createUser(tc, 'oficer', 'operator');
+    const s = await login(tc, '127.0.0.20', 'oficer', 'oficer password');
+    expect(s.status).toBe(200);
+    const me = await call(tc, '127.0.0.20', 'GET', '/api/v1/auth/me', undefined, s.cookie);
+    expect(me.body.totp).toEqual({ enabled: false, required: false });
+
+    const setup = await call(tc, '127.0.0.20', 'POST', '/api/v1/auth/totp/setup', undefined, s.cookie);
+    expect(setup.status).toBe(200);
+    const secret = String(setup.body.secret);
+    expect(String(setup.body.uri)).toMatch(/^otpauth:\/\/totp\/SDE:oficer\?/);
+    const wrong = await call(
+      tc,
+      '127.0.0.20',
+      'POST',
+      '/api/v1/auth/totp/confirm',
+      { code: '000000' },
+      s.cookie,
+    );
+    expect(wrong.status).toBe(400);
+    const now = Date.now();
+    const confirmed = await call(
+      tc,
+      '127.0.0.20',
+      'POST',
+      '/api/v1/auth/totp/confirm',
+      { code: code(secret, now) },
+      s.cookie,
+    );
+    expect(confirmed.status).toBe(200);
+
+    // The password alone no longer opens a session.
+    const half = await login(tc, '127.0.0.20', 'oficer', 'oficer password');
+    expect(half.status).toBe(200);
+    expect(half.body).toEqual({ totpRequired: true });
+    expect(half.cookie).toBe('');
+    // The code spent on the enrolment is not good again.
+    const again = await login(tc, '127.0.0.20', 'oficer', 'oficer password', code(secret, now));
+    expect(again.status).toBe(401);
+    expect(again.body.error).toBe('totp_invalid');
+    // The next step's code is (the authenticator's clock may be ahead by one step).
+    const next = code(secret, now + 30_000);
+    const full = await login(tc, '127.0.0.20', 'oficer', 'oficer password', next);
+    expect(full.status).toBe(200);
+    expect(full.cookie).toMatch(/^sde_session=/);
+    // ... once.
+    const reused = await login(tc, '127.0.0.20', 'oficer', 'oficer password', next);
+    expect(reused.status).toBe(401);
+    expect(reused.body.error).toBe('totp_invalid');
+
+    // An administrator resets it (a lost phone): the password alone works again; all of it audited.
+    expect((await tc.api('DELETE', `/api/v1/users/${id}/totp`)).status).toBe(200);
+    expect((await login(tc, '127.0.0.20', 'oficer', 'oficer password')).cookie).toMatch(/^sde_session=/);
+    const actions = (await auditOf(tc, 'oficer')).map((r) => r.action);
+    expect(actions).toContain('auth.totp_enrol');
+    expect(actions.filter((a) => a === 'auth.login_failed')).toHaveLength(2);
+    const reset = await tc.center.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'auth.totp_reset')
+      .executeTakeFirstOrThrow();
+    expect(reset.entity_id).toBe(id);
+  });
+
+  it('leads a user of a role that must have it to enrol at the next sign-in', async () => {
+    await createUser(tc, 'kontroler', 'auditor');
+    const first = await login(tc, '127.0.0.21', 'kontroler', 'kontroler password');
+    expect(first.status).toBe(200);
+    expect(first.cookie).toBe('');
+    expect(first.body.totpEnrolRequired).toBe(true);
+    const { secret, uri } = first.body.totpSetup as { secret: string; uri: string };
+    expect(uri).toContain(`secret=${secret}`);
+    // The same secret while the enrolment is pending (the person may retype the password).
+    const retry = await login(tc, '127.0.0.21', 'kontroler', 'kontroler password');
+    expect((retry.body.totpSetup as { secret: string }).secret).toBe(secret);
+
+    const done = await login(tc, '127.0.0.21', 'kontroler', 'kontroler password', code(secret));
+    expect(done.status).toBe(200);
+    expect(done.cookie).toMatch(/^sde_session=/);
+    const me = await call(tc, '127.0.0.21', 'GET', '/api/v1/auth/me', undefined, done.cookie);
+    expect(me.body.totp).toEqual({ enabled: true, required: true });
+    expect((await auditOf(tc, 'kontroler')).map((r) => r.action)).toEqual(['auth.totp_enrol', 'auth.login']);
+  });
+});
