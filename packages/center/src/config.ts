@@ -52,6 +52,18 @@ export const ConfigSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(ROLES))),
+  /** OpenID Connect provider (issuer URL) of an agency's identity provider; unset: password sign-in only. */
+  SDE_OIDC_ISSUER: z.string().url().optional(),
+  /** The center's client id at the OpenID Connect provider. */
+  SDE_OIDC_CLIENT_ID: z.string().optional(),
+  /** The center's client secret at the provider (unset: a public client, PKCE only). */
+  SDE_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** Where the provider sends the browser back; default: this center's /api/v1/auth/oidc/callback. */
+  SDE_OIDC_REDIRECT_URL: z.string().url().optional(),
+  /** The identity's claim whose value is the SDE login. */
+  SDE_OIDC_LOGIN_CLAIM: z.string().default('preferred_username'),
+  /** The provider's name on the console's sign-in button ("Zaloguj przez …"). */
+  SDE_OIDC_NAME: z.string().max(60).default('OpenID Connect'),
   /** Mark session cookies Secure (HTTPS only); set to 1 behind TLS in production. */
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */
@@ -103,6 +115,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.SDE_OIDC_ISSUER && !c.SDE_OIDC_CLIENT_ID) {
+    throw new Error('invalid configuration:\n  SDE_OIDC_CLIENT_ID: required when SDE_OIDC_ISSUER is set');
+  }
   return {
     ...c,
     mqttPortExplicit: c.SDE_MQTT_PORT !== undefined,

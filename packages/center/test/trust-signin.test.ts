@@ -4,7 +4,9 @@
  * throttle and sign-out is in the audit log, and the optional TOTP second factor. Requests come from
  * different loopback addresses (127.0.0.x) so the center sees them as the connection's address.
  */
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
@@ -314,5 +316,146 @@ describe('the TOTP second factor', () => {
     const me = await call(tc, '127.0.0.21', 'GET', '/api/v1/auth/me', undefined, done.cookie);
     expect(me.body.totp).toEqual({ enabled: true, required: true });
     expect((await auditOf(tc, 'kontroler')).map((r) => r.action)).toEqual(['auth.totp_enrol', 'auth.login']);
+  });
+});
+
+describe('OpenID Connect sign-in against a real provider (oidc-provider)', () => {
+  let tc: TestCenter;
+  let idp: Server;
+  const secret = 'a-client-secret-long-enough-for-hs256-0123456789';
+
+  beforeAll(async () => {
+    // The provider's address must be known before the center starts, and the center's before the provider
+    // registers its client: listen first, attach the provider afterwards.
+    idp = createServer();
+    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
+    tc = await startTestCenter('pglite', 'embedded', {
+      SDE_OIDC_ISSUER: issuer,
+      SDE_OIDC_CLIENT_ID: 'sde-center',
+      SDE_OIDC_CLIENT_SECRET: secret,
+      SDE_OIDC_NAME: 'Portal Ministerstwa',
+    });
+    await tc.api('PUT', '/api/v1/regions/PL-MZ', { name: 'mazowiecki' });
+    const provider = new Provider(issuer, {
+      clients: [
+        {
+          client_id: 'sde-center',
+          client_secret: secret,
+          redirect_uris: [`${tc.center.httpUrl}/api/v1/auth/oidc/callback`],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
+      // The login typed in the provider's development form is the account; its preferred_username is it.
+      findAccount: (_ctx, id) => ({
+        accountId: id,
+        claims: () => ({ sub: `sub-${id}`, preferred_username: id }),
+      }),
+      // The provider releases the login claim with the profile scope, as an agency's provider is set up to.
+      claims: { openid: ['sub'], profile: ['preferred_username'] },
+      cookies: { keys: ['test-cookie-key'] },
+    });
+    idp.on('request', provider.callback());
+  });
+  afterAll(async () => {
+    await tc?.close();
+    idp?.close();
+  });
+
+  /**
+   * A browser: follows redirects from the center's start to the provider's login and consent forms (the
+   * development interactions, filled in as `account`) and back, keeping cookies; answers where it ended.
+   */
+  async function browse(account: string, start = '/api/v1/auth/oidc/start') {
+    const jar = new Map<string, string>();
+    let url = new URL(start, tc.center.httpUrl);
+    let method = 'GET';
+    let body: string | undefined;
+    for (let hop = 0; hop < 20; hop++) {
+      const res = await fetch(url, {
+        method,
+        redirect: 'manual',
+        headers: {
+          cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(body ? { body } : {}),
+      });
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const [k, ...v] = pair!.split('=');
+        if (/expires=Thu, 01 Jan 1970/i.test(c) || v.join('=') === '') jar.delete(k!);
+        else jar.set(k!, v.join('='));
+      }
+      method = 'GET';
+      body = undefined;
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location) {
+        url = new URL(location, url);
+        if (url.origin === tc.center.httpUrl && !url.pathname.startsWith('/api/')) return { url, jar };
+        continue;
+      }
+      const html = await res.text();
+      if (res.status !== 200 || !url.pathname.startsWith('/interaction/')) {
+        throw new Error(`unexpected ${res.status} at ${url.pathname}: ${html.slice(0, 200)}`);
+      }
+      method = 'POST';
+      body = html.includes('name="login"')
+        ? new URLSearchParams({ prompt: 'login', login: account, password: 'any' }).toString()
+        : new URLSearchParams({ prompt: 'consent' }).toString();
+    }
+    throw new Error('too many redirects');
+  }
+
+  it('offers the provider on the sign-in page', async () => {
+    const r = await fetch(`${tc.center.httpUrl}/api/v1/auth/oidc`);
+    expect(await r.json()).toEqual({ enabled: true, name: 'Portal Ministerstwa' });
+  });
+
+  it('signs an existing SDE user in with the same session cookie, audited, roles from SDE', async () => {
+    const id = await createUser(tc, 'oidc.operator', 'operator');
+    const { url, jar } = await browse('oidc.operator');
+    expect(url.pathname).toBe('/');
+    expect(url.search).toBe('');
+    const session = jar.get('sde_session');
+    expect(session).toBeTruthy();
+    const me = await fetch(`${tc.center.httpUrl}/api/v1/auth/me`, {
+      headers: { cookie: `sde_session=${session}` },
+    });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { user: { role: string } }).user.role).toBe('operator');
+    const login = await tc.center.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'auth.login')
+      .where('actor_user_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(login.changes).toMatchObject({ method: 'oidc' });
+  });
+
+  it('refuses and audits an identity with no SDE user; nobody is created', async () => {
+    const { url, jar } = await browse('obcy.uzytkownik');
+    expect(url.pathname).toBe('/');
+    expect(url.searchParams.get('signin')).toBe('oidc_failed');
+    expect(jar.has('sde_session')).toBe(false);
+    const users = await tc.center.database.db.selectFrom('users').select('login').execute();
+    expect(users.map((u) => u.login)).not.toContain('obcy.uzytkownik');
+    const refused = await tc.center.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'auth.login_failed')
+      .where('entity_id', '=', 'obcy.uzytkownik')
+      .executeTakeFirstOrThrow();
+    expect(refused.actor_login).toBe('anonymous');
+    expect(refused.changes).toMatchObject({ method: 'oidc', reason: 'unknown_identity' });
+  });
+
+  it('refuses a callback that no sign-in of this browser started (forged or replayed)', async () => {
+    const r = await fetch(`${tc.center.httpUrl}/api/v1/auth/oidc/callback?code=stolen&state=x`, {
+      redirect: 'manual',
+    });
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe('/?signin=oidc_failed');
+    expect(r.headers.getSetCookie().some((c) => c.startsWith('sde_session=') && !/=;/.test(c))).toBe(false);
   });
 });

@@ -234,6 +234,24 @@ export function createAuthService(deps: {
       return token;
     },
 
+    /**
+     * The active user an OpenID Connect identity names by `login`. The first sign-in binds the provider's
+     * subject to the user; later a different subject with the same login (a reused or renamed account at
+     * the provider) is refused.
+     */
+    async oidcUser(login: string, issuer: string, subject: string): Promise<User | undefined> {
+      const found = await repo.userByLogin(login);
+      if (!found?.user.active) return undefined;
+      const bound = `${issuer} ${subject}`;
+      const r = await deps.db
+        .updateTable('users')
+        .set({ oidc_subject: bound })
+        .where('id', '=', found.user.id)
+        .where((eb) => eb.or([eb('oidc_subject', 'is', null), eb('oidc_subject', '=', bound)]))
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n ? found.user : undefined;
+    },
+
     /** Starts a TOTP enrolment for a signed-in user: a new secret and its otpauth URI. */
     async totpSetup(actor: Actor) {
       const user = actor.userId ? await repo.userById(actor.userId) : undefined;
