@@ -346,10 +346,11 @@ describe('OpenID Connect sign-in against a real provider (oidc-provider)', () =>
           token_endpoint_auth_method: 'client_secret_post',
         },
       ],
-      // The login typed in the provider's development form is the account; its preferred_username is it.
+      // The login typed in the provider's development form is the account; its preferred_username is it
+      // up to a '#' (so 'a#2' is another account at the provider claiming the same login 'a').
       findAccount: (_ctx, id) => ({
         accountId: id,
-        claims: () => ({ sub: `sub-${id}`, preferred_username: id }),
+        claims: () => ({ sub: `sub-${id}`, preferred_username: id.split('#')[0] }),
       }),
       // The provider releases the login claim with the profile scope, as an agency's provider is set up to.
       claims: { openid: ['sub'], profile: ['preferred_username'] },
@@ -431,6 +432,13 @@ describe('OpenID Connect sign-in against a real provider (oidc-provider)', () =>
       .where('actor_user_id', '=', id)
       .executeTakeFirstOrThrow();
     expect(login.changes).toMatchObject({ method: 'oidc' });
+
+    // Another account at the provider that claims the same login is not her.
+    const other = await browse('oidc.operator#2');
+    expect(other.url.searchParams.get('signin')).toBe('oidc_failed');
+    expect(other.jar.has('sde_session')).toBe(false);
+    // She still is.
+    expect((await browse('oidc.operator')).jar.get('sde_session')).toBeTruthy();
   });
 
   it('refuses and audits an identity with no SDE user; nobody is created', async () => {
