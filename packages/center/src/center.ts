@@ -25,7 +25,7 @@ import { createOutboxRepository } from './notify/outbox.repository.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { installAuthentication } from './auth/authenticate.js';
-import { registerOidcRoutes } from './auth/oidc.js';
+import { createOidcSignIn } from './auth/oidc.js';
 import { createIdentityRepository } from './auth/user.repository.js';
 import { createCaseRepository } from './cases/case.repository.js';
 import { registerCaseRoutes } from './cases/case.routes.js';
@@ -201,22 +201,21 @@ export async function startCenter(
     db: database.db,
     audit: createAuditRepository(database.db),
     secureCookies: config.SDE_SECURE_COOKIES === '1',
-  });
-  registerOidcRoutes(http, {
-    auth,
-    db: database.db,
-    secureCookies: config.SDE_SECURE_COOKIES === '1',
-    settings:
-      config.SDE_OIDC_ISSUER && config.SDE_OIDC_CLIENT_ID
-        ? {
-            issuer: config.SDE_OIDC_ISSUER,
-            clientId: config.SDE_OIDC_CLIENT_ID,
-            clientSecret: config.SDE_OIDC_CLIENT_SECRET,
-            redirectUrl: config.SDE_OIDC_REDIRECT_URL,
-            loginClaim: config.SDE_OIDC_LOGIN_CLAIM,
-            name: config.SDE_OIDC_NAME,
-          }
-        : undefined,
+    oidc: createOidcSignIn({
+      auth,
+      db: database.db,
+      settings:
+        config.SDE_OIDC_ISSUER && config.SDE_OIDC_CLIENT_ID
+          ? {
+              issuer: config.SDE_OIDC_ISSUER,
+              clientId: config.SDE_OIDC_CLIENT_ID,
+              clientSecret: config.SDE_OIDC_CLIENT_SECRET,
+              redirectUrl: config.SDE_OIDC_REDIRECT_URL,
+              loginClaim: config.SDE_OIDC_LOGIN_CLAIM,
+              name: config.SDE_OIDC_NAME,
+            }
+          : undefined,
+    }),
   });
   const caseRepo = createCaseRepository(database.db);
   const supervisions = createSupervisionService({ db: database.db, repo: caseRepo });

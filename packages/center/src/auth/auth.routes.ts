@@ -4,10 +4,12 @@ import { z } from 'zod';
 import type { createAuditRepository } from '../audit/audit.repository.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
+import { NotFoundError } from '../errors.js';
 import { parse } from '../http/server.js';
 import { permissionsOf, requirePermission, ROLES } from './actor.js';
 import { ThrottledError, type AuthService } from './auth.service.js';
 import { SESSION_COOKIE, terminalOf } from './authenticate.js';
+import { FLOW_MS, OIDC_CALLBACK, OIDC_FLOW_COOKIE, type OidcSignIn } from './oidc.js';
 
 const LoginBody = z.object({
   login: z.string().min(1).max(100),
@@ -55,6 +57,8 @@ export function registerAuthRoutes(
     db: Database;
     audit: ReturnType<typeof createAuditRepository>;
     secureCookies: boolean;
+    /** The agency's identity provider, when configured (SDE_OIDC_*). */
+    oidc?: OidcSignIn | undefined;
   },
 ): void {
   const { auth } = deps;
@@ -95,6 +99,53 @@ export function registerAuthRoutes(
     const { id } = parse(z.object({ id: z.string().uuid() }), req.params);
     await auth.totpReset(req.actor, id, req.id);
     return { ok: true };
+  });
+
+  // OpenID Connect (ADR 0405): whether it is offered, the redirect to the provider, and the way back.
+  app.get('/api/v1/auth/oidc', async () => ({ enabled: !!deps.oidc, name: deps.oidc?.name ?? '' }));
+
+  app.get('/api/v1/auth/oidc/start', async (req, reply) => {
+    if (!deps.oidc) throw new NotFoundError('OpenID Connect sign-in', 'logowanie OpenID Connect');
+    let started;
+    try {
+      started = await deps.oidc.start(`${req.protocol}://${req.host}${OIDC_CALLBACK}`);
+    } catch (err) {
+      // The provider is unreachable or misconfigured: back to the sign-in page, which says so.
+      req.log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'OpenID Connect discovery failed',
+      );
+      return reply.redirect('/?signin=oidc_failed', 302);
+    }
+    const { url, key } = started;
+    // Lax, not Strict: the browser comes back from the provider's site, a cross-site navigation.
+    reply.setCookie(OIDC_FLOW_COOKIE, key, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookies,
+      path: OIDC_CALLBACK,
+      maxAge: FLOW_MS / 1000,
+    });
+    return reply.redirect(url, 302);
+  });
+
+  app.get(OIDC_CALLBACK, async (req, reply) => {
+    if (!deps.oidc) throw new NotFoundError('OpenID Connect sign-in', 'logowanie OpenID Connect');
+    reply.clearCookie(OIDC_FLOW_COOKIE, { path: OIDC_CALLBACK });
+    const outcome = await deps.oidc.finish(
+      req.cookies[OIDC_FLOW_COOKIE],
+      new URL(req.url, 'http://callback').search,
+      { terminal: terminalOf(req), address: req.ip, requestId: req.id },
+      req.log,
+    );
+    if ('refused' in outcome) return reply.redirect('/?signin=oidc_failed', 302);
+    reply.setCookie(SESSION_COOKIE, outcome.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secureCookies,
+      path: '/',
+    });
+    return reply.redirect('/', 302);
   });
 
   app.post('/api/v1/auth/logout', async (req, reply) => {
