@@ -7,8 +7,10 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import fc from 'fast-check';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delayFor, throttleAddress } from '../src/auth/throttle.js';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 
@@ -465,5 +467,48 @@ describe('OpenID Connect sign-in against a real provider (oidc-provider)', () =>
     expect(r.status).toBe(302);
     expect(r.headers.get('location')).toBe('/?signin=oidc_failed');
     expect(r.headers.getSetCookie().some((c) => c.startsWith('sde_session=') && !/=;/.test(c))).toBe(false);
+  });
+});
+
+describe('the throttle rules', () => {
+  it('never shortens a delay as failures grow, never passes the cap, and forgives the free allowance', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          free: fc.integer({ min: 0, max: 20 }),
+          baseMs: fc.integer({ min: 1, max: 10_000 }),
+          capMs: fc.integer({ min: 1, max: 3_600_000 }),
+        }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (p, n) => {
+          const policy = { ...p, windowMs: 1 };
+          const d = delayFor(policy, n);
+          expect(d).toBeLessThanOrEqual(p.capMs);
+          expect(delayFor(policy, n + 1)).toBeGreaterThanOrEqual(d);
+          if (n <= p.free) expect(d).toBe(0);
+          else expect(d).toBeGreaterThan(0);
+        },
+      ),
+    );
+  });
+
+  it('counts every address of one IPv6 /64 as one, and IPv4 (also IPv4-mapped) as itself', () => {
+    const group = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    fc.assert(
+      fc.property(
+        fc.array(group, { minLength: 8, maxLength: 8 }),
+        fc.array(group, { minLength: 4, maxLength: 4 }),
+        (a, tail) => {
+          const one = a.join(':');
+          const other = [...a.slice(0, 4), ...tail].join(':');
+          expect(throttleAddress(one)).toBe(throttleAddress(other));
+          expect(throttleAddress(one)).toMatch(/::\/64$/);
+        },
+      ),
+    );
+    expect(throttleAddress('2001:db8::1')).toBe(throttleAddress('2001:db8:0:0:ffff::2'));
+    expect(throttleAddress('2001:db8:0:1::1')).not.toBe(throttleAddress('2001:db8::1'));
+    expect(throttleAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(throttleAddress('10.1.2.3')).toBe('10.1.2.3');
   });
 });
