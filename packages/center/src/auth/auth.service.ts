@@ -113,7 +113,8 @@ export function createAuthService(deps: {
   return {
     /**
      * Checks login, password and (when the user has or must have one) the TOTP code; answers a new session
-     * token (for the cookie), or what is still needed. Every outcome but a pending second factor is audited.
+     * token (for the cookie), or what is still needed. Sign-ins, failures and the start of each delay are
+     * audited; an attempt refused during a delay is not (a sprayer would fill the log at wire speed).
      */
     async signIn(attempt: SignInAttempt): Promise<SignInResult> {
       const { login, address, terminal } = attempt;
