@@ -26,6 +26,7 @@ import { createOutboxRepository } from './notify/outbox.repository.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { installAuthentication } from './auth/authenticate.js';
+import { createOidcSignIn } from './auth/oidc.js';
 import { createIdentityRepository } from './auth/user.repository.js';
 import { createCaseRepository } from './cases/case.repository.js';
 import { registerCaseRoutes } from './cases/case.routes.js';
@@ -248,6 +249,7 @@ export async function startCenter(
     db: database.db,
     repo: createIdentityRepository(database.db),
     policy: { idleMinutes: config.SDE_SESSION_IDLE_MINUTES, maxHours: config.SDE_SESSION_MAX_HOURS },
+    totpRequiredRoles: config.SDE_TOTP_REQUIRED_ROLES,
   });
   const http = createHttpServer({
     logger,
@@ -263,6 +265,21 @@ export async function startCenter(
     audit: createAuditRepository(database.db),
     // A cookie sent over the center's own HTTPS is Secure whatever the setting, which is for a TLS proxy.
     secureCookies: config.SDE_SECURE_COOKIES === '1' || httpTls !== undefined,
+    oidc: createOidcSignIn({
+      auth,
+      db: database.db,
+      settings:
+        config.SDE_OIDC_ISSUER && config.SDE_OIDC_CLIENT_ID
+          ? {
+              issuer: config.SDE_OIDC_ISSUER,
+              clientId: config.SDE_OIDC_CLIENT_ID,
+              clientSecret: config.SDE_OIDC_CLIENT_SECRET,
+              redirectUrl: config.SDE_OIDC_REDIRECT_URL,
+              loginClaim: config.SDE_OIDC_LOGIN_CLAIM,
+              name: config.SDE_OIDC_NAME,
+            }
+          : undefined,
+    }),
   });
   const caseRepo = createCaseRepository(database.db);
   const supervisions = createSupervisionService({ db: database.db, repo: caseRepo });

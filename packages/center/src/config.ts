@@ -1,6 +1,7 @@
 /** The center's settings, read once from the environment at start and validated. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ROLES } from './auth/actor.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -102,6 +103,33 @@ export const ConfigSchema = z.object({
       'addresses or CIDR ranges separated by commas, or loopback / linklocal / uniquelocal',
     )
     .optional(),
+  /**
+   * Roles that must sign in with a TOTP second factor, comma-separated (e.g.
+   * operator,judge,probation_officer,bureau_admin); such a user without one enrols at the next sign-in.
+   * Default: none (any user may still enrol one).
+   */
+  SDE_TOTP_REQUIRED_ROLES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(ROLES))),
+  /** OpenID Connect provider (issuer URL) of an agency's identity provider; unset: password sign-in only. */
+  SDE_OIDC_ISSUER: z.string().url().optional(),
+  /** The center's client id at the OpenID Connect provider. */
+  SDE_OIDC_CLIENT_ID: z.string().optional(),
+  /** The center's client secret at the provider (unset: a public client, PKCE only). */
+  SDE_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** Where the provider sends the browser back; default: this center's /api/v1/auth/oidc/callback. */
+  SDE_OIDC_REDIRECT_URL: z.string().url().optional(),
+  /** The identity's claim whose value is the SDE login. */
+  SDE_OIDC_LOGIN_CLAIM: z.string().default('preferred_username'),
+  /** The provider's name on the console's sign-in button ("Zaloguj przez …"). */
+  SDE_OIDC_NAME: z.string().max(60).default('OpenID Connect'),
   /** Mark session cookies Secure (HTTPS only); set to 1 behind a TLS-terminating proxy (automatic with SDE_HTTP_TLS_*). */
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */
@@ -166,6 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(
       'invalid configuration:\n  SDE_HTTP_TLS_CERT and SDE_HTTP_TLS_KEY: set both (HTTPS) or neither (HTTP)',
     );
+  if (c.SDE_OIDC_ISSUER && !c.SDE_OIDC_CLIENT_ID) {
+    throw new Error('invalid configuration:\n  SDE_OIDC_CLIENT_ID: required when SDE_OIDC_ISSUER is set');
+  }
   return {
     ...c,
     mqttPortExplicit: c.SDE_MQTT_PORT !== undefined,

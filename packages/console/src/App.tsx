@@ -16,6 +16,7 @@ import { Dashboard } from './screens/Dashboard.js';
 import { Devices } from './screens/Devices.js';
 import { SignIn } from './screens/SignIn.js';
 import { Terminal } from './screens/Terminal.js';
+import { TotpSettings } from './screens/TotpEnrol.js';
 import { Link } from './components/Link.js';
 import { ReauthDialog } from './components/ReauthDialog.js';
 
@@ -199,6 +200,7 @@ function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey |
   else if (path === '/devices' && allowed('device.manage')) screen = <Devices user={user} />;
   else if (path === '/dashboard' && allowed('stats.read')) screen = <Dashboard user={user} />;
   else if (path === '/audit' && allowed('audit.read')) screen = <AuditLog user={user} />;
+  else if (path === '/security' && user.userId) screen = <TotpSettings />;
   else screen = <p>{t('common.notFound')}</p>;
 
   return (
@@ -245,6 +247,7 @@ function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey |
           <span className="user" data-testid="user">
             {user.displayName} <span className="role">· {t(`role.${user.role}` as MessageKey)}</span>
           </span>
+          {user.userId ? <Link href="/security">{t('totp.nav')}</Link> : null}
           <button type="button" onClick={() => void onSignOut('signin.signedOut')}>
             {t('nav.signOut')}
           </button>

@@ -96,10 +96,15 @@ function personOf(entity: string, entityId: string): RawBuilder<string | null> |
   }
 }
 
+/** Who an audit record names: a signed-in actor, or `anonymous` for a sign-in with an unknown login. */
+export type AuditActor = Pick<Actor, 'userId' | 'login' | 'terminal' | 'address'> & {
+  role: Actor['role'] | 'anonymous';
+};
+
 /** Records an audit entry with `db`, which should be the transaction that makes the change. */
 export async function recordAudit(
   db: Kysely<DB> | Transaction<DB>,
-  actor: Actor,
+  actor: AuditActor,
   entry: AuditEntry,
 ): Promise<void> {
   const personId = entry.personId !== undefined ? entry.personId : personOf(entry.entity, entry.entityId);

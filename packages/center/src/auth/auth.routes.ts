@@ -11,13 +11,20 @@ import {
   type AuditRepository,
 } from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { parse } from '../http/server.js';
 import { permissionsOf, requirePermission, ROLES } from './actor.js';
-import type { AuthService } from './auth.service.js';
-import { SESSION_COOKIE, terminalOf } from './authenticate.js';
+import { ThrottledError, type AuthService } from './auth.service.js';
+import { addressOf, SESSION_COOKIE, terminalOf } from './authenticate.js';
+import { FLOW_MS, OIDC_CALLBACK, OIDC_FLOW_COOKIE, type OidcSignIn } from './oidc.js';
 
-const LoginBody = z.object({ login: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+const LoginBody = z.object({
+  login: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+  /** The TOTP code, for a user with a second factor (or enrolling one at sign-in). */
+  totp: z.string().max(10).optional(),
+});
+const TotpConfirm = z.object({ code: z.string().min(1).max(10) });
 const CreateUser = z.object({
   login: z.string().regex(/^[a-z0-9._-]{3,40}$/, 'lower-case letters, digits, ".", "_" or "-", 3 to 40'),
   displayName: z.string().min(1).max(100),
@@ -113,31 +120,112 @@ export function registerAuthRoutes(
     db: Database;
     audit: AuditRepository;
     secureCookies: boolean;
+    /** The agency's identity provider, when configured (SDE_OIDC_*). */
+    oidc?: OidcSignIn | undefined;
   },
 ): void {
   const { auth } = deps;
 
   app.post('/api/v1/auth/login', async (req, reply) => {
     const body = parse(LoginBody, req.body);
-    const { token, user } = await auth.signIn(body.login, body.password, terminalOf(req));
-    reply.setCookie(SESSION_COOKIE, token, {
+    // The address is the connection's (or the client's past a proxy listed in SDE_TRUST_PROXY), never a header the caller writes.
+    const result = await auth
+      .signIn({ ...body, address: addressOf(req), terminal: terminalOf(req), requestId: req.id })
+      .catch((err: unknown) => {
+        if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      });
+    if (result.kind === 'totp_required') return { totpRequired: true };
+    if (result.kind === 'totp_enrol') {
+      return { totpEnrolRequired: true, totpSetup: { secret: result.secret, uri: result.uri } };
+    }
+    reply.setCookie(SESSION_COOKIE, result.token, {
       httpOnly: true,
       sameSite: 'strict',
       secure: deps.secureCookies,
       path: '/',
     });
-    return { user, permissions: permissionsOf(user) };
+    return { user: result.user, permissions: permissionsOf(result.user) };
+  });
+
+  // Enrolling a second factor from a session: a new secret (to scan or type), then a code from it.
+  app.post('/api/v1/auth/totp/setup', async (req) => auth.totpSetup(req.actor));
+
+  app.post('/api/v1/auth/totp/confirm', async (req) => {
+    const { code } = parse(TotpConfirm, req.body);
+    await auth.totpConfirm(req.actor, code, req.id);
+    return { ok: true };
+  });
+
+  app.delete('/api/v1/users/:id/totp', async (req) => {
+    requirePermission(req.actor, 'user.manage');
+    const { id } = parse(z.object({ id: z.string().uuid() }), req.params);
+    await auth.totpReset(req.actor, id, req.id);
+    return { ok: true };
+  });
+
+  // OpenID Connect (ADR 0405): whether it is offered, the redirect to the provider, and the way back.
+  app.get('/api/v1/auth/oidc', async () => ({ enabled: !!deps.oidc, name: deps.oidc?.name ?? '' }));
+
+  app.get('/api/v1/auth/oidc/start', async (req, reply) => {
+    if (!deps.oidc) throw new NotFoundError('OpenID Connect sign-in', 'logowanie OpenID Connect');
+    let started;
+    try {
+      started = await deps.oidc.start(`${req.protocol}://${req.host}${OIDC_CALLBACK}`);
+    } catch (err) {
+      // The provider is unreachable or misconfigured: back to the sign-in page, which says so.
+      req.log.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'OpenID Connect discovery failed',
+      );
+      return reply.redirect('/?signin=oidc_failed', 302);
+    }
+    const { url, key } = started;
+    // Lax, not Strict: the browser comes back from the provider's site, a cross-site navigation.
+    reply.setCookie(OIDC_FLOW_COOKIE, key, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookies,
+      path: OIDC_CALLBACK,
+      maxAge: FLOW_MS / 1000,
+    });
+    return reply.redirect(url, 302);
+  });
+
+  app.get(OIDC_CALLBACK, async (req, reply) => {
+    if (!deps.oidc) throw new NotFoundError('OpenID Connect sign-in', 'logowanie OpenID Connect');
+    reply.clearCookie(OIDC_FLOW_COOKIE, { path: OIDC_CALLBACK });
+    const outcome = await deps.oidc.finish(
+      req.cookies[OIDC_FLOW_COOKIE],
+      new URL(req.url, 'http://callback').search,
+      { terminal: terminalOf(req), address: addressOf(req), requestId: req.id },
+      req.log,
+    );
+    if ('refused' in outcome) return reply.redirect('/?signin=oidc_failed', 302);
+    reply.setCookie(SESSION_COOKIE, outcome.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secureCookies,
+      path: '/',
+    });
+    return reply.redirect('/', 302);
   });
 
   app.post('/api/v1/auth/logout', async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
-    if (token) await auth.signOut(token);
+    if (token) await auth.signOut(token, terminalOf(req), req.id, addressOf(req));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
   // The caller and what their role may do: the console shows actions from this list, not from a copy.
-  app.get('/api/v1/auth/me', async (req) => ({ user: req.actor, permissions: permissionsOf(req.actor) }));
+  app.get('/api/v1/auth/me', async (req) => ({
+    user: req.actor,
+    permissions: permissionsOf(req.actor),
+    ...(req.actor.userId && req.actor.role !== 'system'
+      ? { totp: await auth.totpStatus({ id: req.actor.userId, role: req.actor.role }) }
+      : {}),
+  }));
 
   app.get('/api/v1/users', async (req) => {
     requirePermission(req.actor, 'user.manage');

@@ -7,8 +7,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Database } from '../db/database.js';
 import { recordAudit } from '../audit/audit.repository.js';
-import { AppError, ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { AuditActor } from '../audit/audit.repository.js';
 import type { Actor, UserRole } from './actor.js';
+import { createSigninThrottle, type ThrottlePolicy } from './throttle.js';
+import { createTotp } from './totp.js';
 import type { IdentityRepository, User } from './user.repository.js';
 
 /** Session timing. */
@@ -29,15 +32,50 @@ export type SessionEnd =
   | { tokenHash: string; userId?: undefined; reason: SessionEndReason }
   | { tokenHash?: undefined; userId: string; reason: SessionEndReason };
 
-/** Too many wrong passwords for a login: it is locked for a while. */
-export class LockedError extends AppError {
-  constructor(seconds: number) {
-    super('login_locked', `too many failed sign-ins; try again in ${seconds} s`, 429);
+/**
+ * Too many failed sign-ins from this address (or for this login from addresses it was never used from):
+ * the caller waits; nobody else is locked out (ADR 0405).
+ */
+export class ThrottledError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      'signin_throttled',
+      `too many failed sign-ins; try again in ${retryAfterSeconds} s`,
+      429,
+      { retryAfterSeconds },
+      `Zbyt wiele nieudanych prób logowania; spróbuj ponownie za ${retryAfterSeconds} s.`,
+    );
   }
 }
 
-const MAX_FAILURES = 5;
-const LOCK_MS = 60_000;
+/** What a sign-in came to: a session, or a second factor to give (or to enrol first). */
+export type SignInResult =
+  | { kind: 'session'; token: string; user: User }
+  | { kind: 'totp_required' }
+  | { kind: 'totp_enrol'; secret: string; uri: string };
+
+/** Where and how a sign-in attempt is made. */
+export interface SignInAttempt {
+  login: string;
+  password: string;
+  /** A TOTP code, when the user has (or is enrolling) a second factor. */
+  totp?: string | undefined;
+  /** The connection's address (req.ip), never a header. */
+  address: string;
+  terminal: string;
+  requestId?: string;
+}
+
+/** The actor recorded for a failed sign-in of a login that does not exist. */
+function anonymousActor(terminal: string, address?: string): AuditActor {
+  return { userId: null, login: 'anonymous', role: 'anonymous', terminal, ...(address ? { address } : {}) };
+}
+
+/** The actor recorded for a user's own sign-in events. */
+function actorOf(user: User, terminal: string, address?: string): AuditActor {
+  return { userId: user.id, login: user.login, role: user.role, terminal, ...(address ? { address } : {}) };
+}
+
 /** Minimum password length for new passwords. */
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -47,9 +85,15 @@ export function tokenHash(token: string): string {
 }
 
 /** Creates the auth service. */
-export function createAuthService(deps: { db: Database; repo: IdentityRepository; policy: SessionPolicy }) {
+export function createAuthService(deps: {
+  db: Database;
+  repo: IdentityRepository;
+  policy: SessionPolicy;
+  /** Roles that must sign in with a second factor (SDE_TOTP_REQUIRED_ROLES). */
+  totpRequiredRoles?: readonly UserRole[];
+  throttlePolicy?: ThrottlePolicy;
+}) {
   const { repo, policy } = deps;
-  const failures = new Map<string, { count: number; until: number }>();
   const endListeners = new Set<(e: SessionEnd) => void>();
   const ended = (e: SessionEnd) => {
     for (const l of endListeners) {
@@ -84,6 +128,12 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
     return { user };
   }
 
+  const throttle = createSigninThrottle(deps.db, deps.throttlePolicy);
+  const totp = createTotp(deps.db);
+  const totpRequired = new Set(deps.totpRequiredRoles ?? []);
+  // One password check at a time per (login, address) in this process: parallel guesses would otherwise all
+  // be verified before the first failure is counted.
+  const inFlight = new Set<string>();
   // Verifying against a real hash when the login is unknown keeps timing from telling which logins exist.
   const dummyHash = hash('not-a-real-password-' + randomBytes(8).toString('hex'));
 
@@ -108,28 +158,198 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
   }
 
   return {
-    /** Checks login and password; returns a new session token (for the cookie) and the user. */
-    async signIn(login: string, password: string, terminal: string): Promise<{ token: string; user: User }> {
-      const f = failures.get(login);
-      if (f && f.until > Date.now()) throw new LockedError(Math.ceil((f.until - Date.now()) / 1000));
-      const found = await repo.userByLogin(login);
-      const ok = found
-        ? await verify(found.passwordHash, password).catch(() => false)
-        : await verify(await dummyHash, password).then(() => false);
-      if (!found || !ok || !found.user.active) {
-        const count = (f?.count ?? 0) + 1;
-        failures.set(login, { count, until: count >= MAX_FAILURES ? Date.now() + LOCK_MS : 0 });
-        throw new UnauthorizedError('wrong login or password');
+    /**
+     * Checks login, password and (when the user has or must have one) the TOTP code; answers a new session
+     * token (for the cookie), or what is still needed. Sign-ins, failures and the start of each delay are
+     * audited; an attempt refused during a delay is not (a sprayer would fill the log at wire speed).
+     */
+    async signIn(attempt: SignInAttempt): Promise<SignInResult> {
+      const { login, address, terminal } = attempt;
+      const ref = attempt.requestId ? { requestId: attempt.requestId } : {};
+      const slot = JSON.stringify([login, address]);
+      if (inFlight.has(slot)) throw new ThrottledError(1);
+      inFlight.add(slot);
+      try {
+        const found = await repo.userByLogin(login);
+        const checked = await throttle.check(login, address, found?.user.id);
+        if (checked.block) throw new ThrottledError(checked.block.retryAfterSeconds);
+        const ok = found
+          ? await verify(found.passwordHash, attempt.password).catch(() => false)
+          : await verify(await dummyHash, attempt.password).then(() => false);
+
+        const fail = async (reason: 'credentials' | 'inactive' | 'totp'): Promise<never> => {
+          const blocks = await throttle.failure(login, address);
+          const actor = found ? actorOf(found.user, terminal, address) : anonymousActor(terminal, address);
+          await deps.db.transaction().execute(async (trx) => {
+            await recordAudit(trx, actor, {
+              action: 'auth.login_failed',
+              entity: found ? 'user' : 'login',
+              entityId: found?.user.id ?? login.slice(0, 100),
+              changes: { login: login.slice(0, 100), address, reason },
+              ...ref,
+            });
+            for (const b of blocks) {
+              await recordAudit(trx, actor, {
+                action: 'auth.throttle',
+                entity: found ? 'user' : 'login',
+                entityId: found?.user.id ?? login.slice(0, 100),
+                changes: {
+                  login: login.slice(0, 100),
+                  address,
+                  scope: b.scope,
+                  failures: b.failures,
+                  seconds: b.retryAfterSeconds,
+                },
+                ...ref,
+              });
+            }
+          });
+          if (reason === 'totp') {
+            throw new AppError(
+              'totp_invalid',
+              'the one-time code is wrong or was already used',
+              401,
+              undefined,
+              'Kod jednorazowy jest błędny albo został już użyty.',
+            );
+          }
+          throw new AppError(
+            'unauthorized',
+            'wrong login or password',
+            401,
+            undefined,
+            'Błędny login lub hasło.',
+          );
+        };
+
+        if (!found || !ok) return await fail('credentials');
+        if (!found.user.active) return await fail('inactive');
+        const user = found.user;
+
+        const state = await totp.state(user.id);
+        let enrolled = false;
+        if (state.enabled) {
+          if (!attempt.totp) return { kind: 'totp_required' };
+          if (!(await totp.use(user.id, attempt.totp))) return await fail('totp');
+        } else if (totpRequired.has(user.role)) {
+          if (!attempt.totp) return { kind: 'totp_enrol', ...(await totp.begin(user)) };
+          if (!(await totp.confirm(user.id, attempt.totp))) return await fail('totp');
+          enrolled = true;
+        }
+
+        await throttle.success(login, address, user.id);
+        const token = randomBytes(32).toString('base64url');
+        await repo.insertSession({
+          tokenHash: tokenHash(token),
+          userId: user.id,
+          expiresAt: new Date(Date.now() + policy.maxHours * 3_600_000),
+          terminal,
+        });
+        await deps.db.transaction().execute(async (trx) => {
+          const actor = actorOf(user, terminal, address);
+          if (enrolled) {
+            await recordAudit(trx, actor, {
+              action: 'auth.totp_enrol',
+              entity: 'user',
+              entityId: user.id,
+              changes: { address, at: 'sign-in' },
+              ...ref,
+            });
+          }
+          await recordAudit(trx, actor, {
+            action: 'auth.login',
+            entity: 'user',
+            entityId: user.id,
+            changes: { address, method: 'local', totp: state.enabled || enrolled },
+            ...ref,
+          });
+        });
+        return { kind: 'session', token, user };
+      } finally {
+        inFlight.delete(slot);
       }
-      failures.delete(login);
+    },
+
+    /** Opens a session for a user whose identity another party (OpenID Connect) vouched for. */
+    async openSession(user: User, terminal: string): Promise<string> {
       const token = randomBytes(32).toString('base64url');
       await repo.insertSession({
         tokenHash: tokenHash(token),
-        userId: found.user.id,
+        userId: user.id,
         expiresAt: new Date(Date.now() + policy.maxHours * 3_600_000),
         terminal,
       });
-      return { token, user: found.user };
+      return token;
+    },
+
+    /**
+     * The active user an OpenID Connect identity names by `login`. The first sign-in binds the provider's
+     * subject to the user; later a different subject with the same login (a reused or renamed account at
+     * the provider) is refused.
+     */
+    async oidcUser(login: string, issuer: string, subject: string): Promise<User | undefined> {
+      const found = await repo.userByLogin(login);
+      if (!found?.user.active) return undefined;
+      const bound = `${issuer} ${subject}`;
+      const r = await deps.db
+        .updateTable('users')
+        .set({ oidc_subject: bound })
+        .where('id', '=', found.user.id)
+        .where((eb) => eb.or([eb('oidc_subject', 'is', null), eb('oidc_subject', '=', bound)]))
+        .executeTakeFirst();
+      return r.numUpdatedRows > 0n ? found.user : undefined;
+    },
+
+    /** Starts a TOTP enrolment for a signed-in user: a new secret and its otpauth URI. */
+    async totpSetup(actor: Actor) {
+      const user = actor.userId ? await repo.userById(actor.userId) : undefined;
+      if (!user) throw new ValidationError('only a person signed in can enrol a second factor');
+      if ((await totp.state(user.id)).enabled) {
+        throw new ConflictError(
+          'a second factor is already enrolled; an administrator can reset it',
+          'totp_enrolled',
+          'Drugi składnik jest już skonfigurowany; może go wyzerować administrator.',
+        );
+      }
+      return totp.begin(user, true);
+    },
+
+    /** Confirms a TOTP enrolment with a code from the new authenticator. */
+    async totpConfirm(actor: Actor, code: string, requestId?: string) {
+      if (!actor.userId || !(await totp.confirm(actor.userId, code))) {
+        throw new ValidationError(
+          'the code does not match the secret being enrolled',
+          undefined,
+          'totp_invalid',
+          'Kod nie pasuje do konfigurowanego sekretu.',
+        );
+      }
+      await recordAudit(deps.db, actor, {
+        action: 'auth.totp_enrol',
+        entity: 'user',
+        entityId: actor.userId,
+        ...(requestId ? { requestId } : {}),
+      });
+    },
+
+    /** Removes a user's second factor (an administrator, when a phone is lost); they enrol again. */
+    async totpReset(actor: Actor, userId: string, requestId?: string) {
+      if (!(await repo.userById(userId))) throw new NotFoundError(`user ${userId}`, `użytkownik ${userId}`);
+      await deps.db.transaction().execute(async (trx) => {
+        await totp.reset(userId, trx);
+        await repo.deleteSessionsOf(userId, trx);
+        await recordAudit(trx, actor, {
+          action: 'auth.totp_reset',
+          entity: 'user',
+          entityId: userId,
+          ...(requestId ? { requestId } : {}),
+        });
+      });
+    },
+
+    /** Whether a user has a second factor and whether their role must have one. */
+    async totpStatus(user: Pick<User, 'id' | 'role'>) {
+      return { enabled: (await totp.state(user.id)).enabled, required: totpRequired.has(user.role) };
     },
 
     /** The user of a live session, refreshing its idle timer; undefined when absent, idle or expired. */
@@ -151,10 +371,20 @@ export function createAuthService(deps: { db: Database; repo: IdentityRepository
       return () => endListeners.delete(listener);
     },
 
-    async signOut(token: string): Promise<void> {
+    /** Ends a session; a live one is audited as a sign-out. */
+    async signOut(token: string, terminal: string, requestId?: string, address?: string): Promise<void> {
       const h = tokenHash(token);
+      const s = await repo.sessionByHash(h);
       await repo.deleteSession(h);
       ended({ tokenHash: h, reason: 'signed_out' });
+      const user = s && (await repo.userById(s.user_id));
+      if (!user) return;
+      await recordAudit(deps.db, actorOf(user, terminal, address), {
+        action: 'auth.logout',
+        entity: 'user',
+        entityId: user.id,
+        ...(requestId ? { requestId } : {}),
+      });
     },
 
     /** Creates a user (Bureau administrators). */

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../errors.js';
 import type { Actor } from './actor.js';
 import type { AuthService } from './auth.service.js';
+import { OIDC_PUBLIC_ROUTES } from './oidc.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,7 +17,7 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'sde_session';
 
 /** Routes reachable without signing in. */
-const PUBLIC = new Set(['/api/v1/auth/login']);
+const PUBLIC = new Set(['/api/v1/auth/login', ...OIDC_PUBLIC_ROUTES]);
 
 /**
  * The address a request came from: the connection's peer, or, only when the peer is a proxy listed in

@@ -89,6 +89,29 @@ export interface UsersTable {
   /** Where alarm notifications go (migration 0004). */
   email: Generated<string | null>;
   phone: Generated<string | null>;
+  /** TOTP second factor (migration 0009): the confirmed secret, one being enrolled, when, the last step used. */
+  totp_secret: Generated<string | null>;
+  totp_pending_secret: Generated<string | null>;
+  totp_enabled_at: Generated<Date | null>;
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  /** Subject at the OpenID Connect provider (migration 0009). */
+  oidc_subject: Generated<string | null>;
+}
+
+/** Failed sign-ins counted per (login, address), address and account (migration 0009, ADR 0405). */
+export interface SigninThrottleTable {
+  scope: 'pair' | 'address' | 'account';
+  key: string;
+  failures: number;
+  last_failure_at: Timestamp;
+  blocked_until: Timestamp | null;
+}
+
+/** Addresses a user signed in from successfully (migration 0009). */
+export interface SigninKnownAddressesTable {
+  user_id: string;
+  address: string;
+  last_success_at: Timestamp;
 }
 
 export interface SessionsTable {
@@ -375,6 +398,8 @@ export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  signin_throttle: SigninThrottleTable;
+  signin_known_addresses: SigninKnownAddressesTable;
   monitored_persons: MonitoredPersonsTable;
   protected_persons: ProtectedPersonsTable;
   cases: CasesTable;

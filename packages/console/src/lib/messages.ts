@@ -534,6 +534,29 @@ export const pl = {
   'auditEntity.region': 'region',
   'auditEntity.court': 'sąd',
   'auditEntity.audit_log': 'dziennik audytu',
+  // signin
+  'signin.code': 'Kod z aplikacji uwierzytelniającej',
+  'signin.codeHint': 'Wpisz 6-cyfrowy kod z aplikacji uwierzytelniającej.',
+  'signin.codeFailed': 'Kod jest błędny albo został już użyty. Poczekaj na następny kod.',
+  'signin.enrolRequired':
+    'Twoja rola wymaga kodu jednorazowego przy logowaniu. Zeskanuj kod QR w aplikacji uwierzytelniającej (lub wpisz sekret), a następnie wpisz wyświetlony kod.',
+  'signin.back': 'Wróć',
+  'signin.oidc': 'Zaloguj przez {name}',
+  'signin.oidcFailed':
+    'Logowanie przez dostawcę tożsamości nie powiodło się albo konto nie ma użytkownika w SDE.',
+  'totp.nav': 'Drugi składnik',
+  'totp.title': 'Drugi składnik logowania (kod jednorazowy)',
+  'totp.enabled':
+    'Drugi składnik jest włączony. Jeśli utracisz telefon, poproś administratora o wyzerowanie.',
+  'totp.disabled': 'Drugi składnik nie jest włączony.',
+  'totp.start': 'Skonfiguruj',
+  'totp.confirm': 'Potwierdź',
+  'totp.done': 'Drugi składnik włączony. Przy następnym logowaniu będzie potrzebny kod.',
+  'totp.instructions':
+    'Zeskanuj kod QR w aplikacji uwierzytelniającej (lub wpisz sekret), a następnie wpisz wyświetlony kod.',
+  'totp.secret': 'Sekret do wpisania ręcznie',
+  'totp.qrAlt': 'Kod QR do zeskanowania w aplikacji uwierzytelniającej',
+  'totp.failed': 'Nie udało się. Spróbuj ponownie.',
 } as const;
 
 /** A key of the console's texts. */
@@ -1067,6 +1090,27 @@ export const en: Record<MessageKey, string> = {
   'auditEntity.region': 'region',
   'auditEntity.court': 'court',
   'auditEntity.audit_log': 'audit log',
+  // signin
+  'signin.code': 'Code from your authenticator app',
+  'signin.codeHint': 'Enter the 6-digit code from your authenticator app.',
+  'signin.codeFailed': 'The code is wrong or was already used. Wait for the next code.',
+  'signin.enrolRequired':
+    'Your role needs a one-time code at sign-in. Scan the QR code with your authenticator app (or type the secret), then enter the code it shows.',
+  'signin.back': 'Back',
+  'signin.oidc': 'Sign in with {name}',
+  'signin.oidcFailed': 'Sign-in with the identity provider failed, or the account has no SDE user.',
+  'totp.nav': 'Second factor',
+  'totp.title': 'Second sign-in factor (one-time code)',
+  'totp.enabled': 'The second factor is on. If you lose your phone, ask an administrator to reset it.',
+  'totp.disabled': 'The second factor is not on.',
+  'totp.start': 'Set up',
+  'totp.confirm': 'Confirm',
+  'totp.done': 'The second factor is on. You will need a code at your next sign-in.',
+  'totp.instructions':
+    'Scan the QR code with your authenticator app (or type the secret), then enter the code it shows.',
+  'totp.secret': 'Secret to type by hand',
+  'totp.qrAlt': 'QR code to scan with an authenticator app',
+  'totp.failed': 'That did not work. Try again.',
 };
 
 /** Both dictionaries. */

@@ -7,8 +7,9 @@ import { sql as m0005 } from './0005_device_fillfactor.js';
 import { sql as m0006 } from './0006_device_seqs.js';
 import { sql as m0007 } from './0007_clock_offset_int8.js';
 import { sql as m0008 } from './0008_ledger_statistics.js';
-import { sql as m0012 } from './0012_secrets.js';
+import { sql as m0009 } from './0009_signin.js';
 import { sql as m0010 } from './0010_audit.js';
+import { sql as m0012 } from './0012_secrets.js';
 
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0001_ledger', sql: m0001 },
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0006_device_seqs', sql: m0006 },
   { id: '0007_clock_offset_int8', sql: m0007 },
   { id: '0008_ledger_statistics', sql: m0008 },
-  { id: '0012_secrets', sql: m0012 },
+  { id: '0009_signin', sql: m0009 },
   { id: '0010_audit', sql: m0010 },
+  { id: '0012_secrets', sql: m0012 },
 ];
