@@ -335,7 +335,7 @@ describe('the presenters never let the protected person through to a role the po
         if (alarm !== undefined && protects && obs.length > 2) answers.push(alarm);
         const text = JSON.stringify(answers);
         if (!allowed) expect(text).not.toContain(MARK);
-        // Installers do not even learn that a person is protected.
+        // Installers get not even her id.
         if (role === 'installer') expect(text).not.toContain('pp-id');
         if (allowed && hasHers && role !== 'installer') expect(text).toContain(MARK);
       }),

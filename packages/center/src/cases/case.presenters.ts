@@ -120,7 +120,7 @@ export function presentApplicationFor<A extends object>(actor: Pick<Actor, 'role
   return mark(without(a, APPLICATION_DETAILS), ['application_details']);
 }
 
-/** A case row in a list: installers do not learn whether a person is protected. */
+/** A case row in a list: installers get no reference to the protected person (her id links to her). */
 export function presentCaseListItemFor<C extends object>(actor: Pick<Actor, 'role'>, c: C): Presented<C> {
   if (actor.role !== 'installer') return c;
   return without(c, ['protectedPersonId']);

@@ -420,6 +420,17 @@ export const pl = {
   'dashboard.csvSupervisions': 'Dozory (CSV)',
   'dashboard.csvAlarms': 'Alarmy (CSV)',
   'dashboard.csvDevices': 'Urządzenia (CSV)',
+  // policy
+  'policy.protectedHidden': 'dane osoby chronionej niedostępne dla Twojej roli',
+  'policy.protectedZonesHidden':
+    'strefy wokół miejsc osoby chronionej niedostępne dla Twojej roli (widoczne przy otwartym alarmie zbliżenia)',
+  'policy.zonesHidden': 'strefy postanowienia niedostępne dla Twojej roli',
+  'policy.protectedPositionsHidden':
+    'pozycje osoby chronionej niedostępne dla Twojej roli (widoczne przy otwartym alarmie zbliżenia)',
+  'policy.trackHidden': 'przebieg trasy i pozycje niedostępne dla Twojej roli',
+  'policy.restrictedAlarm': 'nazwa strefy osoby chronionej ukryta dla Twojej roli',
+  'case.technicianPhone': 'Telefon kontaktowy dla techników',
+  'case.protectedPhone': 'Telefon osoby chronionej',
 } as const;
 
 /** A key of the console's texts. */
@@ -840,6 +851,17 @@ export const en: Record<MessageKey, string> = {
   'dashboard.csvSupervisions': 'Supervisions (CSV)',
   'dashboard.csvAlarms': 'Alarms (CSV)',
   'dashboard.csvDevices': 'Devices (CSV)',
+  // policy
+  'policy.protectedHidden': 'protected person’s data not available to your role',
+  'policy.protectedZonesHidden':
+    'zones around the protected person’s places not available to your role (shown while a proximity alarm is open)',
+  'policy.zonesHidden': 'the order’s zones are not available to your role',
+  'policy.protectedPositionsHidden':
+    'protected person’s positions not available to your role (shown while a proximity alarm is open)',
+  'policy.trackHidden': 'track and positions not available to your role',
+  'policy.restrictedAlarm': 'the protected person’s zone name is hidden for your role',
+  'case.technicianPhone': 'Contact phone for technicians',
+  'case.protectedPhone': 'Protected person’s phone',
 };
 
 /** Both dictionaries. */

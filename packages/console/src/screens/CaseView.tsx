@@ -69,6 +69,10 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
     shown?.obligations.filter((o) => o.kind === 'exclusion_zone' || o.kind === 'inclusion_zone') ?? [];
   const keepDistance = shown?.obligations.find((o) => o.kind === 'keep_distance');
   const showMap = !!s && (s.kinds.includes('mobile') || s.kinds.includes('proximity') || zones.length > 0);
+  // The center answers positions only to roles with track.read (installers verify a unit by its status).
+  const trackAllowed = can(user, 'track.read');
+  const restricted = new Set([...(c.restricted ?? []), ...(s?.restricted ?? [])]);
+  const technicianPhone = c.applications.find((a) => a.technicianContactPhone)?.technicianContactPhone;
 
   return (
     <div className="case-view">
@@ -118,6 +122,14 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
                 '—'
               )}
             </dd>
+            {technicianPhone ? (
+              <>
+                <dt>{t('case.technicianPhone')}</dt>
+                <dd data-testid="technician-phone">
+                  <a href={`tel:${technicianPhone.replace(/\s/g, '')}`}>{technicianPhone}</a>
+                </dd>
+              </>
+            ) : null}
             <dt>{t('case.court')}</dt>
             <dd>{c.courtId}</dd>
             {c.protectedPerson ? (
@@ -125,6 +137,15 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
                 <dt>{t('case.protectedPerson')}</dt>
                 <dd>
                   {c.protectedPerson.givenName} {c.protectedPerson.familyName}
+                </dd>
+                <dt>{t('case.protectedPhone')}</dt>
+                <dd>{c.protectedPerson.phone ?? '—'}</dd>
+              </>
+            ) : restricted.has('protected_person') ? (
+              <>
+                <dt>{t('case.protectedPerson')}</dt>
+                <dd className="muted" data-testid="protected-hidden">
+                  {t('policy.protectedHidden')}
                 </dd>
               </>
             ) : null}
@@ -254,6 +275,16 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
             </table>
           </div>
           <Obligations obligations={shown.obligations} />
+          {restricted.has('protected_zones') ? (
+            <p className="muted small" data-testid="zones-hidden">
+              {t('policy.protectedZonesHidden')}
+            </p>
+          ) : null}
+          {restricted.has('zones') ? (
+            <p className="muted small" data-testid="zones-hidden">
+              {t('policy.zonesHidden')}
+            </p>
+          ) : null}
           <OrderSettings settings={shown.monitoringSettings} />
           {stay ? (
             <WeekGrid
@@ -287,9 +318,15 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
           {keepDistance?.kind === 'keep_distance' ? (
             <p>{t('map.keepDistance', { m: keepDistance.minDistanceMeters })}</p>
           ) : null}
+          {trackAllowed ? null : (
+            <p className="muted small" data-testid="track-hidden">
+              {t('policy.trackHidden')}
+            </p>
+          )}
           <TrackMap
             supervisionId={s.id}
             obligations={shown.obligations}
+            withTrack={trackAllowed}
             base={
               stay?.place.location
                 ? {
