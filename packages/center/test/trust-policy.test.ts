@@ -238,6 +238,22 @@ describe.each(setups)('the data-class policy on the proximity case (%s)', (stora
       expect(closed.status).toBe(200);
       const after = await everything(as.operator);
       expect(found(after.text)).toEqual([]);
+
+      // The audit log keeps the note and the order (with her zone) for the Bureau; the auditor reads who
+      // did what, when and to which record, not the content.
+      const note = 'Patrol na miejscu';
+      const bureau = JSON.stringify((await as.admin('GET', '/api/v1/audit?limit=500')).body);
+      expect(bureau).toContain(note);
+      expect(bureau).toContain(HERS.zoneLabel);
+      const auditor = await as.auditor<{
+        records: { action: string; entityId: string; redacted?: string[] }[];
+      }>('GET', '/api/v1/audit?limit=500');
+      const text = JSON.stringify(auditor.body);
+      expect(text).not.toContain(note);
+      expect(found(text)).toEqual([]);
+      const closing = auditor.body.records.find((r) => r.action === 'alarm.close' && r.entityId === alarm.id);
+      expect(closing?.redacted).toEqual(['text']);
+      expect(auditor.body.records.some((r) => r.action === 'protected_person.read')).toBe(true);
     },
     60_000,
   );

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { createAuditRepository } from '../audit/audit.repository.js';
+import { presentAuditRecordFor } from '../audit/audit.presenters.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
 import { parse } from '../http/server.js';
@@ -152,6 +153,9 @@ export function registerAuthRoutes(
       ...(q.actor ? { actorLogin: q.actor } : {}),
       ...(q.before ? { beforeId: q.before } : {}),
     });
-    return { records, next: records.length === q.limit ? records.at(-1)!.id : null };
+    return {
+      records: records.map((r) => presentAuditRecordFor(req.actor, r)),
+      next: records.length === q.limit ? records.at(-1)!.id : null,
+    };
   });
 }
