@@ -166,8 +166,18 @@ describe.each(setups)('the data-class policy on the proximity case (%s)', (stora
       expect(c.body).not.toHaveProperty('protectedPerson');
       expect(c.body).not.toHaveProperty('protectedPersonId');
       expect(c.body.restricted).toContain('protected_person');
-      const s = await as.installer<{ devices: { deviceId: string }[] }>('GET', `/api/v1/supervisions/${sid}`);
+      const s = await as.installer<{
+        devices: { deviceId: string }[];
+        decisions: Record<string, unknown>[];
+        restricted: string[];
+      }>('GET', `/api/v1/supervisions/${sid}`);
       expect(s.body.devices.map((x) => x.deviceId)).toEqual(expect.arrayContaining([pp, tx]));
+      // The court's written reasons are not the installer's business.
+      expect(s.body.decisions.length).toBeGreaterThan(0);
+      for (const d of s.body.decisions) expect(d).not.toHaveProperty('reason');
+      expect(s.body.restricted).toEqual(
+        expect.arrayContaining(['zones', 'protected_person', 'court_reasons']),
+      );
       expect(status['/api/v1/devices?limit=500']).toBe(200);
       expect(status['/api/v1/tasks?limit=200']).toBe(200);
     },

@@ -39,7 +39,12 @@ export const PROXIMITY_RULES = ['proximity', 'exclusion_zone'] as const;
  * terminal can say "not available to your role" instead of showing an empty value as if there were none.
  */
 export type RestrictedClass =
-  'protected_person' | 'protected_zones' | 'zones' | 'monitored_person_contacts' | 'application_details';
+  | 'protected_person'
+  | 'protected_zones'
+  | 'zones'
+  | 'monitored_person_contacts'
+  | 'application_details'
+  | 'court_reasons';
 
 /** Whether `role` sees the monitored person's identity and contacts in full (not only the name). */
 export const seesMonitoredPersonInFull = (role: Role): boolean => role !== 'installer' && role !== 'auditor';

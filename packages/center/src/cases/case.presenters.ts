@@ -150,14 +150,35 @@ export function presentCaseFor<
   return out;
 }
 
+/**
+ * The court's and the officer's written reasons (decisions, order versions, schedule exceptions, a
+ * revocation's note): installers do not need them, and they may name a victim or a medical visit.
+ */
+function withoutReasons<S extends object>(s: S): Presented<S> {
+  const x = s as Record<string, unknown>;
+  const strip = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((i) => (typeof i === 'object' && i !== null ? without(i, ['reason']) : i))
+      : list;
+  const out: Record<string, unknown> = { ...x };
+  if ('decisions' in x) out.decisions = strip(x.decisions);
+  if ('scheduleExceptions' in x) out.scheduleExceptions = strip(x.scheduleExceptions);
+  if (x.revocation && typeof x.revocation === 'object') out.revocation = without(x.revocation, ['note']);
+  const order = x.order as { versions?: unknown } | null | undefined;
+  if (order && typeof order === 'object') out.order = { ...order, versions: strip(order.versions) };
+  return mark(out as S, ['court_reasons']);
+}
+
 /** A supervision's detail: its court order's zones and the protected person follow the policy. */
 export function presentSupervisionFor<
   S extends { order: { versions: { obligations: readonly ObligationLike[] }[] } | null },
 >(actor: Pick<Actor, 'role'>, s: S, view: ProtectedView): Presented<S> {
-  if (!s.order) return s;
-  const order = presentOrderFor(actor, s.order, view);
-  const { restricted, ...rest } = order;
-  return mark({ ...s, order: rest }, restricted ?? []);
+  let out: Presented<S> = s;
+  if (s.order) {
+    const { restricted, ...rest } = presentOrderFor(actor, s.order, view);
+    out = mark({ ...s, order: rest }, restricted ?? []);
+  }
+  return actor.role === 'installer' ? withoutReasons(out) : out;
 }
 
 /** The order version a device served (GET /devices/:id/in-force): its obligations follow the policy. */

@@ -182,7 +182,8 @@ export interface OrderVersion extends OrderContent {
   validFrom: string;
   decidedOn: string;
   decidedBy: string;
-  reason: string;
+  /** Absent for installers (the court's reasons: policy class `court_reasons`). */
+  reason?: string;
   recordedBy: string;
   recordedAt: string;
 }
@@ -252,13 +253,13 @@ export interface SupervisionDetail {
   } | null;
   revocation: unknown;
   history: { by: string; type: string; atUtcMs: number; [k: string]: unknown }[];
-  decisions: { id: string; outcome: string; decidedAt: string; judge: string; reason: string }[];
+  decisions: { id: string; outcome: string; decidedAt: string; judge: string; reason?: string }[];
   order: CourtOrder | null;
   scheduleExceptions: {
     id: string;
     date: string;
     window: AwayWindow;
-    reason: string;
+    reason?: string;
     approvedBy: string;
     approvedAt: string;
   }[];

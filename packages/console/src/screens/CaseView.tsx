@@ -256,7 +256,7 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
                     <td>
                       {day(v.decidedOn)} · {v.decidedBy}
                     </td>
-                    <td>{v.reason}</td>
+                    <td>{v.reason ?? '—'}</td>
                     <td>
                       {v.recordedBy} · {dateTime(v.recordedAt, { zone: false })}
                     </td>
@@ -299,8 +299,8 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
               <ul>
                 {s.scheduleExceptions.map((e) => (
                   <li key={e.id}>
-                    {day(e.date)} {e.window.start}–{e.window.end} {e.window.label} — {e.reason}{' '}
-                    <span className="muted">({e.approvedBy})</span>
+                    {day(e.date)} {e.window.start}–{e.window.end} {e.window.label}
+                    {e.reason ? ` — ${e.reason}` : ''} <span className="muted">({e.approvedBy})</span>
                   </li>
                 ))}
               </ul>
@@ -427,14 +427,14 @@ function Timeline({
         at: Date.parse(v.recordedAt),
         kind: 'order',
         title: t('timeline.orderVersion', { n: v.version }),
-        text: `${v.reason} · ${v.recordedBy}`,
+        text: v.reason ? `${v.reason} · ${v.recordedBy}` : v.recordedBy,
       });
   for (const e of s.scheduleExceptions)
     items.push({
       at: Date.parse(e.approvedAt),
       kind: 'exception',
       title: t('timeline.exception'),
-      text: `${e.date} ${e.window.start}–${e.window.end} ${e.window.label} — ${e.reason}`,
+      text: `${e.date} ${e.window.start}–${e.window.end} ${e.window.label}${e.reason ? ` — ${e.reason}` : ''}`,
     });
   for (const a of alarms) {
     items.push({
