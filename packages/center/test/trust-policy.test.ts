@@ -180,6 +180,20 @@ describe.each(setups)('the data-class policy on the proximity case (%s)', (stora
       );
       expect(status['/api/v1/devices?limit=500']).toBe(200);
       expect(status['/api/v1/tasks?limit=200']).toBe(200);
+      // A message to her unit: the installer sees that it was sent, not what it says.
+      const sent = await tc.api('POST', `/api/v1/devices/${pp}/commands`, {
+        cmd: 'message',
+        text: 'Pani Katarzyno, proszę nie otwierać drzwi.',
+      });
+      expect(sent.status).toBe(201);
+      const cmds = await as.installer<{ commands: { body: Record<string, unknown> }[] }>(
+        'GET',
+        `/api/v1/devices/${pp}/commands`,
+      );
+      expect(cmds.status).toBe(200);
+      expect(cmds.body.commands.map((c) => c.body)).toEqual([{ cmd: 'message' }]);
+      const judgeCmds = await as.judge('GET', `/api/v1/devices/${pp}/commands`);
+      expect(JSON.stringify(judgeCmds.body)).toContain('Pani Katarzyno');
     },
   );
 

@@ -44,7 +44,8 @@ export type RestrictedClass =
   | 'zones'
   | 'monitored_person_contacts'
   | 'application_details'
-  | 'court_reasons';
+  | 'court_reasons'
+  | 'messages';
 
 /** Whether `role` sees the monitored person's identity and contacts in full (not only the name). */
 export const seesMonitoredPersonInFull = (role: Role): boolean => role !== 'installer' && role !== 'auditor';

@@ -42,3 +42,20 @@ export function presentPositionsFor<D extends DeviceFixesLike, P extends { devic
 export function presentDeviceFor<D extends object>(_actor: Pick<Actor, 'role'>, d: D): D {
   return d;
 }
+
+/**
+ * A device's commands as the caller may see them: the text of a message to a unit is a communication with a
+ * person (the monitored or the protected one); installers, who only set ranges and intervals, get the
+ * command without its text.
+ */
+export function presentCommandsFor<C extends { body: { cmd: string } }>(
+  actor: Pick<Actor, 'role'>,
+  commands: C[],
+): (C & { restricted?: RestrictedClass[] })[] {
+  if (actor.role !== 'installer') return commands;
+  return commands.map((c) =>
+    c.body.cmd === 'message'
+      ? { ...c, body: { cmd: c.body.cmd } as C['body'], restricted: ['messages'] as RestrictedClass[] }
+      : c,
+  );
+}
