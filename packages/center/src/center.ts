@@ -288,7 +288,11 @@ export async function startCenter(
     supervisions,
   });
   registerMonitoringRoutes(http, {
-    monitoring: createMonitoringService({ repo: createMonitoringRepository(database.db), cases: caseRepo }),
+    monitoring: createMonitoringService({
+      repo: createMonitoringRepository(database.db),
+      cases: caseRepo,
+      db: database.db,
+    }),
   });
   // Compliance engine, alarms, notification (issue 4).
   const live = createInProcessLiveBus();

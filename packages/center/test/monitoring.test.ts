@@ -264,10 +264,12 @@ describe('monitoring views', () => {
     expect(await read('installer', pu)).toBe(200);
     expect(await read('installerZp', szczecinHome)).toBe(200);
     expect(await read('operator', pu)).toBe(200);
-    expect(await read('auditor', szczecinHome)).toBe(200);
     // Regional roles also see the unassigned stock (installers take units from it).
     expect(await read('installer', spare)).toBe(200);
     expect(await read('installerZp', spare)).toBe(200);
+
+    // The auditor reads the audit, not devices (the data-class policy, ADR 0403).
+    expect(await read('auditor', szczecinHome)).toBe(403);
 
     // Out of scope: another caseload, another court, another region — 404, the same as an unknown id.
     const outside = await as.officer('GET', `/api/v1/devices/${pu}`);

@@ -9,12 +9,14 @@ import { diffEpisodes } from '@sde/domain';
 import type { Actor, Scope } from '../auth/actor.js';
 import { requireInScope, requirePermission, scopeOf } from '../auth/actor.js';
 import { recordAudit } from '../audit/audit.repository.js';
+import { createProtectedAccess } from '../auth/policy.js';
 import type { SupervisionRow } from '../cases/case.repository.js';
 import type { Database } from '../db/database.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { alarmMessage } from '../notify/messages.js';
 import type { OutboxEntry, OutboxRepository } from '../notify/outbox.repository.js';
 import type { AlarmRepository, AlarmRow, ActionRow, Executor } from './alarm.repository.js';
+import { presentAlarmFor } from './alarm.presenters.js';
 import type { AlarmView } from './alarm.schemas.js';
 import type { LiveBus } from './live-bus.js';
 
@@ -111,10 +113,55 @@ export function createAlarmService(deps: {
   onQueued?: () => void;
 }) {
   const { db, repo, bus } = deps;
+  const access = createProtectedAccess(db);
 
   async function views(rows: AlarmRow[]): Promise<AlarmView[]> {
     const actions = await repo.actionsOf(rows.map((r) => r.id));
     return rows.map((r) => toView(r, actions));
+  }
+
+  /** Labels of the zones protecting a person in each supervision's order (any version). */
+  async function protectedZoneNames(supervisionIds: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (supervisionIds.length === 0) return out;
+    const rows = await db
+      .selectFrom('court_order_versions as v')
+      .innerJoin('court_orders as o', 'o.id', 'v.order_id')
+      .select(['o.supervision_id', 'v.body'])
+      .where('o.supervision_id', 'in', supervisionIds)
+      .execute();
+    for (const r of rows) {
+      const body = (typeof r.body === 'string' ? JSON.parse(r.body) : r.body) as {
+        obligations?: { kind: string; name?: string }[];
+      };
+      const obligations = body.obligations ?? [];
+      if (!obligations.some((o) => o.kind === 'keep_distance')) continue;
+      const names = obligations.filter((o) => o.kind === 'exclusion_zone' && o.name).map((o) => o.name!);
+      out.set(r.supervision_id, [...new Set([...(out.get(r.supervision_id) ?? []), ...names])]);
+    }
+    return out;
+  }
+
+  /**
+   * The alarms as `actor` may see them (ADR 0403): dropped for a role that reads no alarm, a protected
+   * person's zone label replaced unless the actor may see her on that supervision. The live stream applies
+   * the same presenter to each message it sends.
+   */
+  async function presentFor(actor: Actor, list: AlarmView[]): Promise<AlarmView[]> {
+    const ids = [...new Set(list.map((a) => a.supervisionId))];
+    const [zones, viewsBySupervision] = await Promise.all([
+      protectedZoneNames(ids),
+      access.forSupervisions(actor, ids),
+    ]);
+    const out: AlarmView[] = [];
+    for (const a of list) {
+      const p = presentAlarmFor(actor, a, {
+        view: viewsBySupervision.get(a.supervisionId) ?? { visible: false, alarmId: null },
+        protectedZoneNames: zones.get(a.supervisionId) ?? [],
+      });
+      if (p) out.push(p);
+    }
+    return out;
   }
 
   /** Pushes the current state of `ids` to the live stream. */
@@ -207,7 +254,7 @@ export function createAlarmService(deps: {
     });
     await publish([id]);
     const row = await repo.byId(id);
-    return (await views([row!]))[0]!;
+    return (await presentFor(actor, await views([row!])))[0]!;
   }
 
   const notClosed = (status: AlarmRow['status']) => {
@@ -217,6 +264,7 @@ export function createAlarmService(deps: {
 
   return {
     publish,
+    presentFor,
 
     /**
      * Stores one supervision's evaluation: diff against what is stored (the same episodes the checkpoint
@@ -341,12 +389,14 @@ export function createAlarmService(deps: {
       requirePermission(actor, 'alarm.read');
       const rows = await repo.list(scopeOf(actor), f);
       const page = rows.slice(0, f.limit);
-      return { alarms: await views(page), more: rows.length > f.limit };
+      return { alarms: await presentFor(actor, await views(page)), more: rows.length > f.limit };
     },
 
     async get(actor: Actor, id: string): Promise<AlarmView> {
       requirePermission(actor, 'alarm.read');
-      return (await views([await load(actor, id)]))[0]!;
+      const [view] = await presentFor(actor, await views([await load(actor, id)]));
+      if (!view) throw new NotFoundError('alarm', 'alarm');
+      return view;
     },
 
     acknowledge(actor: Actor, id: string, requestId?: string) {

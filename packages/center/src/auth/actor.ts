@@ -33,9 +33,13 @@ export interface Actor {
   address?: string;
 }
 
-/** What a role may do. Reading is further limited by `scopeOf`. */
+/**
+ * What a role may do. Reading is further limited by `scopeOf`, and which fields of a record leave the
+ * server by the data-class policy (`policy.ts`, docs/security.md). The auditor reads the audit log, the
+ * statistics and the ledger check — no case, alarm or device (ADR 0403).
+ */
 export const PERMISSIONS = {
-  'case.read': ['operator', 'judge', 'probation_officer', 'installer', 'bureau_admin', 'auditor'],
+  'case.read': ['operator', 'judge', 'probation_officer', 'installer', 'bureau_admin'],
   /** Enter applications, decisions, court orders and their new versions (court staff). */
   'case.write': ['judge', 'bureau_admin'],
   /** Approve one-off exceptions to a schedule, qualify excuses. */
@@ -49,8 +53,13 @@ export const PERMISSIONS = {
    * region's devices and the stock for regional roles, the devices serving the court's or caseload's
    * supervisions now for judges and probation officers.
    */
-  'device.read': ['operator', 'judge', 'probation_officer', 'installer', 'bureau_admin', 'auditor'],
-  'alarm.read': ['operator', 'judge', 'probation_officer', 'bureau_admin', 'auditor'],
+  'device.read': ['operator', 'judge', 'probation_officer', 'installer', 'bureau_admin'],
+  'alarm.read': ['operator', 'judge', 'probation_officer', 'bureau_admin'],
+  /**
+   * Read a supervision's positions (the monitored person's track; the protected person's positions further
+   * limited by the data-class policy). Installers verify a unit by its status, not by where the person is.
+   */
+  'track.read': ['operator', 'judge', 'probation_officer', 'bureau_admin'],
   'alarm.handle': ['operator'],
   /** Send a message to a person's home unit (T4.4). */
   'message.send': ['operator', 'probation_officer'],

@@ -8,12 +8,14 @@ import {
   parseAuditCursor,
   recordAudit,
   type AuditFilter,
+  type AuditRecord,
   type AuditRepository,
 } from '../audit/audit.repository.js';
+import { presentAuditRecordFor } from '../audit/audit.presenters.js';
 import type { Database } from '../db/database.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { parse } from '../http/server.js';
-import { permissionsOf, requirePermission, ROLES } from './actor.js';
+import { permissionsOf, requirePermission, ROLES, type Actor } from './actor.js';
 import { ThrottledError, type AuthService } from './auth.service.js';
 import { addressOf, SESSION_COOKIE, terminalOf } from './authenticate.js';
 import { FLOW_MS, OIDC_CALLBACK, OIDC_FLOW_COOKIE, type OidcSignIn } from './oidc.js';
@@ -110,6 +112,11 @@ function parseAuditQuery(query: unknown): z.infer<typeof AuditQuery> {
       'Początek okresu jest po jego końcu.',
     );
   return q;
+}
+
+/** Each record as the caller's role may read it (an auditor gets who did what, not the content: ADR 0403). */
+async function* presented(actor: Actor, records: AsyncIterable<AuditRecord>): AsyncGenerator<AuditRecord> {
+  for await (const r of records) yield presentAuditRecordFor(actor, r);
 }
 
 /** Registers the identity routes. */
@@ -302,7 +309,10 @@ export function registerAuthRoutes(
       limit: q.limit,
       ...(q.before ? { before: q.before } : {}),
     });
-    return { records, next: next ? formatAuditCursor(next) : null };
+    return {
+      records: records.map((r) => presentAuditRecordFor(req.actor, r)),
+      next: next ? formatAuditCursor(next) : null,
+    };
   });
 
   // The same filter as CSV, read page by page into the answer: a large log never sits in memory whole. The
@@ -324,6 +334,6 @@ export function registerAuthRoutes(
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="sde-audit-${stamp}.csv"`)
-      .send(Readable.from(auditCsv(deps.audit.each(filter, throughId))));
+      .send(Readable.from(auditCsv(presented(req.actor, deps.audit.each(filter, throughId)))));
   });
 }

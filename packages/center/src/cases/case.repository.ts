@@ -473,7 +473,15 @@ export function createCaseRepository(db: Database) {
     async applicationsOfCase(caseId: string, ex: Executor = db) {
       return ex
         .selectFrom('applications')
-        .select(['id', 'filer_kind', 'filer_name', 'received_on', 'decision_last_day', 'created_at'])
+        .select([
+          'id',
+          'filer_kind',
+          'filer_name',
+          'received_on',
+          'decision_last_day',
+          'technician_phone',
+          'created_at',
+        ])
         .where('case_id', '=', caseId)
         .orderBy('created_at')
         .execute();

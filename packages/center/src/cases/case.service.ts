@@ -21,9 +21,16 @@ import {
 } from '@sde/domain';
 import { recordAudit } from '../audit/audit.repository.js';
 import { inScope, scopeOf, type Actor } from '../auth/actor.js';
+import { createProtectedAccess } from '../auth/policy.js';
 import type { Database } from '../db/database.js';
 import { AppError, NotFoundError } from '../errors.js';
 import type { CaseRepository, CaseRow, Executor } from './case.repository.js';
+import {
+  presentApplicationFor,
+  presentCaseFor,
+  presentCaseListItemFor,
+  presentPersonFor,
+} from './case.presenters.js';
 import { DomainRuleError, refuse } from './domain-error.js';
 import {
   actorRef,
@@ -43,6 +50,7 @@ export function createCaseService(deps: {
   supervisions: SupervisionService;
 }) {
   const { db, repo, supervisions } = deps;
+  const access = createProtectedAccess(db);
 
   async function caseScoped(actor: Actor, id: string, ex: Executor = db): Promise<CaseRow> {
     const c = await repo.caseById(id, ex);
@@ -92,24 +100,41 @@ export function createCaseService(deps: {
       repo.applicationsOfCase(c.id),
       repo.supervisionsOfCase(c.id),
     ]);
-    return {
-      ...c,
-      person,
-      protectedPerson: protectedPerson ?? null,
-      applications: applications.map((a) => ({
-        id: a.id,
-        filerKind: a.filer_kind,
-        filerName: a.filer_name,
-        receivedOn: a.received_on,
-        decisionLastDay: a.decision_last_day,
-      })),
-      supervisions: sups.map((s) => ({
-        id: s.id,
-        status: s.status,
-        kinds: s.kinds,
-        applicationId: s.applicationId,
-      })),
-    };
+    const view = await access.forCase(
+      actor,
+      sups.map((s) => s.id),
+    );
+    const answer = presentCaseFor(
+      actor,
+      {
+        ...c,
+        person,
+        protectedPerson: protectedPerson ?? null,
+        applications: applications.map((a) => ({
+          id: a.id,
+          filerKind: a.filer_kind,
+          filerName: a.filer_name,
+          receivedOn: a.received_on,
+          decisionLastDay: a.decision_last_day,
+          technicianContactPhone: a.technician_phone,
+        })),
+        supervisions: sups.map((s) => ({
+          id: s.id,
+          status: s.status,
+          kinds: s.kinds,
+          applicationId: s.applicationId,
+        })),
+      },
+      view,
+    );
+    if (protectedPerson) {
+      await access.recordLook(actor, view, {
+        entity: 'case',
+        entityId: c.id,
+        what: ['protected_person.identity', 'protected_person.contacts'],
+      });
+    }
+    return answer;
   }
 
   return {
@@ -147,7 +172,7 @@ export function createCaseService(deps: {
       if (!p || (scopeOf(actor).kind !== 'all' && !(await repo.personVisible(id, scopeOf(actor))))) {
         throw notFound('person', 'osoba', id);
       }
-      return p;
+      return presentPersonFor(actor, p);
     },
 
     /** Registers a protected person with the date of their written consent (R9). */
@@ -312,8 +337,10 @@ export function createCaseService(deps: {
 
     caseDetail,
 
-    listCases(actor: Actor, f: Parameters<CaseRepository['listCases']>[1]) {
-      return repo.listCases(scopeOf(actor), f);
+    /** Cases in the actor's scope, each as the actor's role may see it. */
+    async listCases(actor: Actor, f: Parameters<CaseRepository['listCases']>[1]) {
+      const p = await repo.listCases(scopeOf(actor), f);
+      return { ...p, items: p.items.map((c) => presentCaseListItemFor(actor, c)) };
     },
 
     /** R1: files an application; opens the supervision and its 30-day decision deadline (R3). */
@@ -410,7 +437,7 @@ export function createCaseService(deps: {
         repo.latestEligibility(id),
         repo.supervisionOfApplication(id),
       ]);
-      return {
+      return presentApplicationFor(actor, {
         ...application,
         supervisionId: supervision?.id ?? null,
         status: supervision?.status ?? null,
@@ -426,7 +453,7 @@ export function createCaseService(deps: {
         eligibility: eligibility
           ? { assessedOn: eligibility.assessed_on, checkedBy: eligibility.checked_by, ...eligibility.report }
           : null,
-      };
+      });
     },
 
     /** R3: records the technicians' survey of the address. */

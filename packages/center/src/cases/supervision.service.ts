@@ -27,11 +27,13 @@ import {
   type SupervisionLifecycle,
 } from '@sde/domain';
 import { recordAudit } from '../audit/audit.repository.js';
-import { inScope, scopeOf, type Actor } from '../auth/actor.js';
+import { inScope, requirePermission, scopeOf, type Actor } from '../auth/actor.js';
+import { createProtectedAccess } from '../auth/policy.js';
 import type { Database } from '../db/database.js';
 import type { TasksTable } from '../db/schema.js';
 import { NotFoundError } from '../errors.js';
 import type { CaseRepository, Executor, SupervisionRow } from './case.repository.js';
+import { presentInForceFor, presentSupervisionFor } from './case.presenters.js';
 import { DomainRuleError, refuse } from './domain-error.js';
 
 /** The center's device kinds as a court order names them. */
@@ -91,6 +93,7 @@ const urgency = (dueAt: Date | null, now: number) => ({
 /** Creates the supervision service. */
 export function createSupervisionService(deps: { db: Database; repo: CaseRepository }) {
   const { db, repo } = deps;
+  const access = createProtectedAccess(db);
   /** Told the due instants of every synced task list (the deadline job arms its timer with them). */
   const deadlineListeners = new Set<(dueUtcMs: number) => void>();
 
@@ -253,9 +256,23 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
     return { deviceId, kind: ORDER_DEVICE_KIND[device.kind] ?? 'transmitter' };
   }
 
-  /** The full view of a supervision a terminal shows. */
+  /** The full view of a supervision a terminal shows, as the actor's role may see it (ADR 0403). */
   async function detail(actor: Actor, id: string, ex: Executor = db) {
     const s = await loadScoped(actor, id, ex);
+    const view = await access.forSupervision(actor, s.id);
+    const raw = await rawDetail(s, ex);
+    const protects = raw.order?.versions.some((v) => v.obligations.some((o) => o.kind === 'keep_distance'));
+    if (protects) {
+      await access.recordLook(actor, view, {
+        entity: 'supervision',
+        entityId: s.id,
+        what: ['protected_person.zones'],
+      });
+    }
+    return presentSupervisionFor(actor, raw, view);
+  }
+
+  async function rawDetail(s: SupervisionRow, ex: Executor) {
     const order = await repo.orderOfSupervision(s.id, ex);
     const versions = order ? await repo.orderVersions(order.id, ex) : [];
     const now = Date.now();
@@ -684,7 +701,8 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
       const s = await repo.supervision(order.supervision_id);
       if (!s || !inScope(actor, s))
         throw new NotFoundError(`court order ${orderId}`, `postanowienie ${orderId}`);
-      return (await detail(actor, s.id)).order!;
+      const d = await detail(actor, s.id);
+      return { ...d.order!, ...(d.restricted ? { restricted: d.restricted } : {}) };
     },
 
     /** A change of the order: a new version with who, when and why; earlier versions stay. */
@@ -819,6 +837,8 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
       actor: Actor,
       f: { limit: number; cursor?: string | undefined; overdue?: boolean | undefined },
     ) {
+      // Tasks name cases and persons: a role that may read no case (the auditor) has none.
+      requirePermission(actor, 'case.read');
       const byRole: Record<Actor['role'], TasksTable['responsible'][] | 'all'> = {
         judge: ['penitentiary_judge'],
         probation_officer: ['probation_officer'],
@@ -854,25 +874,30 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
           `dozór obsługiwany przez urządzenie ${deviceId} w chwili ${at.toISOString()}`,
         );
       }
-      return {
-        deviceId,
-        at,
-        supervisionId: r.supervision.id,
-        caseId: r.supervision.caseId,
-        status: r.supervision.status,
-        kinds: r.supervision.kinds,
-        assignment: { from: r.assignment.from, to: r.assignment.to, kind: r.assignment.deviceKind },
-        orderVersion: r.orderVersion
-          ? {
-              orderId: r.orderVersion.orderId,
-              version: r.orderVersion.version,
-              validFrom: r.orderVersion.validFrom,
-              decidedBy: r.orderVersion.decidedBy,
-              reason: r.orderVersion.reason,
-              order: r.orderVersion.body,
-            }
-          : null,
-      };
+      const view = await access.forSupervision(actor, r.supervision.id);
+      return presentInForceFor(
+        actor,
+        {
+          deviceId,
+          at,
+          supervisionId: r.supervision.id,
+          caseId: r.supervision.caseId,
+          status: r.supervision.status,
+          kinds: r.supervision.kinds,
+          assignment: { from: r.assignment.from, to: r.assignment.to, kind: r.assignment.deviceKind },
+          orderVersion: r.orderVersion
+            ? {
+                orderId: r.orderVersion.orderId,
+                version: r.orderVersion.version,
+                validFrom: r.orderVersion.validFrom,
+                decidedBy: r.orderVersion.decidedBy,
+                reason: r.orderVersion.reason,
+                order: r.orderVersion.body,
+              }
+            : null,
+        },
+        view,
+      );
     },
   };
 }

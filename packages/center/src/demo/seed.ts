@@ -512,6 +512,8 @@ export async function seedDemo(
         givenName: 'Katarzyna',
         familyName: `${c.person[1]}a`,
         consentedOn: new Date(t0).toISOString().slice(0, 10),
+        // Her contact, which the data-class policy shows only to those who may see her (ADR 0403).
+        phone: '+48 602 404 505',
       });
       protectedPersonId = pp.id;
     }

@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.js';
 import { requirePermission, scopeOf, type Actor } from '../auth/actor.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
+import { presentCommandsFor } from '../monitoring/monitoring.presenters.js';
 import { parse } from './server.js';
 
 const ProvisionBody = z
@@ -119,7 +120,7 @@ export function registerRoutes(
     await requireDeviceInScope(req.actor, id);
     const device = await deps.devices.lookup(id);
     if (!device) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
-    return { commands: await deps.commands.list(device.no, 100) };
+    return { commands: presentCommandsFor(req.actor, await deps.commands.list(device.no, 100)) };
   });
 
   app.post('/api/v1/readouts', { bodyLimit: 64 * 1024 * 1024 }, async (req) => {

@@ -3,10 +3,14 @@
  * device list for installers with battery and power, and the Bureau's statistics (B2). Scope as everywhere:
  * a supervision outside the caller's scope answers 404; lists and counts only cover the scope.
  */
+import type { Kysely } from 'kysely';
 import { inScope, scopeOf, type Actor, type Scope } from '../auth/actor.js';
+import { createProtectedAccess } from '../auth/policy.js';
+import type { DB } from '../db/schema.js';
 import type { CaseRepository } from '../cases/case.repository.js';
 import type { DeviceKind } from '../devices/device.repository.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { presentDeviceFor, presentPositionsFor } from './monitoring.presenters.js';
 import type { MonitoringRepository } from './monitoring.repository.js';
 
 const HOUR = 3_600_000;
@@ -56,8 +60,13 @@ function regionalScope(actor: Actor): Scope {
 }
 
 /** Creates the service. */
-export function createMonitoringService(deps: { repo: MonitoringRepository; cases: CaseRepository }) {
+export function createMonitoringService(deps: {
+  repo: MonitoringRepository;
+  cases: CaseRepository;
+  db: Kysely<DB>;
+}) {
   const { repo, cases } = deps;
+  const access = createProtectedAccess(deps.db);
   return {
     /** Fixes of the supervision's devices during [from, to] (default the last 24 h), by device with its role. */
     async positions(
@@ -68,6 +77,8 @@ export function createMonitoringService(deps: { repo: MonitoringRepository; case
       const s = await cases.supervision(supervisionId);
       if (!s || !inScope(actor, s))
         throw new NotFoundError(`supervision ${supervisionId}`, `dozór ${supervisionId}`);
+      // Refused before anything is read: installers see no position (ADR 0403).
+      presentPositionsFor(actor, { devices: [] }, { visible: false, alarmId: null });
       const p = period(q.from, q.to, DAY, MAX_POSITIONS_SPAN_MS);
       const [fixes, latest] = await Promise.all([
         repo.positions(s.id, p.from, p.to, MAX_POSITIONS),
@@ -98,14 +109,26 @@ export function createMonitoringService(deps: { repo: MonitoringRepository; case
       });
       const returned = devices.reduce((n, d) => n + d.points.length, 0);
       const total = devices.reduce((n, d) => n + d.total, 0);
-      return {
-        supervisionId: s.id,
-        from: p.from,
-        to: p.to,
-        maxPoints: MAX_POSITIONS,
-        downsampled: returned < total,
-        devices,
-      };
+      const view = await access.forSupervision(actor, s.id);
+      const { answer, shownProtected } = presentPositionsFor(
+        actor,
+        {
+          supervisionId: s.id,
+          from: p.from,
+          to: p.to,
+          maxPoints: MAX_POSITIONS,
+          downsampled: returned < total,
+          devices,
+        },
+        view,
+      );
+      if (shownProtected)
+        await access.recordLook(actor, view, {
+          entity: 'supervision',
+          entityId: s.id,
+          what: ['protected_person.positions'],
+        });
+      return answer;
     },
 
     /** Devices in the caller's scope (see docs/api-monitoring.md), ordered by id, paged by cursor. */
@@ -131,13 +154,15 @@ export function createMonitoringService(deps: { repo: MonitoringRepository; case
       const page = rows.slice(0, q.limit);
       const now = Date.now();
       return {
-        items: page.map((d) => ({
-          ...d,
-          online:
-            d.kind === 'transmitter'
-              ? null
-              : d.lastContactAt !== null && now - d.lastContactAt.getTime() <= ONLINE_WINDOW_MS,
-        })),
+        items: page.map((d) =>
+          presentDeviceFor(actor, {
+            ...d,
+            online:
+              d.kind === 'transmitter'
+                ? null
+                : d.lastContactAt !== null && now - d.lastContactAt.getTime() <= ONLINE_WINDOW_MS,
+          }),
+        ),
         nextCursor: rows.length > q.limit ? Buffer.from(page.at(-1)!.id, 'utf8').toString('base64url') : null,
       };
     },

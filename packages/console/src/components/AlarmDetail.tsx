@@ -94,6 +94,9 @@ export function AlarmDetail({
       <section>
         <h3>{t('alarms.why')}</h3>
         <p className="explanation">{pick(alarm.explanation)}</p>
+        {alarm.restricted?.includes('protected_zones') ? (
+          <p className="muted small">{t('policy.restrictedAlarm')}</p>
+        ) : null}
         {alarm.clause ? (
           <blockquote className="clause">
             <strong>{t('alarms.clause')}:</strong> {pick(alarm.clause)}

@@ -196,7 +196,7 @@ export function Messages({ user, deviceId }: { user: Actor; deviceId: string }) 
           <tbody>
             {list.map((c) => (
               <tr key={c.id}>
-                <td>{c.body.text}</td>
+                <td>{c.body.text ?? '—'}</td>
                 <td>{dateTime(c.sentAt ?? c.createdAt, { zone: false })}</td>
                 <td>
                   {c.confirmedAt ? (

@@ -28,18 +28,31 @@ export function TrackMap({
   supervisionId,
   obligations,
   base,
+  withTrack = true,
 }: {
   supervisionId: string;
   obligations: Obligation[];
   base: MapExtras;
+  /** False for a role the center answers no positions (installers): the map shows the order only. */
+  withTrack?: boolean;
 }) {
   const { t, dateTime } = useI18n();
   const [period, setPeriod] = useState<PeriodChoice>({ kind: 'last', ms: 24 * HOUR });
   const [accuracy, setAccuracy] = useState(false);
   const pos = useAsync(
-    () => api<PositionsView>('GET', `/api/v1/supervisions/${supervisionId}/positions?${periodQuery(period)}`),
-    [supervisionId, period],
+    async () =>
+      withTrack
+        ? api<PositionsView>('GET', `/api/v1/supervisions/${supervisionId}/positions?${periodQuery(period)}`)
+        : undefined,
+    [supervisionId, period, withTrack],
   );
+  if (!withTrack) {
+    return (
+      <div data-testid="track-map">
+        <ZoneMap obligations={obligations} extras={base} />
+      </div>
+    );
+  }
 
   const data = pos.data;
   const person = data?.devices.filter((d) => d.role === 'monitored_person') ?? [];
@@ -98,6 +111,10 @@ export function TrackMap({
           {lastFix ? <p>{t('map.lastFix', { at: dateTime(lastFix.t) })}</p> : null}
           {prot?.latest ? (
             <p>{t('map.protectedAt', { at: dateTime(prot.latest.t) })}</p>
+          ) : data.restricted?.includes('protected_person') ? (
+            <p className="muted" data-testid="protected-positions-hidden">
+              {t('policy.protectedPositionsHidden')}
+            </p>
           ) : data.devices.some((d) => d.role === 'protected_person') ||
             obligations.some((o) => o.kind === 'keep_distance') ? (
             <p className="muted">{t('map.noProtected')}</p>

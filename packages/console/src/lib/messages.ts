@@ -557,6 +557,17 @@ export const pl = {
   'totp.secret': 'Sekret do wpisania ręcznie',
   'totp.qrAlt': 'Kod QR do zeskanowania w aplikacji uwierzytelniającej',
   'totp.failed': 'Nie udało się. Spróbuj ponownie.',
+  // policy
+  'policy.protectedHidden': 'dane osoby chronionej niedostępne dla Twojej roli',
+  'policy.protectedZonesHidden':
+    'strefy wokół miejsc osoby chronionej niedostępne dla Twojej roli (widoczne przy otwartym alarmie zbliżenia)',
+  'policy.zonesHidden': 'strefy postanowienia niedostępne dla Twojej roli',
+  'policy.protectedPositionsHidden':
+    'pozycje osoby chronionej niedostępne dla Twojej roli (widoczne przy otwartym alarmie zbliżenia)',
+  'policy.trackHidden': 'przebieg trasy i pozycje niedostępne dla Twojej roli',
+  'policy.restrictedAlarm': 'nazwa strefy osoby chronionej ukryta dla Twojej roli',
+  'case.technicianPhone': 'Telefon kontaktowy dla techników',
+  'case.protectedPhone': 'Telefon osoby chronionej',
 } as const;
 
 /** A key of the console's texts. */
@@ -1111,6 +1122,17 @@ export const en: Record<MessageKey, string> = {
   'totp.secret': 'Secret to type by hand',
   'totp.qrAlt': 'QR code to scan with an authenticator app',
   'totp.failed': 'That did not work. Try again.',
+  // policy
+  'policy.protectedHidden': 'protected person’s data not available to your role',
+  'policy.protectedZonesHidden':
+    'zones around the protected person’s places not available to your role (shown while a proximity alarm is open)',
+  'policy.zonesHidden': 'the order’s zones are not available to your role',
+  'policy.protectedPositionsHidden':
+    'protected person’s positions not available to your role (shown while a proximity alarm is open)',
+  'policy.trackHidden': 'track and positions not available to your role',
+  'policy.restrictedAlarm': 'the protected person’s zone name is hidden for your role',
+  'case.technicianPhone': 'Contact phone for technicians',
+  'case.protectedPhone': 'Protected person’s phone',
 };
 
 /** Both dictionaries. */

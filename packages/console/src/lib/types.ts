@@ -34,6 +34,13 @@ export interface SessionAnswer {
 /** The signed-in person from a session answer. */
 export const actorOf = (r: SessionAnswer): Actor => ({ ...r.user, permissions: r.permissions });
 
+/**
+ * Data classes the center left out of an answer for the signed-in role (docs/security.md): the console says
+ * they are not available instead of showing an empty value as if there were none.
+ */
+export type RestrictedClass =
+  'protected_person' | 'protected_zones' | 'zones' | 'monitored_person_contacts' | 'application_details';
+
 /** A page of a cursor-paged list. */
 export interface Page<T> {
   items: T[];
@@ -56,29 +63,42 @@ export interface CaseSummary {
   judgeId: string | null;
   probationOfficerId: string | null;
   monitoringAddress: PostalAddress | null;
-  protectedPersonId: string | null;
+  /** Left out for installers (the policy: no reference to the protected person). */
+  protectedPersonId?: string | null;
   createdAt: string;
 }
 
+/** The monitored person; installers get the name only (the other fields are then absent). */
 export interface Person {
   id: string;
   givenName: string;
   familyName: string;
-  birthDate: string;
-  permanentAddress: PostalAddress | null;
-  phone: string | null;
+  birthDate?: string;
+  permanentAddress?: PostalAddress | null;
+  phone?: string | null;
+  restricted?: RestrictedClass[];
 }
 
 export interface CaseDetail extends CaseSummary {
   person: Person | null;
-  protectedPerson: { id: string; givenName: string; familyName: string; consentedOn?: string } | null;
+  /** Absent when the role may not see her (installers; operators without an open proximity alarm). */
+  protectedPerson?: {
+    id: string;
+    givenName: string;
+    familyName: string;
+    consentedOn?: string;
+    phone?: string | null;
+  } | null;
   applications: {
     id: string;
-    filerKind: string;
-    filerName: string;
+    filerKind?: string;
+    filerName?: string;
     receivedOn: string;
     decisionLastDay: string;
+    /** The number technicians call to agree the installation visit. */
+    technicianContactPhone?: string;
   }[];
+  restricted?: RestrictedClass[];
   supervisions: { id: string; status: SupervisionStatus; kinds: SupervisionKind[]; applicationId: string }[];
 }
 
@@ -162,7 +182,8 @@ export interface OrderVersion extends OrderContent {
   validFrom: string;
   decidedOn: string;
   decidedBy: string;
-  reason: string;
+  /** Absent for installers (the court's reasons: policy class `court_reasons`). */
+  reason?: string;
   recordedBy: string;
   recordedAt: string;
 }
@@ -232,13 +253,13 @@ export interface SupervisionDetail {
   } | null;
   revocation: unknown;
   history: { by: string; type: string; atUtcMs: number; [k: string]: unknown }[];
-  decisions: { id: string; outcome: string; decidedAt: string; judge: string; reason: string }[];
+  decisions: { id: string; outcome: string; decidedAt: string; judge: string; reason?: string }[];
   order: CourtOrder | null;
   scheduleExceptions: {
     id: string;
     date: string;
     window: AwayWindow;
-    reason: string;
+    reason?: string;
     approvedBy: string;
     approvedAt: string;
   }[];
@@ -253,6 +274,8 @@ export interface SupervisionDetail {
     notes: string;
   }[];
   tasks: Task[];
+  /** What the center left out for this role (e.g. the zones around a protected person's home). */
+  restricted?: RestrictedClass[];
 }
 
 /** `GET /api/v1/devices/:id`. */
@@ -308,6 +331,8 @@ export interface PositionsView {
     points: Fix[];
     latest: Fix | null;
   }[];
+  /** `protected_person`: her devices were left out for this role. */
+  restricted?: RestrictedClass[];
 }
 
 /** `GET /api/v1/stats`. */
@@ -364,6 +389,8 @@ export interface AlarmAction {
 
 /** An alarm as the center reports it (docs/api-alarms.md). */
 export interface AlarmView {
+  /** `protected_zones`: a protected person's zone label was replaced in the texts for this role. */
+  restricted?: RestrictedClass[];
   id: string;
   supervisionId: string;
   caseId: string;

@@ -69,6 +69,10 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
     shown?.obligations.filter((o) => o.kind === 'exclusion_zone' || o.kind === 'inclusion_zone') ?? [];
   const keepDistance = shown?.obligations.find((o) => o.kind === 'keep_distance');
   const showMap = !!s && (s.kinds.includes('mobile') || s.kinds.includes('proximity') || zones.length > 0);
+  // The center answers positions only to roles with track.read (installers verify a unit by its status).
+  const trackAllowed = can(user, 'track.read');
+  const restricted = new Set([...(c.restricted ?? []), ...(s?.restricted ?? [])]);
+  const technicianPhone = c.applications.find((a) => a.technicianContactPhone)?.technicianContactPhone;
 
   return (
     <div className="case-view">
@@ -118,6 +122,14 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
                 '—'
               )}
             </dd>
+            {technicianPhone ? (
+              <>
+                <dt>{t('case.technicianPhone')}</dt>
+                <dd data-testid="technician-phone">
+                  <a href={`tel:${technicianPhone.replace(/\s/g, '')}`}>{technicianPhone}</a>
+                </dd>
+              </>
+            ) : null}
             <dt>{t('case.court')}</dt>
             <dd>{c.courtId}</dd>
             {c.protectedPerson ? (
@@ -125,6 +137,15 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
                 <dt>{t('case.protectedPerson')}</dt>
                 <dd>
                   {c.protectedPerson.givenName} {c.protectedPerson.familyName}
+                </dd>
+                <dt>{t('case.protectedPhone')}</dt>
+                <dd>{c.protectedPerson.phone ?? '—'}</dd>
+              </>
+            ) : restricted.has('protected_person') ? (
+              <>
+                <dt>{t('case.protectedPerson')}</dt>
+                <dd className="muted" data-testid="protected-hidden">
+                  {t('policy.protectedHidden')}
                 </dd>
               </>
             ) : null}
@@ -235,7 +256,7 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
                     <td>
                       {day(v.decidedOn)} · {v.decidedBy}
                     </td>
-                    <td>{v.reason}</td>
+                    <td>{v.reason ?? '—'}</td>
                     <td>
                       {v.recordedBy} · {dateTime(v.recordedAt, { zone: false })}
                     </td>
@@ -254,6 +275,16 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
             </table>
           </div>
           <Obligations obligations={shown.obligations} />
+          {restricted.has('protected_zones') ? (
+            <p className="muted small" data-testid="zones-hidden">
+              {t('policy.protectedZonesHidden')}
+            </p>
+          ) : null}
+          {restricted.has('zones') ? (
+            <p className="muted small" data-testid="zones-hidden">
+              {t('policy.zonesHidden')}
+            </p>
+          ) : null}
           <OrderSettings settings={shown.monitoringSettings} />
           {stay ? (
             <WeekGrid
@@ -268,8 +299,8 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
               <ul>
                 {s.scheduleExceptions.map((e) => (
                   <li key={e.id}>
-                    {day(e.date)} {e.window.start}–{e.window.end} {e.window.label} — {e.reason}{' '}
-                    <span className="muted">({e.approvedBy})</span>
+                    {day(e.date)} {e.window.start}–{e.window.end} {e.window.label}
+                    {e.reason ? ` — ${e.reason}` : ''} <span className="muted">({e.approvedBy})</span>
                   </li>
                 ))}
               </ul>
@@ -287,9 +318,15 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
           {keepDistance?.kind === 'keep_distance' ? (
             <p>{t('map.keepDistance', { m: keepDistance.minDistanceMeters })}</p>
           ) : null}
+          {trackAllowed ? null : (
+            <p className="muted small" data-testid="track-hidden">
+              {t('policy.trackHidden')}
+            </p>
+          )}
           <TrackMap
             supervisionId={s.id}
             obligations={shown.obligations}
+            withTrack={trackAllowed}
             base={
               stay?.place.location
                 ? {
@@ -390,14 +427,14 @@ function Timeline({
         at: Date.parse(v.recordedAt),
         kind: 'order',
         title: t('timeline.orderVersion', { n: v.version }),
-        text: `${v.reason} · ${v.recordedBy}`,
+        text: v.reason ? `${v.reason} · ${v.recordedBy}` : v.recordedBy,
       });
   for (const e of s.scheduleExceptions)
     items.push({
       at: Date.parse(e.approvedAt),
       kind: 'exception',
       title: t('timeline.exception'),
-      text: `${e.date} ${e.window.start}–${e.window.end} ${e.window.label} — ${e.reason}`,
+      text: `${e.date} ${e.window.start}–${e.window.end} ${e.window.label}${e.reason ? ` — ${e.reason}` : ''}`,
     });
   for (const a of alarms) {
     items.push({
