@@ -38,8 +38,8 @@ export function registerAlarmRoutes(
     bus,
     auth: deps.auth,
     checkMs: deps.streamCheckMs,
-    // Each alarm as the alarm list shows this caller. Merge with `policy`: its role-based presenter here.
-    present: (_actor, alarm) => alarm,
+    // Each alarm exactly as the alarm list shows this caller (ADR 0403).
+    present: async (actor, alarm) => (await alarms.presentFor(actor, [alarm]))[0],
   });
 
   if (deps.onConfigurationChange) {

@@ -19,8 +19,11 @@ import type { LiveBus } from './live-bus.js';
 /** Milliseconds between keep-alive pings on the stream. */
 export const STREAM_PING_MS = 15_000;
 
-/** Shapes an alarm for one caller, exactly as the alarm list shows it to them. */
-export type AlarmPresenter = (actor: Actor, alarm: AlarmView) => AlarmView | Promise<AlarmView>;
+/** Shapes an alarm for one caller, exactly as the alarm list shows it to them; undefined: not theirs to see. */
+export type AlarmPresenter = (
+  actor: Actor,
+  alarm: AlarmView,
+) => AlarmView | undefined | Promise<AlarmView | undefined>;
 
 /** Open SSE streams, so the center can end them before the HTTP server closes. */
 export interface StreamRegistry {
@@ -100,7 +103,7 @@ export function createLiveStreams(deps: {
         if (m.type !== 'alarm' || !inScope(actor, m.owners)) return;
         queue = queue.then(async () => {
           const shown = await present(actor, m.alarm);
-          if (!over) res.write(`event: alarm\nid: ${shown.id}\ndata: ${JSON.stringify(shown)}\n\n`);
+          if (!over && shown) res.write(`event: alarm\nid: ${shown.id}\ndata: ${JSON.stringify(shown)}\n\n`);
         });
         queue = queue.catch(() => undefined);
       });
