@@ -4,6 +4,7 @@ import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import { deviceScopeSql } from '../db/scope-sql.js';
 import type { DevicesTable } from '../db/schema.js';
+import { plausiblyTimed } from '../ledger/plausibility.js';
 
 export type DeviceKind = DevicesTable['kind'];
 
@@ -83,6 +84,8 @@ export function createDeviceRepository(db: Database) {
         ])
         .where('device_no', '=', r.no)
         .where('kind', '=', 'heartbeat')
+        // Never a heartbeat a broken clock dated ahead (ADR 0408), also of data stored before the bound.
+        .where(plausiblyTimed(sql.ref('events.flags'), sql.ref('events.time'), sql.ref('events.received_at')))
         .orderBy('time', 'desc')
         .limit(1)
         .executeTakeFirst();
