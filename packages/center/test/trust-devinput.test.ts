@@ -133,6 +133,23 @@ describe.each(setups)(
           [FAR, FAR + 1, 2],
         ]);
         expect(kept.rows[0]!.frame).toContain(`"seq":${FAR}`);
+        // The Bureau's list says which unit, which numbers and how often, without the frame's events.
+        const listed = await tc.api<{ frames: Record<string, unknown>[] }>(
+          'GET',
+          '/api/v1/ledger/quarantine',
+        );
+        expect(listed.body.frames).toEqual([
+          expect.objectContaining({
+            device: dev.id,
+            reason: 'seq_out_of_range',
+            source: 'mqtt',
+            firstSeq: FAR,
+            lastSeq: FAR + 1,
+            events: 2,
+            refusals: 2,
+          }),
+        ]);
+        expect(listed.body.frames[0]).not.toHaveProperty('frame');
 
         expect(await verify()).toMatchObject({
           duplicates: 0,

@@ -50,6 +50,19 @@ export interface QuarantineRow {
   frame: string;
 }
 
+/** A quarantined frame as the Bureau lists it (without the frame's content). */
+export interface QuarantinedFrame {
+  device: string;
+  reason: string;
+  source: 'mqtt' | 'readout';
+  firstSeq: number;
+  lastSeq: number;
+  events: number;
+  firstReceivedAt: Date;
+  lastReceivedAt: Date;
+  refusals: number;
+}
+
 /** What `ledger verify` reports; `gaps` counts only within the plausible window (ADR 0408). */
 export interface LedgerVerification {
   /** Events stored. */
@@ -313,6 +326,29 @@ export function createLedgerRepository(db: Database) {
           db,
         );
       }
+    },
+
+    /**
+     * The frames kept in quarantine, latest refusal first: which unit, why, which numbers, when and how
+     * often — not the frames themselves, which carry the monitored person's events (they stay in the table).
+     */
+    async quarantined(limit: number): Promise<QuarantinedFrame[]> {
+      const { rows } = await sql<Record<string, unknown>>`
+        select d.id as device, q.reason, q.source, q.first_seq, q.last_seq, q.events,
+          q.first_received_at, q.last_received_at, q.refusals
+        from quarantined_frames q join devices d on d.no = q.device_no
+        order by q.last_received_at desc, q.id desc limit ${limit}`.execute(db);
+      return rows.map((r) => ({
+        device: String(r.device),
+        reason: String(r.reason),
+        source: r.source as 'mqtt' | 'readout',
+        firstSeq: Number(r.first_seq),
+        lastSeq: Number(r.last_seq),
+        events: Number(r.events),
+        firstReceivedAt: new Date(r.first_received_at as string | Date),
+        lastReceivedAt: new Date(r.last_received_at as string | Date),
+        refusals: Number(r.refusals),
+      }));
     },
 
     /**

@@ -561,6 +561,8 @@ export function createLedger(deps: {
     },
     /** Checks the stored events; gaps are counted within the plausible window (`maxSeqAhead`). */
     verify: () => repo.verify(maxSeqAhead),
+    /** The latest frames refused for implausible numbers and kept in quarantine (ADR 0408). */
+    quarantined: () => repo.quarantined(100),
   };
 }
 
