@@ -20,7 +20,6 @@ import type {
 import {
   DEFAULT_MAX_SEQ_AHEAD,
   FUTURE_TIME_FLAG,
-  highestSeq,
   lowestSeq,
   MAX_FUTURE_MS,
 } from './plausibility.js';
@@ -191,6 +190,8 @@ export function createLedger(deps: {
   const listeners: CommitListener[] = [];
   const lanes = Math.max(1, deps.lanes ?? 1);
   const maxSeqAhead = deps.maxSeqAhead ?? DEFAULT_MAX_SEQ_AHEAD;
+  // A local of the closure: read once per event in the group builder's loop.
+  const maxFutureMs = MAX_FUTURE_MS;
   const queues: Pending[][] = Array.from({ length: lanes }, () => []);
   const writing: (Promise<void> | undefined)[] = Array.from({ length: lanes }, () => undefined);
   let queuedEvents = 0;
@@ -398,19 +399,20 @@ export function createLedger(deps: {
       if (!base) throw new Error(`device ${batch.deviceNo} vanished from the registry`);
       // One pass over the frame's numbers against the in-memory mark (ADR 0408): a frame reaching further
       // above what is acknowledged than a unit can hold is refused whole, before it touches the mark.
-      const highest = highestSeq(batch.message.events);
+      const sent = batch.message.events;
+      let highest = 0;
+      for (let i = 0; i < sent.length; i++) if (sent[i]!.seq > highest) highest = sent[i]!.seq;
       const through = (next.get(batch.deviceNo) ?? base).through;
       if (highest - through > maxSeqAhead) {
-        const events = batch.message.events;
         quarantined.push({
           pending,
           row: {
             deviceNo: batch.deviceNo,
             reason: 'seq_out_of_range',
             source: batch.source,
-            firstSeq: lowestSeq(events),
+            firstSeq: lowestSeq(sent),
             lastSeq: highest,
-            events: events.length,
+            events: sent.length,
             receivedAt: batch.receivedAt,
             frame: batch.frame,
           },
@@ -454,7 +456,7 @@ export function createLedger(deps: {
         // step explains is kept (its number is consumed, so the unit moves on) at its arrival time, flagged,
         // and never read as the unit's latest state (ADR 0408).
         let time = t + offset;
-        if (time > receivedAt + MAX_FUTURE_MS) {
+        if (time > receivedAt + maxFutureMs) {
           flags.push(FUTURE_TIME_FLAG);
           time = receivedAt;
           future++;

@@ -45,13 +45,6 @@ export const FUTURE_TIME_FLAG = 'future_time';
 /** Why a frame's events were not taken as they are. */
 export type ImplausibleReason = 'seq_out_of_range' | 'future_time';
 
-/** The highest sequence number of a frame's events, or 0 for none. */
-export function highestSeq(events: readonly { seq: number }[]): number {
-  let max = 0;
-  for (let i = 0; i < events.length; i++) if (events[i]!.seq > max) max = events[i]!.seq;
-  return max;
-}
-
 /** The lowest sequence number of a frame's events, or 0 for none. */
 export function lowestSeq(events: readonly { seq: number }[]): number {
   let min = Infinity;
