@@ -169,6 +169,12 @@ describe.each(setups)(
       async () => {
         const dev = await unit();
         const before = await metric(tc, 'sde_events_implausible_total', '{reason="future_time"}');
+        // What the compliance engine hears: the event at its arrival, so a clock in 2036 can neither delay
+        // its alarm nor keep the unit "in contact" until 2036.
+        const heard: { seq: number; time: number; receivedAt: number; flags: string[] }[] = [];
+        tc.center.ledger.onCommitted((events) => {
+          for (const e of events) if (e.deviceId === dev.id) heard.push(e);
+        });
         expect(await exchange(dev, heartbeats(1, 3))).toMatchObject({ type: 'ack', through: 3 });
         const sentAt = Date.now();
         // Taken and acknowledged, so the unit frees it and moves on.
@@ -189,6 +195,9 @@ describe.each(setups)(
         expect(row.flags).toContain('future_time');
         expect(new Date(row.device_time).getTime()).toBe(IN_2036);
         expect(new Date(row.time).getTime()).toBe(new Date(row.received_at).getTime());
+        const toEngine = heard.find((e) => e.seq === 4)!;
+        expect(toEngine.time).toBe(toEngine.receivedAt);
+        expect(toEngine.flags).toContain('future_time');
 
         // The next heartbeat is the latest, as it would be after any other.
         expect(await exchange(dev, [heartbeat(5, Date.now(), 80)])).toMatchObject({ through: 5 });
