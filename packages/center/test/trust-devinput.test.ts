@@ -169,8 +169,8 @@ describe.each(setups)(
       async () => {
         const dev = await unit();
         const before = await metric(tc, 'sde_events_implausible_total', '{reason="future_time"}');
-        // What the compliance engine hears: the event at its arrival, so a clock in 2036 can neither delay
-        // its alarm nor keep the unit "in contact" until 2036.
+        // What the compliance engine hears: the event at its arrival, so a clock in 2036 cannot put off what
+        // the event means until 2036.
         const heard: { seq: number; time: number; receivedAt: number; flags: string[] }[] = [];
         tc.center.ledger.onCommitted((events) => {
           for (const e of events) if (e.deviceId === dev.id) heard.push(e);
