@@ -17,12 +17,7 @@ import type {
   LedgerDeviceUpdate,
   QuarantineRow,
 } from './ledger.repository.js';
-import {
-  DEFAULT_MAX_SEQ_AHEAD,
-  FUTURE_TIME_FLAG,
-  lowestSeq,
-  MAX_FUTURE_MS,
-} from './plausibility.js';
+import { DEFAULT_MAX_SEQ_AHEAD, FUTURE_TIME_FLAG, lowestSeq, MAX_FUTURE_MS } from './plausibility.js';
 
 /** An authenticated, valid batch to store. */
 export interface LedgerBatch {
