@@ -187,6 +187,7 @@ export async function startCenter(
     repo: createLedgerRepository(database.db),
     metrics,
     maxQueuedEvents: config.SDE_INGEST_MAX_QUEUED_EVENTS,
+    maxSeqAhead: config.SDE_INGEST_MAX_SEQ_AHEAD,
     lanes: config.SDE_INGEST_LANES ?? (database.kind === 'postgres' ? 2 : 1),
   });
   const commands = createCommandRepository(database.db);

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ROLES } from './auth/actor.js';
+import { DEFAULT_MAX_SEQ_AHEAD } from './ledger/plausibility.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -134,6 +135,16 @@ export const ConfigSchema = z.object({
   SDE_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   /** Events queued for storage beyond which new batches are refused as overloaded (devices retry). */
   SDE_INGEST_MAX_QUEUED_EVENTS: z.coerce.number().int().min(1000).default(200_000),
+  /**
+   * How far above a unit's acknowledged mark its sequence numbers may go; a frame beyond is refused as
+   * `seq_out_of_range` and kept in quarantine (ADR 0408). Default: 1,000,000 (72 h at 3.9 events/s).
+   */
+  SDE_INGEST_MAX_SEQ_AHEAD: z.coerce
+    .number()
+    .int()
+    .min(10_000)
+    .max(1_000_000_000)
+    .default(DEFAULT_MAX_SEQ_AHEAD),
   /** Milliseconds the engine waits to gather a supervision's events before evaluating them together. */
   SDE_ENGINE_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(50),
   /** Reporting (heartbeat) interval the engine expects of home units, seconds (communication loss). */

@@ -39,6 +39,14 @@ export function createMetrics() {
       help: 'Events received again after being stored (retransmissions, replays); not stored twice',
       registers: [registry],
     }),
+    eventsImplausible: new Counter({
+      name: 'sde_events_implausible_total',
+      help:
+        'Events whose unit numbered or dated them implausibly (ADR 0408), by reason: seq_out_of_range (refused, ' +
+        'frame quarantined), future_time (stored at arrival time, flagged, never a latest state)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     ingestLatency: new Histogram({
       name: 'sde_ingest_latency_seconds',
       help: 'Time from receiving a batch to its durable commit, just before the acknowledgement is sent',

@@ -27,7 +27,7 @@ const USAGE = `usage: sde <command>
                                  register N devices with the running center; write their credentials to FILE
   simulate --credentials FILE --mqtt URL --duration SECONDS [--until-acked] [--state DIR] [--rate EVENTS/S]
                                  drive those devices; print {"devices","sent","acked","pending"}
-  ledger verify --json           check the running center's stored events; print {"events","devices","duplicates","gaps"}
+  ledger verify --json           check the running center's stored events; print {"events","devices","duplicates","gaps",...}
   secrets rotate [--new-key-file FILE]
                                  with the center stopped: re-encrypt every device secret with a new key (ADR 0409);
                                  run again to resume. Without FILE the key file in SDE_DATA_DIR is replaced at the end
@@ -184,16 +184,32 @@ async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
       token: { type: 'string' },
     },
   });
-  const result = await callApi<{ events: number; devices: number; duplicates: number; gaps: number }>(
-    endpointFrom(values, env),
-    'GET',
-    '/api/v1/ledger/verify',
-  );
+  const result = await callApi<{
+    events: number;
+    devices: number;
+    duplicates: number;
+    gaps: number;
+    window?: number;
+    jumps?: number;
+    futureTime?: number;
+    quarantined?: { frames: number; devices: number; events: number };
+  }>(endpointFrom(values, env), 'GET', '/api/v1/ledger/verify');
   if (values.json) console.log(JSON.stringify(result));
-  else
+  else {
     console.log(
-      `${result.events} events from ${result.devices} devices; ${result.duplicates} duplicates; ${result.gaps} missing sequence numbers`,
+      `${result.events} events from ${result.devices} devices; ${result.duplicates} duplicates; ` +
+        `${result.gaps} missing sequence numbers` +
+        (result.window === undefined ? '' : ` (between stored numbers at most ${result.window} apart)`),
     );
+    // What ADR 0408 keeps apart from the gaps: leaps stored before the bound, events dated ahead, quarantine.
+    if (result.jumps) console.log(`${result.jumps} implausible leaps in numbering (not counted as missing)`);
+    if (result.futureTime) console.log(`${result.futureTime} events dated ahead of their arrival (flagged)`);
+    if (result.quarantined?.frames)
+      console.log(
+        `${result.quarantined.frames} frames (${result.quarantined.events} events) from ${result.quarantined.devices} devices ` +
+          'refused for implausible sequence numbers and kept in quarantine',
+      );
+  }
   return result.duplicates === 0 ? 0 : 1;
 }
 

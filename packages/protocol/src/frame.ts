@@ -22,6 +22,7 @@ export const REFUSAL_CODES = [
   'topic_mismatch',
   'device_disabled',
   'overloaded',
+  'seq_out_of_range',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

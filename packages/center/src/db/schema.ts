@@ -47,6 +47,21 @@ export interface EventsTable {
   flags: Generated<string[]>;
 }
 
+/** A frame refused for implausible sequence numbers, kept for inspection (migration 0011, ADR 0408). */
+export interface QuarantinedFramesTable {
+  id: Generated<number>;
+  device_no: number;
+  reason: string;
+  source: 'mqtt' | 'readout';
+  first_seq: number;
+  last_seq: number;
+  events: number;
+  first_received_at: Timestamp;
+  last_received_at: Timestamp;
+  refusals: Generated<number>;
+  frame: string;
+}
+
 export interface DeviceCommandsTable {
   id: string;
   device_no: number;
@@ -392,6 +407,7 @@ export interface DB {
   raw_messages: RawMessagesTable;
   events: EventsTable;
   device_commands: DeviceCommandsTable;
+  quarantined_frames: QuarantinedFramesTable;
   schema_migrations: SchemaMigrationsTable;
   regions: RegionsTable;
   courts: CourtsTable;

@@ -6,6 +6,7 @@ import { deviceScopeSql } from '../db/scope-sql.js';
 import type { DB, DevicesTable } from '../db/schema.js';
 import { openDeviceSecret, sealDeviceSecret } from '../secrets/device-secrets.js';
 import type { KeyProvider } from '../secrets/key-provider.js';
+import { plausiblyTimed } from '../ledger/plausibility.js';
 
 export type DeviceKind = DevicesTable['kind'];
 
@@ -145,6 +146,8 @@ export function createDeviceRepository(
         ])
         .where('device_no', '=', r.no)
         .where('kind', '=', 'heartbeat')
+        // Never a heartbeat a broken clock dated ahead (ADR 0408), also of data stored before the bound.
+        .where(plausiblyTimed(sql.ref('events.flags'), sql.ref('events.time'), sql.ref('events.received_at')))
         .orderBy('time', 'desc')
         .limit(1)
         .executeTakeFirst();

@@ -189,4 +189,10 @@ export function registerRoutes(
     requirePermission(req.actor, 'ledger.verify');
     return deps.ledger.verify();
   });
+
+  // Frames refused for implausible sequence numbers (ADR 0408): which units, which numbers, how often.
+  app.get('/api/v1/ledger/quarantine', async (req) => {
+    requirePermission(req.actor, 'ledger.verify');
+    return { frames: await deps.ledger.quarantined() };
+  });
 }

@@ -29,6 +29,7 @@ import type { DeviceService } from '../devices/device.service.js';
 import { NotFoundError } from '../errors.js';
 import {
   OverloadedError,
+  SeqOutOfRangeError,
   UnstorableBatchError,
   type Ledger,
   type LedgerOutcome,
@@ -143,6 +144,11 @@ export function createGateway(deps: {
         } catch (err) {
           // Not stored, not acknowledged: the device keeps the events and retransmits.
           if (err instanceof OverloadedError) return refuse('overloaded', { topicDevice });
+          // Numbers far above the mark: the frame is quarantined; the unit hears why (ADR 0408).
+          if (err instanceof SeqOutOfRangeError) {
+            refuse('seq_out_of_range', { topicDevice });
+            return sendRefusal(device, { code: 'seq_out_of_range', message: err.message });
+          }
           if (err instanceof UnstorableBatchError) {
             refuse('invalid_message', { topicDevice });
             return sendRefusal(device, { code: 'invalid_message', message: err.message });
@@ -227,21 +233,33 @@ export function createGateway(deps: {
       let stored = 0;
       let duplicates = 0;
       let through = 0;
+      // Events of batches numbered implausibly far above the unit's mark: refused, their frames quarantined
+      // (ADR 0408); the rest of the file is stored.
+      let quarantined = 0;
       for (const b of batches) {
         metrics.messagesReceived.inc({ source: 'readout' });
         metrics.eventsReceived.inc(b.message.events.length);
-        const outcome = await ledger.submit({
-          deviceNo: device.no,
-          message: b.message,
-          frame: b.frame,
-          receivedAt,
-          source: 'readout',
-        });
+        let outcome: LedgerOutcome;
+        try {
+          outcome = await ledger.submit({
+            deviceNo: device.no,
+            message: b.message,
+            frame: b.frame,
+            receivedAt,
+            source: 'readout',
+          });
+        } catch (err) {
+          if (!(err instanceof SeqOutOfRangeError)) throw err;
+          metrics.refused.inc({ reason: 'seq_out_of_range' });
+          quarantined += b.message.events.length;
+          through = err.through;
+          continue;
+        }
         stored += outcome.stored;
         duplicates += outcome.duplicates;
         through = outcome.through;
       }
-      return { stored, duplicates, through };
+      return { stored, duplicates, through, ...(quarantined > 0 ? { quarantined } : {}) };
     },
 
     /**

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { FUTURE_TIME_FLAG, MAX_FUTURE_MS } from './plausibility.js';
 
 /** One event ready for storage. */
 export interface LedgerEventRow {
@@ -36,6 +37,60 @@ export interface LedgerDeviceUpdate {
   lastContactAt: Date | null;
   clockOffsetMs: number | null;
 }
+
+/** A frame refused for implausible sequence numbers, kept for the Bureau to inspect (ADR 0408). */
+export interface QuarantineRow {
+  deviceNo: number;
+  reason: 'seq_out_of_range';
+  source: 'mqtt' | 'readout';
+  firstSeq: number;
+  lastSeq: number;
+  events: number;
+  receivedAt: Date;
+  frame: string;
+}
+
+/** A quarantined frame as the Bureau lists it (without the frame's content). */
+export interface QuarantinedFrame {
+  device: string;
+  reason: string;
+  source: 'mqtt' | 'readout';
+  firstSeq: number;
+  lastSeq: number;
+  events: number;
+  firstReceivedAt: Date;
+  lastReceivedAt: Date;
+  refusals: number;
+}
+
+/** What `ledger verify` reports; `gaps` counts only within the plausible window (ADR 0408). */
+export interface LedgerVerification {
+  /** Events stored. */
+  events: number;
+  /** Devices with events stored. */
+  devices: number;
+  /** Events stored twice for one (device, seq): must be 0. */
+  duplicates: number;
+  /**
+   * Sequence numbers missing between two stored numbers of a device at most `window` apart (and below its
+   * first): events a unit still has to send, or lost.
+   */
+  gaps: number;
+  /** The plausible window (`SDE_INGEST_MAX_SEQ_AHEAD`). */
+  window: number;
+  /**
+   * Places where a device's stored numbers leap by more than `window` (stored before the bound existed):
+   * the numbers skipped there are not counted in `gaps`.
+   */
+  jumps: number;
+  /** Events stamped more than 5 minutes after their arrival: flagged, or stored before the bound existed. */
+  futureTime: number;
+  /** Frames refused for implausible sequence numbers, kept in quarantine: not among `events`. */
+  quarantined: { frames: number; devices: number; events: number; refusals: number };
+}
+
+/** Frames kept in quarantine per device at most: a unit sending ever new ones costs a metric beyond that. */
+const QUARANTINE_PER_DEVICE = 1000;
 
 /** A device's stored progress, to rebuild its watermark after a restart. */
 export interface DeviceProgress {
@@ -253,19 +308,87 @@ export function createLedgerRepository(db: Database) {
       return [...byDevice.values()];
     },
 
-    /** Checks the stored events: counts, duplicates of (device, seq) and missing sequence numbers. */
-    async verify(): Promise<{ events: number; devices: number; duplicates: number; gaps: number }> {
-      const r = await sql<{ events: number; devices: number; duplicates: number; gaps: number }>`
-        select coalesce(sum(n), 0)::int8 as events, count(*)::int8 as devices,
-          coalesce(sum(n - distinct_n), 0)::int8 as duplicates, coalesce(sum(max_seq - distinct_n), 0)::int8 as gaps
-        from (select device_no, count(*) as n, count(distinct seq) as distinct_n, max(seq) as max_seq
-              from events group by device_no) per_device`.execute(db);
+    /**
+     * Keeps refused frames for inspection: one row per device, reason and range of numbers, a repeat (the
+     * unit retransmitting) counted on it; at most `QUARANTINE_PER_DEVICE` rows per device.
+     */
+    async quarantine(rows: QuarantineRow[]): Promise<void> {
+      for (const r of rows) {
+        await sql`
+          insert into quarantined_frames
+            (device_no, reason, source, first_seq, last_seq, events, first_received_at, last_received_at, frame)
+          select ${r.deviceNo}, ${r.reason}, ${r.source}, ${r.firstSeq}, ${r.lastSeq}, ${r.events},
+            ${r.receivedAt}, ${r.receivedAt}, ${r.frame}
+          where (select count(*) from quarantined_frames where device_no = ${r.deviceNo}) < ${QUARANTINE_PER_DEVICE}
+          on conflict (device_no, reason, first_seq, last_seq) do update set
+            refusals = quarantined_frames.refusals + 1,
+            last_received_at = greatest(quarantined_frames.last_received_at, excluded.last_received_at)`.execute(
+          db,
+        );
+      }
+    },
+
+    /**
+     * The frames kept in quarantine, latest refusal first: which unit, why, which numbers, when and how
+     * often — not the frames themselves, which carry the monitored person's events (they stay in the table).
+     */
+    async quarantined(limit: number): Promise<QuarantinedFrame[]> {
+      const { rows } = await sql<Record<string, unknown>>`
+        select d.id as device, q.reason, q.source, q.first_seq, q.last_seq, q.events,
+          q.first_received_at, q.last_received_at, q.refusals
+        from quarantined_frames q join devices d on d.no = q.device_no
+        order by q.last_received_at desc, q.id desc limit ${limit}`.execute(db);
+      return rows.map((r) => ({
+        device: String(r.device),
+        reason: String(r.reason),
+        source: r.source as 'mqtt' | 'readout',
+        firstSeq: Number(r.first_seq),
+        lastSeq: Number(r.last_seq),
+        events: Number(r.events),
+        firstReceivedAt: new Date(r.first_received_at as string | Date),
+        lastReceivedAt: new Date(r.last_received_at as string | Date),
+        refusals: Number(r.refusals),
+      }));
+    },
+
+    /**
+     * Checks the stored events: counts, duplicates of (device, seq), and missing sequence numbers — each
+     * device's stored numbers in order, a step of more than `window` counted as a jump, not as gaps (one
+     * unit numbering from 2^40 would otherwise report a trillion) — and what was kept out.
+     */
+    async verify(window: number): Promise<LedgerVerification> {
+      const r = await sql<Record<string, unknown>>`
+        with steps as (
+          select device_no, seq - lag(seq, 1, 0::int8) over (partition by device_no order by seq) as step,
+            ${FUTURE_TIME_FLAG} = any(flags) or time > received_at + ${MAX_FUTURE_MS}::int8 * interval '1 millisecond' as future
+          from events
+        )
+        select count(*)::int8 as events, count(distinct device_no)::int8 as devices,
+          count(*) filter (where step = 0)::int8 as duplicates,
+          coalesce(sum(step - 1) filter (where step between 1 and ${window}::int8 + 1), 0)::int8 as gaps,
+          count(*) filter (where step > ${window}::int8 + 1)::int8 as jumps,
+          count(*) filter (where future)::int8 as future_time,
+          (select count(*) from quarantined_frames)::int8 as q_frames,
+          (select count(distinct device_no) from quarantined_frames)::int8 as q_devices,
+          (select coalesce(sum(events), 0) from quarantined_frames)::int8 as q_events,
+          (select coalesce(sum(refusals), 0) from quarantined_frames)::int8 as q_refusals
+        from steps`.execute(db);
       const row = r.rows[0]!;
+      const n = (k: string) => Number(row[k] ?? 0);
       return {
-        events: Number(row.events),
-        devices: Number(row.devices),
-        duplicates: Number(row.duplicates),
-        gaps: Number(row.gaps),
+        events: n('events'),
+        devices: n('devices'),
+        duplicates: n('duplicates'),
+        gaps: n('gaps'),
+        window,
+        jumps: n('jumps'),
+        futureTime: n('future_time'),
+        quarantined: {
+          frames: n('q_frames'),
+          devices: n('q_devices'),
+          events: n('q_events'),
+          refusals: n('q_refusals'),
+        },
       };
     },
   };

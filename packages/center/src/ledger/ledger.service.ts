@@ -15,7 +15,9 @@ import type {
   LedgerRawRow,
   LedgerRepository,
   LedgerDeviceUpdate,
+  QuarantineRow,
 } from './ledger.repository.js';
+import { DEFAULT_MAX_SEQ_AHEAD, FUTURE_TIME_FLAG, lowestSeq, MAX_FUTURE_MS } from './plausibility.js';
 
 /** An authenticated, valid batch to store. */
 export interface LedgerBatch {
@@ -44,6 +46,25 @@ export class OverloadedError extends AppError {
 export class UnstorableBatchError extends AppError {
   constructor(reason: string) {
     super('invalid_message', `the center cannot store this batch: ${reason}`, 422);
+  }
+}
+
+/**
+ * The frame's sequence numbers lie implausibly far above the unit's acknowledged mark (a broken counter or a
+ * forged unit, ADR 0408): nothing of it is stored, the frame is kept in quarantine for the Bureau.
+ */
+export class SeqOutOfRangeError extends AppError {
+  constructor(
+    readonly through: number,
+    readonly highest: number,
+    readonly window: number,
+  ) {
+    super(
+      'seq_out_of_range',
+      `sequence number ${highest} is more than ${window} above the last acknowledged (${through}); ` +
+        "the frame is refused and kept for inspection: the unit's counter needs a technician",
+      422,
+    );
   }
 }
 
@@ -139,9 +160,19 @@ export function createLedger(deps: {
   repo: LedgerRepository;
   metrics: Pick<
     Metrics,
-    'eventsStored' | 'eventsDuplicate' | 'ingestLatency' | 'ledgerGroupSize' | 'ledgerQueued'
+    | 'eventsStored'
+    | 'eventsDuplicate'
+    | 'eventsImplausible'
+    | 'ingestLatency'
+    | 'ledgerGroupSize'
+    | 'ledgerQueued'
   >;
   maxQueuedEvents: number;
+  /**
+   * How far above its acknowledged mark a unit's sequence numbers may go before its frame is refused and
+   * quarantined (`SDE_INGEST_MAX_SEQ_AHEAD`, ADR 0408).
+   */
+  maxSeqAhead?: number;
   /**
    * Groups written at the same time, each for its own share of the devices (device number modulo lanes),
    * so one device's batches stay in order. 1 for PGlite (one connection); more lets a PostgreSQL server use
@@ -153,6 +184,9 @@ export function createLedger(deps: {
   const marks = new Map<number, Watermark>();
   const listeners: CommitListener[] = [];
   const lanes = Math.max(1, deps.lanes ?? 1);
+  const maxSeqAhead = deps.maxSeqAhead ?? DEFAULT_MAX_SEQ_AHEAD;
+  // A local of the closure: read once per event in the group builder's loop.
+  const maxFutureMs = MAX_FUTURE_MS;
   const queues: Pending[][] = Array.from({ length: lanes }, () => []);
   const writing: (Promise<void> | undefined)[] = Array.from({ length: lanes }, () => undefined);
   let queuedEvents = 0;
@@ -348,16 +382,46 @@ export function createLedger(deps: {
     // Tentative marks: applied to memory only once the group is stored.
     const next = new Map<number, Watermark>();
     const contact = new Map<number, { at: Date; offset: number }>();
-    // Per batch: events it brought, and the rows of `events` it added (from, to).
-    const perBatch: { seen: number; from: number; to: number }[] = [];
+    // Per batch: events it brought, the rows of `events` it added (from, to), and how many of those were
+    // stamped implausibly far ahead; null for a batch refused for its sequence numbers.
+    const perBatch: ({ seen: number; from: number; to: number; future: number } | null)[] = [];
+    // Batches whose numbers lie too far above their unit's mark: refused, their frames quarantined.
+    const quarantined: { pending: Pending; row: QuarantineRow; error: SeqOutOfRangeError }[] = [];
 
-    for (const { batch } of group) {
+    for (const pending of group) {
+      const { batch } = pending;
       const base = marks.get(batch.deviceNo);
       if (!base) throw new Error(`device ${batch.deviceNo} vanished from the registry`);
+      // One pass over the frame's numbers against the in-memory mark (ADR 0408): a frame reaching further
+      // above what is acknowledged than a unit can hold is refused whole, before it touches the mark.
+      const sent = batch.message.events;
+      let highest = 0;
+      for (let i = 0; i < sent.length; i++) if (sent[i]!.seq > highest) highest = sent[i]!.seq;
+      const through = (next.get(batch.deviceNo) ?? base).through;
+      if (highest - through > maxSeqAhead) {
+        quarantined.push({
+          pending,
+          row: {
+            deviceNo: batch.deviceNo,
+            reason: 'seq_out_of_range',
+            source: batch.source,
+            firstSeq: lowestSeq(sent),
+            lastSeq: highest,
+            events: sent.length,
+            receivedAt: batch.receivedAt,
+            frame: batch.frame,
+          },
+          error: new SeqOutOfRangeError(through, highest, maxSeqAhead),
+        });
+        perBatch.push(null);
+        continue;
+      }
       const mark = next.get(batch.deviceNo) ?? { ...base, above: new Set(base.above) };
       next.set(batch.deviceNo, mark);
       const live = batch.source === 'mqtt';
       const offset = live ? batch.receivedAt.getTime() - batch.message.ts : (mark.clockOffsetMs ?? 0);
+      const receivedAt = batch.receivedAt.getTime();
+      let future = 0;
       if (live) {
         contact.set(batch.deviceNo, { at: batch.receivedAt, offset });
         mark.clockOffsetMs = offset;
@@ -383,12 +447,21 @@ export function createLedger(deps: {
         const flags: string[] = [];
         if (Math.abs(offset) > CLOCK_SUSPECT_MS) flags.push('clock_offset');
         if (!live) flags.push('readout');
+        // An event cannot have happened after its frame arrived: one stamped further ahead than a clock
+        // step explains is kept (its number is consumed, so the unit moves on) at its arrival time, flagged,
+        // and never read as the unit's latest state (ADR 0408).
+        let time = t + offset;
+        if (time > receivedAt + maxFutureMs) {
+          flags.push(FUTURE_TIME_FLAG);
+          time = receivedAt;
+          future++;
+        }
         events.push({
           deviceNo: batch.deviceNo,
           seq,
           kind,
           deviceTime: t,
-          time: t + offset,
+          time,
           rawIndex,
           body: rest,
           flags,
@@ -398,20 +471,20 @@ export function createLedger(deps: {
           deviceId: batch.message.dev,
           seq,
           kind,
-          time: t + offset,
+          time,
           deviceTime: t,
           receivedAt: batch.receivedAt.getTime(),
           source: batch.source,
           body: rest,
           flags,
         });
-        if (event.kind === 'message_read') readMessages.push({ id: event.msg, at: new Date(t + offset) });
+        if (event.kind === 'message_read') readMessages.push({ id: event.msg, at: new Date(time) });
       }
       while (mark.above.has(mark.through + 1)) {
         mark.through++;
         mark.above.delete(mark.through);
       }
-      perBatch.push({ seen: batch.message.events.length, from, to: events.length });
+      perBatch.push({ seen: batch.message.events.length, from, to: events.length, future });
     }
 
     const updates: LedgerDeviceUpdate[] = [...next.entries()].map(([deviceNo, m]) => ({
@@ -434,18 +507,29 @@ export function createLedger(deps: {
     const again: Pending[] = [];
     group.forEach((pending, i) => {
       const { batch, known, resolve } = pending;
+      const counts = perBatch[i];
+      if (!counts) return; // refused below
       if (conflicted.has(batch.deviceNo)) {
         again.push(pending);
         return;
       }
-      const { seen, from, to } = perBatch[i]!;
+      const { seen, from, to, future } = counts;
       const stored = to - from;
       const duplicates = seen + known - stored;
       metrics.eventsStored.inc(stored);
       metrics.eventsDuplicate.inc(duplicates);
+      if (future > 0) metrics.eventsImplausible.inc({ reason: 'future_time' }, future);
       metrics.ingestLatency.observe((committedAt - batch.receivedAt.getTime()) / 1000);
       resolve({ through: marks.get(batch.deviceNo)!.through, stored, duplicates });
     });
+    if (quarantined.length > 0) {
+      // Kept for the Bureau before the unit hears the refusal; a failure to keep it refuses all the same.
+      await repo.quarantine(quarantined.map((q) => q.row)).catch(() => undefined);
+      for (const q of quarantined) {
+        metrics.eventsImplausible.inc({ reason: 'seq_out_of_range' }, q.row.events);
+        q.pending.reject(q.error);
+      }
+    }
     if (again.length === 0) return;
     // Another process stored some of these devices' events: read what is stored, and write what is not.
     if (attempt >= MAX_CONFLICT_ATTEMPTS) throw new ContendedError();
@@ -472,7 +556,10 @@ export function createLedger(deps: {
     async drain(): Promise<void> {
       while (writing.some((w) => w)) await Promise.all(writing);
     },
-    verify: repo.verify,
+    /** Checks the stored events; gaps are counted within the plausible window (`maxSeqAhead`). */
+    verify: () => repo.verify(maxSeqAhead),
+    /** The latest frames refused for implausible numbers and kept in quarantine (ADR 0408). */
+    quarantined: () => repo.quarantined(100),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
 import type { DeviceKind, DeviceStatus } from '../devices/device.repository.js';
 import { caseScopeSql, deviceScopeSql } from '../db/scope-sql.js';
+import { plausiblyTimed } from '../ledger/plausibility.js';
 
 /** One location fix. */
 export interface Fix {
@@ -77,6 +78,7 @@ export function createMonitoringRepository(db: Database) {
             and e.kind = 'location'
             and e.time >= greatest(a.from_at, ${from})
             and e.time <= least(coalesce(a.to_at, 'infinity'::timestamptz), ${to})
+            and ${plausiblyTimed(sql.ref('e.flags'), sql.ref('e.time'), sql.ref('e.received_at'))}
           where a.supervision_id = ${supervisionId}
         ),
         numbered as (
@@ -137,6 +139,7 @@ export function createMonitoringRepository(db: Database) {
           where ev.device_no = a.device_no and ev.kind = 'location'
             and ev.time >= a.from_at
             and ev.time <= least(coalesce(a.to_at, 'infinity'::timestamptz), ${at})
+            and ${plausiblyTimed(sql.ref('ev.flags'), sql.ref('ev.time'), sql.ref('ev.received_at'))}
           order by ev.time desc limit 1
         ) e on true
         where a.supervision_id = ${supervisionId} and a.from_at <= ${at}
@@ -168,6 +171,7 @@ export function createMonitoringRepository(db: Database) {
         left join lateral (
           select (e.body->>'battery')::float8 as battery, e.body->>'power' as power, e.time
           from events e where e.device_no = d.no and e.kind = 'heartbeat'
+            and ${plausiblyTimed(sql.ref('e.flags'), sql.ref('e.time'), sql.ref('e.received_at'))}
           order by e.time desc limit 1
         ) hb on true
         where ${deviceScopeSql(scope)}

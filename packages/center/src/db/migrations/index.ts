@@ -9,6 +9,7 @@ import { sql as m0007 } from './0007_clock_offset_int8.js';
 import { sql as m0008 } from './0008_ledger_statistics.js';
 import { sql as m0009 } from './0009_signin.js';
 import { sql as m0010 } from './0010_audit.js';
+import { sql as m0011 } from './0011_devinput.js';
 import { sql as m0012 } from './0012_secrets.js';
 
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
@@ -22,5 +23,6 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0008_ledger_statistics', sql: m0008 },
   { id: '0009_signin', sql: m0009 },
   { id: '0010_audit', sql: m0010 },
+  { id: '0011_devinput', sql: m0011 },
   { id: '0012_secrets', sql: m0012 },
 ];
