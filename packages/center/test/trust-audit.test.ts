@@ -212,7 +212,7 @@ describe.each(setups)('the audit trail on %s storage', (storage, available) => {
       complete: true,
     });
     expect(records.find((r) => r.action === 'readout.refused')!.changes).toMatchObject({
-      reason: 'bad_signature',
+      code: 'bad_signature',
     });
     expect(JSON.stringify(records)).not.toContain(device.secret);
     expect(JSON.stringify(records)).not.toContain('battery');

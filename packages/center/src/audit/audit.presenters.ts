@@ -51,6 +51,31 @@ const STRUCTURAL_KEYS = new Set([
   'protocolNumber',
   'before',
   'reason',
+  // Devices, commands and read-outs (ADR 0407): kinds, counts, settings and sequence numbers.
+  'kind',
+  'count',
+  'ids',
+  'commandId',
+  'command',
+  'length',
+  'meters',
+  'seconds',
+  'complete',
+  'batches',
+  'stored',
+  'duplicates',
+  'bytes',
+  'code',
+  // Sign-in (ADR 0405) and the audit's own export: where from, how, which counter; the filter's ids.
+  'address',
+  'method',
+  'totp',
+  'scope',
+  'failures',
+  'filter',
+  'format',
+  'user',
+  'action',
 ]);
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>

@@ -143,7 +143,7 @@ export function registerRoutes(
         action: 'readout.refused',
         entity: 'device',
         entityId: first.ok ? first.value.dev.slice(0, 64) : 'unknown',
-        changes: { reason: readout.error.code, bytes: Buffer.byteLength(text) },
+        changes: { code: readout.error.code, bytes: Buffer.byteLength(text) },
         requestId: req.id,
       });
       throw new ValidationError(
