@@ -36,6 +36,7 @@ import { createMonitoringRepository } from './monitoring/monitoring.repository.j
 import { registerMonitoringRoutes } from './monitoring/monitoring.routes.js';
 import { createMonitoringService } from './monitoring/monitoring.service.js';
 import { registerRoutes } from './http/routes.js';
+import type { RouteInventoryEntry } from './http/server.js';
 import { createHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './ingest/gateway.js';
 import { createLedgerRepository } from './ledger/ledger.repository.js';
@@ -56,6 +57,8 @@ export interface Center {
   storage: DatabaseHandle['kind'];
   /** Notes for the person starting it, e.g. a default port that was taken. */
   notices: string[];
+  /** Every HTTP route and the route-table entry declaring it (ADR 0402). */
+  routes: readonly RouteInventoryEntry[];
   database: DatabaseHandle;
   devices: DeviceService;
   ledger: Ledger;
@@ -205,8 +208,10 @@ export async function startCenter(
   registerCaseRoutes(http, {
     cases: createCaseService({ db: database.db, repo: caseRepo, supervisions }),
     supervisions,
+    db: database.db,
   });
   registerMonitoringRoutes(http, {
+    db: database.db,
     monitoring: createMonitoringService({ repo: createMonitoringRepository(database.db), cases: caseRepo }),
   });
   // Compliance engine, alarms, notification (issue 4).
@@ -268,6 +273,7 @@ export async function startCenter(
   const streams = registerAlarmRoutes(http, {
     alarms,
     bus: live,
+    db: database.db,
     onConfigurationChange: () => engine.configurationChanged(),
   });
   await engine.start();
@@ -275,6 +281,7 @@ export async function startCenter(
   const deadlines = createDeadlineJob({ db: database.db, repo: caseRepo, supervisions, logger });
   await deadlines.start();
   registerRoutes(http, {
+    db: database.db,
     devices,
     commands,
     gateway,
@@ -290,6 +297,10 @@ export async function startCenter(
   });
   // The web console at / (packages/console/dist), with the SPA fallback.
   registerConsole(http);
+  // ADR 0402: a route registered by hand escapes the table's permission, scope and audit checks.
+  for (const r of http.routeInventory.filter((x) => x.declared === undefined)) {
+    logger.warn({ method: r.method, url: r.url }, 'HTTP route outside the route table');
+  }
   const connectedTimer = setInterval(() => {
     const n = transport.connectedDevices();
     if (n !== undefined) metrics.devicesConnected.set(n);
@@ -330,6 +341,7 @@ export async function startCenter(
     adminToken,
     storage: database.kind,
     notices,
+    routes: http.routeInventory,
     database,
     devices,
     ledger,

@@ -1,11 +1,11 @@
 /** Sign-in, sign-out, the current user, users, regions, courts and the audit log. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { registerTable, spec, type RouteSpec } from '../http/route-table.js';
 import type { createAuditRepository } from '../audit/audit.repository.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/database.js';
-import { parse } from '../http/server.js';
-import { permissionsOf, requirePermission, ROLES } from './actor.js';
+import { permissionsOf, ROLES } from './actor.js';
 import type { AuthService } from './auth.service.js';
 import { SESSION_COOKIE, terminalOf } from './authenticate.js';
 
@@ -27,12 +27,11 @@ const CreateUser = z.object({
     .optional(),
 });
 const UpdateUser = z.object({ active: z.boolean().optional(), password: z.string().max(200).optional() });
-const Region = z.object({ id: z.string().regex(/^[A-Z0-9-]{2,20}$/), name: z.string().min(1).max(100) });
-const Court = z.object({
-  id: z.string().regex(/^[A-Za-z0-9-]{2,40}$/),
-  name: z.string().min(1).max(200),
-  regionId: z.string(),
-});
+const RegionParams = z.object({ id: z.string().regex(/^[A-Z0-9-]{2,20}$/) });
+const RegionBody = z.object({ name: z.string().min(1).max(100) });
+const CourtParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{2,40}$/) });
+const CourtBody = z.object({ name: z.string().min(1).max(200), regionId: z.string().max(20) });
+const UserParams = z.object({ id: z.uuid() });
 const AuditQuery = z.object({
   entity: z.string().optional(),
   entityId: z.string().optional(),
@@ -40,6 +39,102 @@ const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().optional(),
 });
+
+/** The identity routes: sign-in, the current user, users, regions, courts and the audit log. */
+export const AUTH_ROUTES = {
+  login: spec({
+    method: 'POST',
+    path: '/api/v1/auth/login',
+    summary: 'Sign in with login and password; sets the session cookie',
+    tag: 'auth',
+    access: 'public',
+    body: LoginBody,
+  }),
+  logout: spec({
+    method: 'POST',
+    path: '/api/v1/auth/logout',
+    summary: 'Sign out: ends the session',
+    tag: 'auth',
+    access: 'signed-in',
+  }),
+  me: spec({
+    method: 'GET',
+    path: '/api/v1/auth/me',
+    summary: 'The signed-in user and the permissions of their role',
+    tag: 'auth',
+    access: 'signed-in',
+  }),
+  listUsers: spec({
+    method: 'GET',
+    path: '/api/v1/users',
+    summary: 'Users with their role, region and court',
+    tag: 'users',
+    permission: 'user.manage',
+    audit: { action: 'user.list', entity: 'user', list: true },
+  }),
+  createUser: spec({
+    method: 'POST',
+    path: '/api/v1/users',
+    summary: 'Create a user (role, region or court, notification contacts)',
+    tag: 'users',
+    permission: 'user.manage',
+    body: CreateUser,
+    refs: [
+      { from: 'body', field: 'regionId', kind: 'region' },
+      { from: 'body', field: 'courtId', kind: 'court' },
+    ],
+    status: 201,
+  }),
+  updateUser: spec({
+    method: 'PATCH',
+    path: '/api/v1/users/:id',
+    summary: 'Deactivate or reactivate a user, or set a new password',
+    tag: 'users',
+    permission: 'user.manage',
+    params: UserParams,
+    body: UpdateUser,
+  }),
+  listRegions: spec({
+    method: 'GET',
+    path: '/api/v1/regions',
+    summary: 'Regions (regional centers)',
+    tag: 'users',
+    access: 'signed-in',
+  }),
+  listCourts: spec({
+    method: 'GET',
+    path: '/api/v1/courts',
+    summary: 'Courts and their regions',
+    tag: 'users',
+    access: 'signed-in',
+  }),
+  putRegion: spec({
+    method: 'PUT',
+    path: '/api/v1/regions/:id',
+    summary: 'Create or rename a region',
+    tag: 'users',
+    permission: 'user.manage',
+    params: RegionParams,
+    body: RegionBody,
+  }),
+  putCourt: spec({
+    method: 'PUT',
+    path: '/api/v1/courts/:id',
+    summary: 'Create or change a court',
+    tag: 'users',
+    permission: 'user.manage',
+    params: CourtParams,
+    body: CourtBody,
+  }),
+  listAudit: spec({
+    method: 'GET',
+    path: '/api/v1/audit',
+    summary: 'The audit log, newest first, filtered by entity, id and user',
+    tag: 'audit',
+    permission: 'audit.read',
+    query: AuditQuery,
+  }),
+} as const satisfies Record<string, RouteSpec>;
 
 /** Registers the identity routes. */
 export function registerAuthRoutes(
@@ -52,106 +147,91 @@ export function registerAuthRoutes(
   },
 ): void {
   const { auth } = deps;
-
-  app.post('/api/v1/auth/login', async (req, reply) => {
-    const body = parse(LoginBody, req.body);
-    const { token, user } = await auth.signIn(body.login, body.password, terminalOf(req));
-    reply.setCookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: deps.secureCookies,
-      path: '/',
-    });
-    return { user, permissions: permissionsOf(user) };
-  });
-
-  app.post('/api/v1/auth/logout', async (req, reply) => {
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) await auth.signOut(token);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return { ok: true };
-  });
-
-  // The caller and what their role may do: the console shows actions from this list, not from a copy.
-  app.get('/api/v1/auth/me', async (req) => ({ user: req.actor, permissions: permissionsOf(req.actor) }));
-
-  app.get('/api/v1/users', async (req) => {
-    requirePermission(req.actor, 'user.manage');
-    return { users: await auth.repo.listUsers({}) };
-  });
-
-  app.post('/api/v1/users', async (req, reply) => {
-    requirePermission(req.actor, 'user.manage');
-    const { email, phone, ...body } = parse(CreateUser, req.body);
-    const user = await auth.createUser(req.actor, body, req.id);
-    if (email != null || phone != null) {
-      const contact = { email: email ?? null, phone: phone ?? null };
-      await deps.db.transaction().execute(async (trx) => {
-        await auth.repo.setContact(user.id, contact, trx);
-        await recordAudit(trx, req.actor, {
-          action: 'user.contact',
-          entity: 'user',
-          entityId: user.id,
-          changes: contact,
-          requestId: req.id,
+  registerTable(
+    app,
+    AUTH_ROUTES,
+    {
+      login: async ({ req, reply, body }) => {
+        const { token, user } = await auth.signIn(body.login, body.password, terminalOf(req));
+        reply.setCookie(SESSION_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: deps.secureCookies,
+          path: '/',
         });
-      });
-    }
-    return reply.status(201).send({ user });
-  });
-
-  app.patch('/api/v1/users/:id', async (req) => {
-    requirePermission(req.actor, 'user.manage');
-    const { id } = parse(z.object({ id: z.string().uuid() }), req.params);
-    const body = parse(UpdateUser, req.body);
-    return { user: await auth.updateUser(req.actor, id, body, req.id) };
-  });
-
-  app.get('/api/v1/regions', async () => ({ regions: await auth.repo.regions() }));
-  app.get('/api/v1/courts', async () => ({ courts: await auth.repo.courts() }));
-
-  app.put('/api/v1/regions/:id', async (req) => {
-    requirePermission(req.actor, 'user.manage');
-    const region = parse(Region, { ...(req.body as object), ...(req.params as object) });
-    await deps.db.transaction().execute(async (trx) => {
-      await auth.repo.upsertRegion(region, trx);
-      await recordAudit(trx, req.actor, {
-        action: 'region.put',
-        entity: 'region',
-        entityId: region.id,
-        changes: region,
-        requestId: req.id,
-      });
-    });
-    return { region };
-  });
-
-  app.put('/api/v1/courts/:id', async (req) => {
-    requirePermission(req.actor, 'user.manage');
-    const court = parse(Court, { ...(req.body as object), ...(req.params as object) });
-    await deps.db.transaction().execute(async (trx) => {
-      await auth.repo.upsertCourt(court, trx);
-      await recordAudit(trx, req.actor, {
-        action: 'court.put',
-        entity: 'court',
-        entityId: court.id,
-        changes: court,
-        requestId: req.id,
-      });
-    });
-    return { court };
-  });
-
-  app.get('/api/v1/audit', async (req) => {
-    requirePermission(req.actor, 'audit.read');
-    const q = parse(AuditQuery, req.query);
-    const records = await deps.audit.list({
-      limit: q.limit,
-      ...(q.entity ? { entity: q.entity } : {}),
-      ...(q.entityId ? { entityId: q.entityId } : {}),
-      ...(q.actor ? { actorLogin: q.actor } : {}),
-      ...(q.before ? { beforeId: q.before } : {}),
-    });
-    return { records, next: records.length === q.limit ? records.at(-1)!.id : null };
-  });
+        return { user, permissions: permissionsOf(user) };
+      },
+      logout: async ({ req, reply }) => {
+        const token = req.cookies[SESSION_COOKIE];
+        if (token) await auth.signOut(token);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return { ok: true };
+      },
+      // The caller and what their role may do: the console shows actions from this list, not from a copy.
+      me: ({ actor }) => ({ user: actor, permissions: permissionsOf(actor) }),
+      listUsers: async () => ({ users: await auth.repo.listUsers({}) }),
+      createUser: async ({ actor, body: b, requestId }) => {
+        const { email, phone, ...body } = b;
+        const user = await auth.createUser(actor, body, requestId);
+        if (email != null || phone != null) {
+          const contact = { email: email ?? null, phone: phone ?? null };
+          await deps.db.transaction().execute(async (trx) => {
+            await auth.repo.setContact(user.id, contact, trx);
+            await recordAudit(trx, actor, {
+              action: 'user.contact',
+              entity: 'user',
+              entityId: user.id,
+              changes: contact,
+              requestId,
+            });
+          });
+        }
+        return { user };
+      },
+      updateUser: async ({ actor, params, body, requestId }) => ({
+        user: await auth.updateUser(actor, params.id, body, requestId),
+      }),
+      listRegions: async () => ({ regions: await auth.repo.regions() }),
+      listCourts: async () => ({ courts: await auth.repo.courts() }),
+      putRegion: async ({ actor, params, body, requestId }) => {
+        const region = { ...body, id: params.id };
+        await deps.db.transaction().execute(async (trx) => {
+          await auth.repo.upsertRegion(region, trx);
+          await recordAudit(trx, actor, {
+            action: 'region.put',
+            entity: 'region',
+            entityId: region.id,
+            changes: region,
+            requestId,
+          });
+        });
+        return { region };
+      },
+      putCourt: async ({ actor, params, body, requestId }) => {
+        const court = { ...body, id: params.id };
+        await deps.db.transaction().execute(async (trx) => {
+          await auth.repo.upsertCourt(court, trx);
+          await recordAudit(trx, actor, {
+            action: 'court.put',
+            entity: 'court',
+            entityId: court.id,
+            changes: court,
+            requestId,
+          });
+        });
+        return { court };
+      },
+      listAudit: async ({ query: q }) => {
+        const records = await deps.audit.list({
+          limit: q.limit,
+          ...(q.entity ? { entity: q.entity } : {}),
+          ...(q.entityId ? { entityId: q.entityId } : {}),
+          ...(q.actor ? { actorLogin: q.actor } : {}),
+          ...(q.before ? { beforeId: q.before } : {}),
+        });
+        return { records, next: records.length === q.limit ? records.at(-1)!.id : null };
+      },
+    },
+    deps,
+  );
 }

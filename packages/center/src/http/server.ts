@@ -6,6 +6,23 @@ import type { z } from 'zod';
 import { AppError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
+/** Marks a Fastify route as declared in the route table (its config key; the value names the entry). */
+export const DECLARED = 'sde.declared';
+
+/** One registered HTTP route and the table entry that declares it (undefined: registered by hand). */
+export interface RouteInventoryEntry {
+  method: string;
+  url: string;
+  declared: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered so far, as the server saw it (ADR 0402: each must come from the route table). */
+    routeInventory: RouteInventoryEntry[];
+  }
+}
+
 /** Builds the Fastify instance with the shared error handling; routes are registered by the caller. */
 export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): FastifyInstance {
   const app = Fastify({
@@ -14,6 +31,15 @@ export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): 
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+  });
+  const inventory: RouteInventoryEntry[] = [];
+  app.decorate('routeInventory', inventory);
+  // Fastify tells every route as it is added, the HEAD twin of each GET included.
+  app.addHook('onRoute', (r) => {
+    const declared = (r.config as Record<string, unknown> | undefined)?.[DECLARED];
+    for (const method of [r.method].flat()) {
+      inventory.push({ method, url: r.url, declared: typeof declared === 'string' ? declared : undefined });
+    }
   });
   void app.register(cookie);
   app.addContentTypeParser(

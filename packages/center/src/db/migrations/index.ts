@@ -7,6 +7,7 @@ import { sql as m0005 } from './0005_device_fillfactor.js';
 import { sql as m0006 } from './0006_device_seqs.js';
 import { sql as m0007 } from './0007_clock_offset_int8.js';
 import { sql as m0008 } from './0008_ledger_statistics.js';
+import { sql as m0015 } from './0015_routes.js';
 
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0001_ledger', sql: m0001 },
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0006_device_seqs', sql: m0006 },
   { id: '0007_clock_offset_int8', sql: m0007 },
   { id: '0008_ledger_statistics', sql: m0008 },
+  { id: '0015_routes', sql: m0015 },
 ];
