@@ -52,7 +52,7 @@ export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): 
       return reply.status(err.status).send({
         error: err.code,
         message: err.message,
-        ...(err.messagePl !== undefined ? { messagePl: err.messagePl } : {}),
+        messagePl: err.messagePl ?? polish(err.status),
         requestId: req.id,
         ...(err.details !== undefined ? { details: err.details } : {}),
       });
@@ -60,20 +60,55 @@ export function createHttpServer(opts: { logger: Logger; bodyLimit?: number }): 
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       const code = (err as { code?: string }).code ?? 'bad_request';
-      return reply
-        .status(status)
-        .send({ error: code.toLowerCase(), message: (err as Error).message, requestId: req.id });
+      return reply.status(status).send({
+        error: code.toLowerCase(),
+        message: (err as Error).message,
+        messagePl: polish(status),
+        requestId: req.id,
+      });
     }
     req.log.error({ err, requestId: req.id }, 'unhandled error');
-    return reply.status(500).send({ error: 'internal', message: 'internal error', requestId: req.id });
+    return reply.status(500).send({
+      error: 'internal',
+      message: 'internal error',
+      messagePl: polish(500),
+      requestId: req.id,
+    });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send({ error: 'not_found', message: `no route ${req.method} ${req.url}`, requestId: req.id }),
+    reply.status(404).send({
+      error: 'not_found',
+      message: `no route ${req.method} ${req.url}`,
+      messagePl: polish(404),
+      requestId: req.id,
+    }),
   );
   // Fastify types the instance by its logger; routes only need the base instance.
   return app as unknown as FastifyInstance;
+}
+
+/** The Polish message of a refusal that has none of its own: every error answer is bilingual. */
+function polish(status: number): string {
+  switch (status) {
+    case 400:
+      return 'Niepoprawne żądanie.';
+    case 401:
+      return 'Zaloguj się (sesja mogła wygasnąć po okresie bezczynności).';
+    case 403:
+      return 'Brak uprawnień do tej czynności.';
+    case 404:
+      return 'Nie znaleziono.';
+    case 409:
+      return 'Żądanie jest sprzeczne z bieżącym stanem.';
+    case 413:
+      return 'Przesłane dane są zbyt duże.';
+    case 415:
+      return 'Nieobsługiwany rodzaj przesłanych danych.';
+    case 500:
+      return 'Błąd wewnętrzny serwera.';
+    default:
+      return status >= 500 ? 'Błąd serwera.' : 'Żądanie odrzucone.';
+  }
 }
 
 /** Parses `value` with `schema` or throws a ValidationError listing each wrong field. */
