@@ -26,7 +26,9 @@ const CreateUser = z.object({
     .nullable()
     .optional(),
 });
-const UpdateUser = z.object({ active: z.boolean().optional(), password: z.string().max(200).optional() });
+const UpdateUser = z
+  .object({ active: z.boolean().optional(), password: z.string().max(200).optional() })
+  .refine((b) => b.active !== undefined || b.password !== undefined, 'give active or password');
 const RegionParams = z.object({ id: z.string().regex(/^[A-Z0-9-]{2,20}$/) });
 const RegionBody = z.object({ name: z.string().min(1).max(100) });
 const CourtParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{2,40}$/) });

@@ -10,7 +10,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import type { Gateway } from '../ingest/gateway.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
-import { registerTable, spec, type RouteSpec } from './route-table.js';
+import { notFound, reachable, registerTable, spec, type RouteSpec } from './route-table.js';
 
 const ProvisionBody = z
   .object({
@@ -80,7 +80,9 @@ export const FOUNDATION_ROUTES = {
   uploadReadout: spec({
     method: 'POST',
     path: '/api/v1/readouts',
-    summary: "Upload a unit's offline read-out file (text/plain or application/octet-stream)",
+    summary:
+      "Upload a unit's offline read-out file (text/plain or application/octet-stream); a device outside " +
+      'your scope answers 404',
     tag: 'devices',
     permission: 'device.manage',
     bodyLimit: 64 * 1024 * 1024,
@@ -133,7 +135,7 @@ export function registerRoutes(
         if (!device) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
         return { commands: await deps.commands.list(device.no, 100) };
       },
-      uploadReadout: async ({ req }) => {
+      uploadReadout: async ({ actor, req }) => {
         if (typeof req.body !== 'string') {
           throw new ValidationError('send the read-out file as text/plain or application/octet-stream');
         }
@@ -154,6 +156,8 @@ export function registerRoutes(
           );
         }
         const device = (await deps.devices.lookup(readout.value.header.dev))!;
+        // The file names its device: one outside the caller's scope is refused as if unknown.
+        if (!(await reachable(deps.db, actor, 'device', device.id))) throw notFound('device', device.id);
         const lines = text.split('\n');
         // Frames keep their raw text: line 0 is the header, the batches follow in order.
         const batches = readout.value.batches.map((message: EventsMessage, i) => ({
