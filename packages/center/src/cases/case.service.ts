@@ -135,8 +135,10 @@ export function createCaseService(deps: {
       requestId?: string,
     ) {
       const id = randomUUID();
+      // Looked up before the transaction: the embedded store has one connection, held by the transaction.
+      const registeredBy = await registrar(actor);
       await db.transaction().execute(async (trx) => {
-        await repo.insertPerson({ id, ...p }, trx, await registrar(actor));
+        await repo.insertPerson({ id, ...p }, trx, registeredBy);
         await recordAudit(trx, actor, {
           action: 'person.create',
           entity: 'monitored_person',
@@ -164,8 +166,10 @@ export function createCaseService(deps: {
       requestId?: string,
     ) {
       const id = randomUUID();
+      // Looked up before the transaction: the embedded store has one connection, held by the transaction.
+      const registeredBy = await registrar(actor);
       await db.transaction().execute(async (trx) => {
-        await repo.insertProtectedPerson({ id, ...p }, trx, await registrar(actor));
+        await repo.insertProtectedPerson({ id, ...p }, trx, registeredBy);
         await recordAudit(trx, actor, {
           action: 'protected_person.create',
           entity: 'protected_person',
