@@ -38,6 +38,7 @@ import { createMonitoringRepository } from './monitoring/monitoring.repository.j
 import { registerMonitoringRoutes } from './monitoring/monitoring.routes.js';
 import { createMonitoringService } from './monitoring/monitoring.service.js';
 import { registerRoutes } from './http/routes.js';
+import type { RouteInventoryEntry } from './http/server.js';
 import { createHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './ingest/gateway.js';
 import { createLedgerRepository } from './ledger/ledger.repository.js';
@@ -60,6 +61,8 @@ export interface Center {
   storage: DatabaseHandle['kind'];
   /** Notes for the person starting it, e.g. a default port that was taken. */
   notices: string[];
+  /** Every HTTP route and the route-table entry declaring it (ADR 0402). */
+  routes: readonly RouteInventoryEntry[];
   database: DatabaseHandle;
   devices: DeviceService;
   ledger: Ledger;
@@ -287,8 +290,10 @@ export async function startCenter(
   registerCaseRoutes(http, {
     cases: createCaseService({ db: database.db, repo: caseRepo, supervisions }),
     supervisions,
+    db: database.db,
   });
   registerMonitoringRoutes(http, {
+    db: database.db,
     monitoring: createMonitoringService({
       repo: createMonitoringRepository(database.db),
       cases: caseRepo,
@@ -356,6 +361,7 @@ export async function startCenter(
     bus: live,
     auth,
     streamCheckMs: config.SDE_STREAM_CHECK_SECONDS * 1000,
+    db: database.db,
     onConfigurationChange: () => engine.configurationChanged(),
   });
   await engine.start();
@@ -363,6 +369,7 @@ export async function startCenter(
   const deadlines = createDeadlineJob({ db: database.db, repo: caseRepo, supervisions, logger });
   await deadlines.start();
   registerRoutes(http, {
+    db: database.db,
     devices,
     commands,
     gateway,
@@ -375,10 +382,13 @@ export async function startCenter(
       ),
       broker: transport.healthy(),
     }),
-    db: database.db,
   });
   // The web console at / (packages/console/dist), with the SPA fallback.
   registerConsole(http);
+  // ADR 0402: a route registered by hand escapes the table's permission, scope and audit checks.
+  for (const r of http.routeInventory.filter((x) => x.declared === undefined)) {
+    logger.warn({ method: r.method, url: r.url }, 'HTTP route outside the route table');
+  }
   const connectedTimer = setInterval(() => {
     const n = transport.connectedDevices();
     if (n !== undefined) metrics.devicesConnected.set(n);
@@ -419,6 +429,7 @@ export async function startCenter(
     adminToken,
     storage: database.kind,
     notices,
+    routes: http.routeInventory,
     database,
     devices,
     ledger,

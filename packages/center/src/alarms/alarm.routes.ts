@@ -1,7 +1,9 @@
 /** The alarms API (docs/api-alarms.md): the queue, the operator workflow, incidents and the live stream. */
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { AuthService } from '../auth/auth.service.js';
-import { parse } from '../http/server.js';
+import type { DB } from '../db/schema.js';
+import { registerTable, spec, type Handlers, type RouteSpec } from '../http/route-table.js';
 import {
   AlarmIdParams,
   AlarmListQuery,
@@ -19,6 +21,78 @@ import { createLiveStreams, type StreamRegistry } from './live-stream.js';
 
 const SEVERITY_DB = { critical: 'critical', serious: 'serious', info: 'informational' } as const;
 
+const alarm = (
+  method: 'GET' | 'POST',
+  path: string,
+  summary: string,
+  permission: 'alarm.read' | 'alarm.handle' | 'supervision.officer',
+) =>
+  spec({
+    method,
+    path: `/api/v1/alarms/:id${path}`,
+    summary,
+    tag: 'alarms',
+    permission,
+    params: AlarmIdParams,
+    scope: { param: 'id', kind: 'alarm' as const },
+  });
+
+/** Every route of the alarms API (docs/api-alarms.md). */
+export const ALARM_ROUTES = {
+  listAlarms: spec({
+    method: 'GET',
+    path: '/api/v1/alarms',
+    summary: 'The alarm queue in your scope, filtered by status, severity, rule, supervision and period',
+    tag: 'alarms',
+    permission: 'alarm.read',
+    query: AlarmListQuery,
+    refs: [{ from: 'query', field: 'supervisionId', kind: 'supervision' }],
+    audit: { action: 'alarm.list', entity: 'alarm', list: true },
+  }),
+  getAlarm: {
+    ...alarm('GET', '', 'An alarm with its evidence and workflow', 'alarm.read'),
+    audit: { action: 'alarm.read', entity: 'alarm' },
+  },
+  acknowledge: alarm('POST', '/acknowledge', 'Acknowledge the alarm (the operator took it)', 'alarm.handle'),
+  note: { ...alarm('POST', '/notes', 'Add a note to the alarm', 'alarm.read'), body: NoteBody, status: 201 },
+  call: {
+    ...alarm('POST', '/calls', 'Record a phone call made about the alarm', 'alarm.handle'),
+    body: CallBody,
+    status: 201,
+  },
+  patrol: {
+    ...alarm('POST', '/patrols', 'Record a patrol sent', 'alarm.handle'),
+    body: PatrolBody,
+    status: 201,
+  },
+  excuse: {
+    ...alarm('POST', '/excuse', "Record the person's excuse (R10)", 'alarm.handle'),
+    body: ExcuseBody,
+  },
+  qualify: {
+    ...alarm('POST', '/qualify', 'Qualify the excuse as justified or not (R10)', 'supervision.officer'),
+    body: QualifyBody,
+  },
+  close: { ...alarm('POST', '/close', 'Close the alarm with a note', 'alarm.handle'), body: CloseBody },
+  incidents: spec({
+    method: 'GET',
+    path: '/api/v1/incidents',
+    summary: 'Infrastructure incidents (many units silent at once), active or all',
+    tag: 'alarms',
+    permission: 'alarm.read',
+    query: IncidentQuery,
+  }),
+  stream: spec({
+    method: 'GET',
+    path: '/api/v1/stream',
+    summary: 'Server-Sent Events: every alarm change in your scope as it is committed (text/event-stream)',
+    tag: 'alarms',
+    permission: 'alarm.read',
+    raw: true,
+    audit: { action: 'alarm.stream', entity: 'alarm' },
+  }),
+} as const satisfies Record<string, RouteSpec>;
+
 /** Registers the routes; returns the registry of open streams. */
 export function registerAlarmRoutes(
   app: FastifyInstance,
@@ -29,6 +103,7 @@ export function registerAlarmRoutes(
     auth: Pick<AuthService, 'liveSession' | 'onSessionEnd'>;
     /** Milliseconds between a stream's looks at its session (SDE_STREAM_CHECK_SECONDS). */
     streamCheckMs: number;
+    db: Kysely<DB>;
     /** A write to supervisions, orders or devices succeeded: the engine reloads what it reads. */
     onConfigurationChange?: () => void;
   },
@@ -51,69 +126,37 @@ export function registerAlarmRoutes(
     });
   }
 
-  app.get('/api/v1/alarms', async (req) => {
-    const q = parse(AlarmListQuery, req.query);
-    const offset = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString()) || 0 : 0;
-    const r = await alarms.list(req.actor, {
-      status: q.status,
-      severity: q.severity ? SEVERITY_DB[q.severity] : undefined,
-      rule: q.rule,
-      supervisionId: q.supervisionId,
-      from: q.from ? new Date(q.from) : undefined,
-      to: q.to ? new Date(q.to) : undefined,
-      limit: q.limit,
-      offset,
-    });
-    return {
-      alarms: r.alarms,
-      next: r.more ? Buffer.from(String(offset + q.limit)).toString('base64url') : null,
-    };
-  });
-
-  app.get('/api/v1/alarms/:id', async (req) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    return alarms.get(req.actor, id);
-  });
-
-  app.post('/api/v1/alarms/:id/acknowledge', async (req) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    return alarms.acknowledge(req.actor, id, req.id);
-  });
-  app.post('/api/v1/alarms/:id/notes', async (req, reply) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    const { text } = parse(NoteBody, req.body);
-    return reply.status(201).send(await alarms.note(req.actor, id, text, req.id));
-  });
-  app.post('/api/v1/alarms/:id/calls', async (req, reply) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    return reply.status(201).send(await alarms.call(req.actor, id, parse(CallBody, req.body), req.id));
-  });
-  app.post('/api/v1/alarms/:id/patrols', async (req, reply) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    return reply.status(201).send(await alarms.patrol(req.actor, id, parse(PatrolBody, req.body), req.id));
-  });
-  app.post('/api/v1/alarms/:id/excuse', async (req) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    const { text } = parse(ExcuseBody, req.body);
-    return alarms.excuse(req.actor, id, text, req.id);
-  });
-  app.post('/api/v1/alarms/:id/qualify', async (req) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    return alarms.qualify(req.actor, id, parse(QualifyBody, req.body), req.id);
-  });
-  app.post('/api/v1/alarms/:id/close', async (req) => {
-    const { id } = parse(AlarmIdParams, req.params);
-    const { note } = parse(CloseBody, req.body ?? {});
-    return alarms.close(req.actor, id, note, req.id);
-  });
-
-  app.get('/api/v1/incidents', async (req) => {
-    const { active } = parse(IncidentQuery, req.query);
-    return alarms.incidents(req.actor, active);
-  });
-
-  // Server-Sent Events: every alarm change within the caller's scope, as it is committed (live-stream.ts).
-  app.get('/api/v1/stream', (req, reply) => streams.open(req, reply));
+  const handlers: Handlers<typeof ALARM_ROUTES> = {
+    listAlarms: async ({ actor, query: q }) => {
+      const offset = q.cursor ? Number(Buffer.from(q.cursor, 'base64url').toString()) : 0;
+      const r = await alarms.list(actor, {
+        status: q.status,
+        severity: q.severity ? SEVERITY_DB[q.severity] : undefined,
+        rule: q.rule,
+        supervisionId: q.supervisionId,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+        limit: q.limit,
+        offset,
+      });
+      return {
+        alarms: r.alarms,
+        next: r.more ? Buffer.from(String(offset + q.limit)).toString('base64url') : null,
+      };
+    },
+    getAlarm: (c) => alarms.get(c.actor, c.params.id),
+    acknowledge: (c) => alarms.acknowledge(c.actor, c.params.id, c.requestId),
+    note: (c) => alarms.note(c.actor, c.params.id, c.body.text, c.requestId),
+    call: (c) => alarms.call(c.actor, c.params.id, c.body, c.requestId),
+    patrol: (c) => alarms.patrol(c.actor, c.params.id, c.body, c.requestId),
+    excuse: (c) => alarms.excuse(c.actor, c.params.id, c.body.text, c.requestId),
+    qualify: (c) => alarms.qualify(c.actor, c.params.id, c.body, c.requestId),
+    close: (c) => alarms.close(c.actor, c.params.id, c.body.note, c.requestId),
+    incidents: (c) => alarms.incidents(c.actor, c.query.active),
+    // Server-Sent Events: every alarm change within the caller's scope, as it is committed (live-stream.ts).
+    stream: ({ req, reply }) => streams.open(req, reply),
+  };
+  registerTable(app, ALARM_ROUTES, handlers, deps);
 
   return streams;
 }

@@ -50,13 +50,18 @@ export const AlarmListQuery = z
     status: z.enum(['open', 'acknowledged', 'closed']).optional(),
     severity: z.enum(['critical', 'serious', 'info']).optional(),
     rule: z.string().max(40).optional(),
-    supervisionId: z.string().max(100).optional(),
+    supervisionId: z.uuid().optional(),
     /** Only alarms that started at or after this instant (the statistics' period, `GET /stats`). */
     from: Instant.optional(),
     /** Only alarms that started at or before this instant. */
     to: Instant.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    cursor: z.string().max(40).optional(),
+    cursor: z
+      .string()
+      .max(40)
+      .refine((c) => /^\d{1,9}$/.test(Buffer.from(c, 'base64url').toString()), 'not a cursor of this list')
+      .optional()
+      .describe('`next` of the previous page'),
   })
   .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
     message: 'from must not be after to',

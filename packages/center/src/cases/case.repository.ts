@@ -106,6 +106,12 @@ function page<T extends { createdAt: Date; id: string }>(rows: T[], limit: numbe
 
 const json = (v: unknown) => JSON.stringify(v);
 
+/** The court and region that registered a person (ADR 0402). */
+export interface Registrar {
+  courtId: string | null;
+  regionId: string | null;
+}
+
 /** Creates the repository; every method takes the transaction of the write it belongs to, if any. */
 export function createCaseRepository(db: Database) {
   const supervisionQuery = (ex: Executor) =>
@@ -230,6 +236,7 @@ export function createCaseRepository(db: Database) {
         phone?: string | undefined;
       },
       ex: Executor = db,
+      registeredBy?: Registrar,
     ) {
       await ex
         .insertInto('monitored_persons')
@@ -240,6 +247,8 @@ export function createCaseRepository(db: Database) {
           birth_date: p.birthDate,
           permanent_address: p.permanentAddress ? json(p.permanentAddress) : null,
           phone: p.phone ?? null,
+          registered_court_id: registeredBy?.courtId ?? null,
+          registered_region_id: registeredBy?.regionId ?? null,
         })
         .execute();
     },
@@ -260,7 +269,10 @@ export function createCaseRepository(db: Database) {
       );
     },
 
-    /** Whether any case of the person is inside `scope` (a person is visible through their cases). */
+    /**
+     * Whether any case of the person is inside `scope` (a person is visible through their cases), or the
+     * person was registered by the court or region of `scope` (before their first case; ADR 0402).
+     */
     async personVisible(id: string, scope: Scope, ex: Executor = db): Promise<boolean> {
       const r = await ex
         .selectFrom('cases as c')
@@ -268,7 +280,19 @@ export function createCaseRepository(db: Database) {
         .where('c.person_id', '=', id)
         .where(caseScopeSql(scope))
         .executeTakeFirst();
-      return r !== undefined;
+      if (r !== undefined) return true;
+      if (scope.kind !== 'court' && scope.kind !== 'region') return false;
+      const p = await ex
+        .selectFrom('monitored_persons')
+        .select('id')
+        .where('id', '=', id)
+        .where(
+          scope.kind === 'court' ? 'registered_court_id' : 'registered_region_id',
+          '=',
+          scope.kind === 'court' ? scope.courtId : scope.regionId,
+        )
+        .executeTakeFirst();
+      return p !== undefined;
     },
 
     async insertProtectedPerson(
@@ -280,6 +304,7 @@ export function createCaseRepository(db: Database) {
         phone?: string | undefined;
       },
       ex: Executor = db,
+      registeredBy?: Registrar,
     ) {
       await ex
         .insertInto('protected_persons')
@@ -289,6 +314,8 @@ export function createCaseRepository(db: Database) {
           family_name: p.familyName,
           consented_on: p.consentedOn,
           phone: p.phone ?? null,
+          registered_court_id: registeredBy?.courtId ?? null,
+          registered_region_id: registeredBy?.regionId ?? null,
         })
         .execute();
     },

@@ -4,29 +4,26 @@
  * registers it with Fastify and generates the OpenAPI document.
  */
 import type { FastifyInstance } from 'fastify';
-import type { z } from 'zod';
-import { requirePermission, type Actor, type Permission } from '../auth/actor.js';
-import { parse } from '../http/server.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { registerTable, spec, type Handlers, type RouteSpec } from '../http/route-table.js';
 import * as S from './case.schemas.js';
 import type { CaseService } from './case.service.js';
 import { buildOpenApi } from './openapi.js';
 import type { SupervisionService } from './supervision.service.js';
 
-/** One route: what it does, who may call it, and the schemas of its inputs. */
-export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PATCH';
-  path: string;
-  summary: string;
-  tag: string;
-  permission?: Permission;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** Status of a success (default 200). */
-  status?: number;
-}
+export type { RouteSpec };
 
-const spec = <T extends RouteSpec>(s: T) => s;
+/** The API's own description. */
+export const OPENAPI_ROUTES = {
+  openapi: spec({
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    summary: 'This API described in OpenAPI 3.1 (docs/openapi.json)',
+    tag: 'meta',
+    access: 'signed-in',
+  }),
+} as const satisfies Record<string, RouteSpec>;
 
 /** Every route of the cases API. */
 export const CASE_ROUTES = {
@@ -46,6 +43,8 @@ export const CASE_ROUTES = {
     tag: 'persons',
     permission: 'case.read',
     params: S.IdParams,
+    scope: { param: 'id', kind: 'person' },
+    audit: { action: 'person.read', entity: 'monitored_person' },
   }),
   createProtectedPerson: spec({
     method: 'POST',
@@ -63,6 +62,12 @@ export const CASE_ROUTES = {
     tag: 'cases',
     permission: 'case.read',
     query: S.ListCasesQuery,
+    refs: [
+      { from: 'query', field: 'courtId', kind: 'court' },
+      { from: 'query', field: 'regionId', kind: 'region' },
+      { from: 'query', field: 'probationOfficerId', kind: 'probation_officer' },
+    ],
+    audit: { action: 'case.list', entity: 'case', list: true },
   }),
   createCase: spec({
     method: 'POST',
@@ -72,6 +77,13 @@ export const CASE_ROUTES = {
     permission: 'case.write',
     body: S.CreateCaseBody,
     status: 201,
+    target: { from: 'body', field: 'courtId', kind: 'court' },
+    refs: [
+      { from: 'body', field: 'personId', kind: 'person' },
+      { from: 'body', field: 'judgeId', kind: 'judge' },
+      { from: 'body', field: 'probationOfficerId', kind: 'probation_officer' },
+      { from: 'body', field: 'protectedPersonId', kind: 'protected_person' },
+    ],
   }),
   getCase: spec({
     method: 'GET',
@@ -80,6 +92,8 @@ export const CASE_ROUTES = {
     tag: 'cases',
     permission: 'case.read',
     params: S.IdParams,
+    scope: { param: 'id', kind: 'case' },
+    audit: { action: 'case.read', entity: 'case' },
   }),
   updateCase: spec({
     method: 'PATCH',
@@ -89,6 +103,12 @@ export const CASE_ROUTES = {
     permission: 'case.write',
     params: S.IdParams,
     body: S.UpdateCaseBody,
+    scope: { param: 'id', kind: 'case' },
+    refs: [
+      { from: 'body', field: 'judgeId', kind: 'judge' },
+      { from: 'body', field: 'probationOfficerId', kind: 'probation_officer' },
+      { from: 'body', field: 'protectedPersonId', kind: 'protected_person' },
+    ],
   }),
   createApplication: spec({
     method: 'POST',
@@ -99,6 +119,7 @@ export const CASE_ROUTES = {
     params: S.IdParams,
     body: S.CreateApplicationBody,
     status: 201,
+    scope: { param: 'id', kind: 'case' },
   }),
   getApplication: spec({
     method: 'GET',
@@ -107,6 +128,8 @@ export const CASE_ROUTES = {
     tag: 'applications',
     permission: 'case.read',
     params: S.IdParams,
+    scope: { param: 'id', kind: 'application' },
+    audit: { action: 'application.read', entity: 'application' },
   }),
   recordSurvey: spec({
     method: 'POST',
@@ -117,6 +140,7 @@ export const CASE_ROUTES = {
     params: S.IdParams,
     body: S.SurveyBody,
     status: 201,
+    scope: { param: 'id', kind: 'application' },
   }),
   checkEligibility: spec({
     method: 'POST',
@@ -126,6 +150,7 @@ export const CASE_ROUTES = {
     permission: 'case.write',
     params: S.IdParams,
     body: S.EligibilityBody,
+    scope: { param: 'id', kind: 'application' },
   }),
   decide: spec({
     method: 'POST',
@@ -136,6 +161,8 @@ export const CASE_ROUTES = {
     params: S.IdParams,
     body: S.DecisionBody,
     status: 201,
+    scope: { param: 'id', kind: 'application' },
+    refs: [{ from: 'body', field: 'order.obligations[].protectedPersonId', kind: 'protected_person' }],
   }),
   listSupervisions: spec({
     method: 'GET',
@@ -144,6 +171,11 @@ export const CASE_ROUTES = {
     tag: 'supervisions',
     permission: 'case.read',
     query: S.ListSupervisionsQuery,
+    refs: [
+      { from: 'query', field: 'caseId', kind: 'case' },
+      { from: 'query', field: 'personId', kind: 'person' },
+    ],
+    audit: { action: 'supervision.list', entity: 'supervision', list: true },
   }),
   getSupervision: spec({
     method: 'GET',
@@ -152,6 +184,8 @@ export const CASE_ROUTES = {
     tag: 'supervisions',
     permission: 'case.read',
     params: S.IdParams,
+    scope: { param: 'id', kind: 'supervision' },
+    audit: { action: 'supervision.read', entity: 'supervision' },
   }),
   reportReadiness: spec({
     method: 'POST',
@@ -161,6 +195,7 @@ export const CASE_ROUTES = {
     permission: 'installation.write',
     params: S.IdParams,
     body: S.AtBody,
+    scope: { param: 'id', kind: 'supervision' },
   }),
   install: spec({
     method: 'POST',
@@ -170,6 +205,8 @@ export const CASE_ROUTES = {
     permission: 'installation.write',
     params: S.IdParams,
     body: S.InstallationBody,
+    scope: { param: 'id', kind: 'supervision' },
+    refs: [{ from: 'body', field: 'deviceIds[]', kind: 'device' }],
   }),
   activate: spec({
     method: 'POST',
@@ -179,6 +216,7 @@ export const CASE_ROUTES = {
     permission: 'installation.write',
     params: S.IdParams,
     body: S.ActivationBody,
+    scope: { param: 'id', kind: 'supervision' },
   }),
   startExecution: spec({
     method: 'POST',
@@ -188,6 +226,7 @@ export const CASE_ROUTES = {
     permission: 'supervision.officer',
     params: S.IdParams,
     body: S.AtBody,
+    scope: { param: 'id', kind: 'supervision' },
   }),
   endServed: spec({
     method: 'POST',
@@ -197,6 +236,7 @@ export const CASE_ROUTES = {
     permission: 'case.write',
     params: S.IdParams,
     body: S.AtBody,
+    scope: { param: 'id', kind: 'supervision' },
   }),
   revoke: spec({
     method: 'POST',
@@ -206,6 +246,7 @@ export const CASE_ROUTES = {
     permission: 'case.write',
     params: S.IdParams,
     body: S.RevokeBody,
+    scope: { param: 'id', kind: 'supervision' },
   }),
   assignDevice: spec({
     method: 'POST',
@@ -215,6 +256,8 @@ export const CASE_ROUTES = {
     permission: 'installation.write',
     params: S.IdParams,
     body: S.AssignDeviceBody,
+    scope: { param: 'id', kind: 'supervision' },
+    refs: [{ from: 'body', field: 'deviceId', kind: 'device' }],
   }),
   removeDevices: spec({
     method: 'POST',
@@ -224,6 +267,8 @@ export const CASE_ROUTES = {
     permission: 'installation.write',
     params: S.IdParams,
     body: S.RemovalBody,
+    scope: { param: 'id', kind: 'supervision' },
+    refs: [{ from: 'body', field: 'deviceIds[]', kind: 'device' }],
   }),
   approveException: spec({
     method: 'POST',
@@ -234,6 +279,7 @@ export const CASE_ROUTES = {
     params: S.IdParams,
     body: S.ScheduleExceptionBody,
     status: 201,
+    scope: { param: 'id', kind: 'supervision' },
   }),
   getOrder: spec({
     method: 'GET',
@@ -242,6 +288,8 @@ export const CASE_ROUTES = {
     tag: 'orders',
     permission: 'case.read',
     params: S.IdParams,
+    scope: { param: 'id', kind: 'order' },
+    audit: { action: 'order.read', entity: 'court_order' },
   }),
   amendOrder: spec({
     method: 'POST',
@@ -252,6 +300,8 @@ export const CASE_ROUTES = {
     params: S.IdParams,
     body: S.OrderVersionBody,
     status: 201,
+    scope: { param: 'id', kind: 'order' },
+    refs: [{ from: 'body', field: 'obligations[].protectedPersonId', kind: 'protected_person' }],
   }),
   myTasks: spec({
     method: 'GET',
@@ -259,6 +309,8 @@ export const CASE_ROUTES = {
     summary: 'Open tasks and deadlines for the signed-in person',
     tag: 'tasks',
     query: S.ListTasksQuery,
+    access: 'signed-in',
+    audit: { action: 'task.list', entity: 'task', list: true },
   }),
   inForce: spec({
     method: 'GET',
@@ -268,27 +320,17 @@ export const CASE_ROUTES = {
     permission: 'case.read',
     params: S.DeviceParams,
     query: S.InForceQuery,
+    scope: { param: 'id', kind: 'device' },
   }),
 } as const satisfies Record<string, RouteSpec>;
-
-type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
-/** What a handler receives: the caller and the parsed inputs. */
-interface Ctx<T extends RouteSpec> {
-  actor: Actor;
-  requestId: string;
-  params: Infer<T['params']>;
-  query: Infer<T['query']>;
-  body: Infer<T['body']>;
-}
-type Handlers = { [K in keyof typeof CASE_ROUTES]: (c: Ctx<(typeof CASE_ROUTES)[K]>) => Promise<unknown> };
 
 /** Registers the cases API and GET /api/v1/openapi.json. */
 export function registerCaseRoutes(
   app: FastifyInstance,
-  deps: { cases: CaseService; supervisions: SupervisionService },
+  deps: { cases: CaseService; supervisions: SupervisionService; db: Kysely<DB> },
 ): void {
   const { cases, supervisions: sv } = deps;
-  const handlers: Handlers = {
+  const handlers: Handlers<typeof CASE_ROUTES> = {
     createPerson: (c) => cases.createPerson(c.actor, c.body, c.requestId),
     getPerson: (c) => cases.person(c.actor, c.params.id),
     createProtectedPerson: (c) => cases.createProtectedPerson(c.actor, c.body, c.requestId),
@@ -323,26 +365,7 @@ export function registerCaseRoutes(
     inForce: (c) => sv.inForceForDevice(c.actor, c.params.id, c.query.at ? new Date(c.query.at) : new Date()),
   };
 
-  for (const [name, s] of Object.entries(CASE_ROUTES) as [keyof Handlers, RouteSpec][]) {
-    const handler = handlers[name] as (c: Ctx<RouteSpec>) => Promise<unknown>;
-    app.route({
-      method: s.method,
-      url: s.path,
-      handler: async (req, reply) => {
-        if (s.permission) requirePermission(req.actor, s.permission);
-        const ctx: Ctx<RouteSpec> = {
-          actor: req.actor,
-          requestId: req.id,
-          params: s.params ? parse(s.params, req.params) : undefined,
-          query: s.query ? parse(s.query, req.query) : undefined,
-          body: s.body ? parse(s.body, req.body ?? {}) : undefined,
-        };
-        const result = await handler(ctx);
-        return reply.status(s.status ?? 200).send(result);
-      },
-    });
-  }
-
+  registerTable(app, CASE_ROUTES, handlers, deps);
   const doc = buildOpenApi();
-  app.get('/api/v1/openapi.json', async () => doc);
+  registerTable(app, OPENAPI_ROUTES, { openapi: () => doc }, deps);
 }

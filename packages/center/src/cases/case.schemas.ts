@@ -229,12 +229,15 @@ export const CreateCaseBody = z.object({
   protectedPersonId: Id.optional(),
 });
 
-export const UpdateCaseBody = z.object({
-  judgeId: Id.nullable().optional(),
-  probationOfficerId: Id.nullable().optional(),
-  monitoringAddress: PostalAddress.nullable().optional(),
-  protectedPersonId: Id.nullable().optional(),
-});
+export const UpdateCaseBody = z
+  .object({
+    judgeId: Id.nullable().optional(),
+    probationOfficerId: Id.nullable().optional(),
+    monitoringAddress: PostalAddress.nullable().optional(),
+    protectedPersonId: Id.nullable().optional(),
+  })
+  // An empty change would be an empty UPDATE (a 500 found by the authorization matrix, ADR 0402).
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field to change');
 
 export const CreateApplicationBody = z.object({
   filerKind: z.enum(['convict', 'defence_lawyer', 'prosecutor', 'probation_officer', 'prison_director']),

@@ -24,7 +24,7 @@ import { inScope, scopeOf, type Actor } from '../auth/actor.js';
 import { createProtectedAccess } from '../auth/policy.js';
 import type { Database } from '../db/database.js';
 import { AppError, NotFoundError } from '../errors.js';
-import type { CaseRepository, CaseRow, Executor } from './case.repository.js';
+import type { CaseRepository, CaseRow, Executor, Registrar } from './case.repository.js';
 import {
   presentApplicationFor,
   presentCaseFor,
@@ -64,6 +64,13 @@ export function createCaseService(deps: {
     const c = await repo.caseById(a.caseId, ex);
     if (!c || !inScope(actor, c)) throw notFound('application', 'wniosek', id);
     return { application: a, case: c };
+  }
+
+  /** A judge's court (and its region) or a regional user's region registers a person; the Bureau none. */
+  async function registrar(actor: Actor): Promise<Registrar | undefined> {
+    if (scopeOf(actor).kind === 'all') return undefined;
+    const court = actor.courtId ? await repo.court(actor.courtId) : undefined;
+    return { courtId: actor.courtId, regionId: actor.regionId ?? court?.region_id ?? null };
   }
 
   async function checkUser(
@@ -153,8 +160,10 @@ export function createCaseService(deps: {
       requestId?: string,
     ) {
       const id = randomUUID();
+      // Looked up before the transaction: the embedded store has one connection, held by the transaction.
+      const registeredBy = await registrar(actor);
       await db.transaction().execute(async (trx) => {
-        await repo.insertPerson({ id, ...p }, trx);
+        await repo.insertPerson({ id, ...p }, trx, registeredBy);
         await recordAudit(trx, actor, {
           action: 'person.create',
           entity: 'monitored_person',
@@ -182,8 +191,10 @@ export function createCaseService(deps: {
       requestId?: string,
     ) {
       const id = randomUUID();
+      // Looked up before the transaction: the embedded store has one connection, held by the transaction.
+      const registeredBy = await registrar(actor);
       await db.transaction().execute(async (trx) => {
-        await repo.insertProtectedPerson({ id, ...p }, trx);
+        await repo.insertProtectedPerson({ id, ...p }, trx, registeredBy);
         await recordAudit(trx, actor, {
           action: 'protected_person.create',
           entity: 'protected_person',

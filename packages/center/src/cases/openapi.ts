@@ -1,11 +1,11 @@
 /**
- * The OpenAPI 3.1 description of the cases API, generated from the zod schemas that validate its
- * requests. docs/openapi.json is this document; a test fails when the two differ
- * (`npx tsx packages/center/scripts/write-openapi.ts` rewrites it).
+ * The OpenAPI 3.1 description of every route, generated from the route table (ADR 0402) and the zod schemas
+ * that validate its requests. docs/openapi.json is this document; a test fails when the two differ
+ * (`npm run docs:openapi` rewrites it).
  */
 import { z } from 'zod';
-import { MONITORING_ROUTES } from '../monitoring/monitoring.routes.js';
-import { CASE_ROUTES, type RouteSpec } from './case.routes.js';
+import { allRoutes } from '../http/all-routes.js';
+import type { RouteSpec } from '../http/route-table.js';
 import { ErrorResponse } from './case.schemas.js';
 
 type Json = Record<string, unknown>;
@@ -28,22 +28,47 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 }
 
+/** The route's rules in words: who may call it, its scope rule, the ids it checks and its audit. */
+function describe(s: RouteSpec): string {
+  const parts = [
+    s.permission
+      ? `Permission: \`${s.permission}\`.`
+      : s.access === 'public'
+        ? 'Public: no sign-in.'
+        : 'Any signed-in user.',
+  ];
+  if (s.scope) {
+    parts.push(
+      `Scope: the ${s.scope.kind.replace('_', ' ')} \`${s.scope.param}\` must be in your scope; otherwise 404, as if it did not exist.`,
+    );
+  }
+  if (s.target) parts.push(`\`${s.target.field}\` must be your court or region (403 otherwise).`);
+  if (s.refs?.length) {
+    parts.push(
+      `References checked against your scope (404 when outside): ${s.refs
+        .map((r) => `\`${r.field}\` (${r.kind.replace('_', ' ')})`)
+        .join(', ')}.`,
+    );
+  }
+  if (s.audit) parts.push(`A successful answer is recorded in the audit log as \`${s.audit.action}\`.`);
+  return parts.join(' ');
+}
+
 const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
 /** Builds the document. */
 export function buildOpenApi(): Json {
   const paths: Record<string, Record<string, Json>> = {};
   const schemas: Record<string, Json> = { Error: jsonSchema(ErrorResponse) };
-  const routes = { ...CASE_ROUTES, ...MONITORING_ROUTES };
+  const routes = allRoutes();
   for (const [name, s] of Object.entries(routes) as [string, RouteSpec][]) {
     const path = s.path.replace(/:(\w+)/g, '{$1}');
     const op: Json = {
       operationId: name,
       summary: s.summary,
       tags: [s.tag],
-      ...(s.permission
-        ? { description: `Permission: \`${s.permission}\`; records outside your scope answer 404.` }
-        : {}),
+      description: describe(s),
+      ...(s.access === 'public' ? { security: [] } : {}),
       parameters: [...parameters(s.params, 'path'), ...parameters(s.query, 'query')],
       responses: {
         [String(s.status ?? 200)]: {
@@ -70,11 +95,11 @@ export function buildOpenApi(): Json {
   return {
     openapi: '3.1.0',
     info: {
-      title: 'SDE monitoring center — cases and court orders',
+      title: 'SDE monitoring center',
       version: '1',
       description:
-        'Cases, applications, decisions, supervisions and their lifecycle, court orders with versions, ' +
-        'device assignments and tasks. Errors answer `{ error, message, messagePl, requestId, details }`: ' +
+        'Every HTTP route of the center, generated from its route table (ADR 0402): identity, cases, ' +
+        'applications, decisions, supervisions, court orders, devices, alarms, the live stream and monitoring. Errors answer `{ error, message, messagePl, requestId, details }`: ' +
         '`error` is a stable code, `message` English, `messagePl` Polish.',
     },
     servers: [{ url: '/' }],

@@ -169,6 +169,9 @@ export interface MonitoredPersonsTable {
   phone: string | null;
   contains_personal_data: Generated<boolean>;
   created_at: Generated<Date>;
+  /** The court and region that registered the person (migration 0015; ADR 0402). */
+  registered_court_id: Generated<string | null>;
+  registered_region_id: Generated<string | null>;
 }
 
 /** Personal data (T4.6): the protected person of a proximity order. */
@@ -180,6 +183,9 @@ export interface ProtectedPersonsTable {
   consented_on: string;
   contains_personal_data: Generated<boolean>;
   created_at: Generated<Date>;
+  /** The court and region that registered the person (migration 0015; ADR 0402). */
+  registered_court_id: Generated<string | null>;
+  registered_region_id: Generated<string | null>;
 }
 
 export interface CasesTable {

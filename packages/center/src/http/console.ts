@@ -9,6 +9,7 @@ import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { DECLARED } from './server.js';
 
 /** Where `npm run build -w @sde/console` writes the console. */
 export const CONSOLE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
@@ -33,7 +34,8 @@ export function registerConsole(app: FastifyInstance, opts: { dir?: string } = {
   // serve: false — only `reply.sendFile`; our catch-all decides what each path gets.
   void app.register(fastifyStatic, { root, serve: false, cacheControl: false });
 
-  app.get('/*', async (req, reply) => {
+  // Files of the web console, not an API: declared as such for the route inventory (ADR 0402).
+  app.get('/*', { config: { [DECLARED]: 'console' } }, async (req, reply) => {
     const path = decodeURIComponent(req.url.split('?')[0]!);
     if (SERVER_PATHS.test(path)) return reply.callNotFound();
     if (!existsSync(join(root, 'index.html'))) {

@@ -1,18 +1,18 @@
 /** Routes of the foundation: health, metrics, devices, commands, offline read-outs and the ledger check. */
 import { CommandBody, parseReadout, openFrame, type EventsMessage } from '@sde/protocol';
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { DB } from '../db/schema.js';
 import type { DeviceService } from '../devices/device.service.js';
 import type { CommandRepository } from '../commands/command.repository.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Gateway } from '../ingest/gateway.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
-import { requirePermission, scopeOf, type Actor } from '../auth/actor.js';
 import { recordAudit } from '../audit/audit.repository.js';
-import type { Database } from '../db/database.js';
 import { presentCommandsFor } from '../monitoring/monitoring.presenters.js';
-import { parse } from './server.js';
+import { notFound, reachable, registerTable, spec, type RouteSpec } from './route-table.js';
 
 const ProvisionBody = z
   .object({
@@ -40,6 +40,88 @@ function commandSummary(body: CommandBody): Record<string, unknown> {
   }
 }
 
+/** The foundation's routes: health, metrics, devices, commands, read-outs, the ledger check. */
+export const FOUNDATION_ROUTES = {
+  healthz: spec({
+    method: 'GET',
+    path: '/healthz',
+    summary: 'Whether storage and broker answer (503 when not)',
+    tag: 'meta',
+    access: 'public',
+  }),
+  metrics: spec({
+    method: 'GET',
+    path: '/metrics',
+    summary: 'Prometheus metrics (text)',
+    tag: 'meta',
+    access: 'public',
+  }),
+  provisionDevices: spec({
+    method: 'POST',
+    path: '/api/v1/devices',
+    summary: 'Register devices (by ids or a count with a prefix); answers their secrets once',
+    tag: 'devices',
+    permission: 'device.manage',
+    body: ProvisionBody,
+    status: 201,
+  }),
+  getDevice: spec({
+    method: 'GET',
+    path: '/api/v1/devices/:id',
+    summary: "A device's state: last contact, seq marks, clock offset",
+    tag: 'devices',
+    permission: 'device.read',
+    params: DeviceParams,
+    scope: { param: 'id', kind: 'device' },
+  }),
+  sendCommand: spec({
+    method: 'POST',
+    path: '/api/v1/devices/:id/commands',
+    summary: 'Queue a command or a message to the unit (T4.4)',
+    tag: 'devices',
+    permission: 'message.send',
+    params: DeviceParams,
+    body: CommandBody,
+    scope: { param: 'id', kind: 'device' },
+    status: 201,
+  }),
+  listCommands: spec({
+    method: 'GET',
+    path: '/api/v1/devices/:id/commands',
+    summary: "The device's last 100 commands and their state",
+    tag: 'devices',
+    permission: 'device.read',
+    params: DeviceParams,
+    scope: { param: 'id', kind: 'device' },
+  }),
+  uploadReadout: spec({
+    method: 'POST',
+    path: '/api/v1/readouts',
+    summary:
+      "Upload a unit's offline read-out file (text/plain or application/octet-stream); a device outside " +
+      'your scope answers 404',
+    tag: 'devices',
+    permission: 'device.manage',
+    bodyLimit: 64 * 1024 * 1024,
+  }),
+  verifyLedger: spec({
+    method: 'GET',
+    path: '/api/v1/ledger/verify',
+    summary: "Check the ledger's integrity: chains, gaps, duplicates",
+    tag: 'meta',
+    permission: 'ledger.verify',
+  }),
+  ledgerQuarantine: spec({
+    method: 'GET',
+    path: '/api/v1/ledger/quarantine',
+    summary:
+      'The latest 100 frames refused for implausible sequence numbers: unit, numbers, first and last ' +
+      'refusal, repeats (not their events; ADR 0408)',
+    tag: 'meta',
+    permission: 'ledger.verify',
+  }),
+} as const satisfies Record<string, RouteSpec>;
+
 /** Registers the routes. */
 export function registerRoutes(
   app: FastifyInstance,
@@ -50,149 +132,123 @@ export function registerRoutes(
     ledger: Ledger;
     metrics: Metrics;
     health: () => Promise<{ storage: boolean; broker: boolean }>;
-    /** Where the audit records of device writes go. */
-    db: Database;
+    /** Scope checks, and where the audit records of device writes go. */
+    db: Kysely<DB>;
   },
 ): void {
-  app.get('/healthz', async (_req, reply) => {
-    const h = await deps.health();
-    const ok = h.storage && h.broker;
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', ...h });
-  });
-
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
-
-  app.post('/api/v1/devices', async (req, reply) => {
-    requirePermission(req.actor, 'device.manage');
-    const body = parse(ProvisionBody, req.body);
-    const created = await deps.devices.provision(body, (trx, devices) =>
-      recordAudit(trx, req.actor, {
-        action: 'device.provision',
-        entity: 'device',
-        entityId: devices.length === 1 ? devices[0]!.id : `${devices[0]!.id}…${devices.at(-1)!.id}`,
-        // The ids and kind; never the secrets, which the answer hands out once.
-        changes: { kind: body.kind, count: devices.length, ids: devices.map((d) => d.id) },
-        personId: null,
-        requestId: req.id,
-      }),
-    );
-    return reply.status(201).send({ devices: created });
-  });
-
-  /** A device outside the caller's scope answers 404, as an unknown one does, so existence does not leak. */
-  async function requireDeviceInScope(actor: Actor, id: string): Promise<void> {
-    if (!(await deps.devices.visibleTo(scopeOf(actor), id)))
-      throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
-  }
-
-  app.get('/api/v1/devices/:id', async (req) => {
-    requirePermission(req.actor, 'device.read');
-    const { id } = parse(DeviceParams, req.params);
-    await requireDeviceInScope(req.actor, id);
-    const status = await deps.devices.status(id);
-    if (!status) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
-    return status;
-  });
-
-  app.post('/api/v1/devices/:id/commands', async (req, reply) => {
-    requirePermission(req.actor, 'message.send');
-    const { id } = parse(DeviceParams, req.params);
-    const body = parse(CommandBody, req.body);
-    await requireDeviceInScope(req.actor, id);
-    const command = await deps.gateway.enqueueCommand(id, body, req.actor.login, (trx, stored) =>
-      recordAudit(trx, req.actor, {
-        action: body.cmd === 'message' ? 'device.message' : 'device.command',
-        entity: 'device',
-        entityId: id,
-        changes: { commandId: stored.id, ...commandSummary(body) },
-        requestId: req.id,
-      }),
-    );
-    return reply.status(201).send(command);
-  });
-
-  app.get('/api/v1/devices/:id/commands', async (req) => {
-    requirePermission(req.actor, 'device.read');
-    const { id } = parse(DeviceParams, req.params);
-    await requireDeviceInScope(req.actor, id);
-    const device = await deps.devices.lookup(id);
-    if (!device) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
-    return { commands: presentCommandsFor(req.actor, await deps.commands.list(device.no, 100)) };
-  });
-
-  app.post('/api/v1/readouts', { bodyLimit: 64 * 1024 * 1024 }, async (req) => {
-    requirePermission(req.actor, 'device.manage');
-    if (typeof req.body !== 'string') {
-      throw new ValidationError('send the read-out file as text/plain or application/octet-stream');
-    }
-    const text = req.body;
-    const secrets = new Map<string, string>();
-    const first = openFrame(text.slice(0, Math.max(0, text.indexOf('\n'))) || text);
-    if (first.ok) {
-      const device = await deps.devices.lookup(first.value.dev);
-      if (device) secrets.set(device.id, device.secret);
-    }
-    const readout = parseReadout(text, (dev) => secrets.get(dev));
-    if (!readout.ok) {
-      deps.metrics.refused.inc({ reason: readout.error.code });
-      // A refused file changes nothing but is an attempt worth seeing (a forged or foreign read-out).
-      await recordAudit(deps.db, req.actor, {
-        action: 'readout.refused',
-        entity: 'device',
-        entityId: first.ok ? first.value.dev.slice(0, 64) : 'unknown',
-        changes: { code: readout.error.code, bytes: Buffer.byteLength(text) },
-        requestId: req.id,
-      });
-      throw new ValidationError(
-        `read-out file refused: ${readout.error.message}`,
-        undefined,
-        readout.error.code,
-      );
-    }
-    const device = (await deps.devices.lookup(readout.value.header.dev))!;
-    const lines = text.split('\n');
-    // Frames keep their raw text: line 0 is the header, the batches follow in order.
-    const batches = readout.value.batches.map((message: EventsMessage, i) => ({
-      message,
-      frame: lines[i + 1]!,
-    }));
-    const outcome = await deps.gateway.ingestReadout(device, batches);
-    // The ledger stores read-outs through its group commit (no transaction of this request's own), so the
-    // record follows the stored batches; counts and the sequence range, not the events' contents.
-    await recordAudit(deps.db, req.actor, {
-      action: 'readout.upload',
-      entity: 'device',
-      entityId: device.id,
-      changes: {
-        from: readout.value.header.from,
-        to: readout.value.header.to,
-        complete: readout.value.complete,
-        batches: batches.length,
-        stored: outcome.stored,
-        duplicates: outcome.duplicates,
+  registerTable(
+    app,
+    FOUNDATION_ROUTES,
+    {
+      healthz: async ({ reply }) => {
+        const h = await deps.health();
+        const ok = h.storage && h.broker;
+        return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', ...h });
       },
-      requestId: req.id,
-    });
-    return {
-      device: device.id,
-      complete: readout.value.complete,
-      ...(readout.value.problem ? { problem: readout.value.problem } : {}),
-      events: batches.reduce((n, b) => n + b.message.events.length, 0),
-      ...outcome,
-    };
-  });
-
-  app.get('/api/v1/ledger/verify', async (req) => {
-    requirePermission(req.actor, 'ledger.verify');
-    return deps.ledger.verify();
-  });
-
-  // Frames refused for implausible sequence numbers (ADR 0408): which units, which numbers, how often.
-  app.get('/api/v1/ledger/quarantine', async (req) => {
-    requirePermission(req.actor, 'ledger.verify');
-    return { frames: await deps.ledger.quarantined() };
-  });
+      metrics: ({ reply }) => {
+        reply.header('content-type', deps.metrics.registry.contentType);
+        return deps.metrics.registry.metrics();
+      },
+      provisionDevices: async ({ actor, body, requestId }) => ({
+        devices: await deps.devices.provision(body, (trx, devices) =>
+          recordAudit(trx, actor, {
+            action: 'device.provision',
+            entity: 'device',
+            entityId: devices.length === 1 ? devices[0]!.id : `${devices[0]!.id}…${devices.at(-1)!.id}`,
+            // The ids and kind; never the secrets, which the answer hands out once.
+            changes: { kind: body.kind, count: devices.length, ids: devices.map((d) => d.id) },
+            personId: null,
+            requestId,
+          }),
+        ),
+      }),
+      // The table has checked the device is in scope (a device outside it answers 404, as an unknown one).
+      getDevice: async ({ params: { id } }) => {
+        const status = await deps.devices.status(id);
+        if (!status) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
+        return status;
+      },
+      sendCommand: ({ actor, params, body, requestId }) =>
+        deps.gateway.enqueueCommand(params.id, body, actor.login, (trx, stored) =>
+          recordAudit(trx, actor, {
+            action: body.cmd === 'message' ? 'device.message' : 'device.command',
+            entity: 'device',
+            entityId: params.id,
+            changes: { commandId: stored.id, ...commandSummary(body) },
+            requestId,
+          }),
+        ),
+      listCommands: async ({ actor, params: { id } }) => {
+        const device = await deps.devices.lookup(id);
+        if (!device) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
+        return { commands: presentCommandsFor(actor, await deps.commands.list(device.no, 100)) };
+      },
+      uploadReadout: async ({ actor, req, requestId }) => {
+        if (typeof req.body !== 'string') {
+          throw new ValidationError('send the read-out file as text/plain or application/octet-stream');
+        }
+        const text = req.body;
+        const secrets = new Map<string, string>();
+        const first = openFrame(text.slice(0, Math.max(0, text.indexOf('\n'))) || text);
+        if (first.ok) {
+          const device = await deps.devices.lookup(first.value.dev);
+          if (device) secrets.set(device.id, device.secret);
+        }
+        const readout = parseReadout(text, (dev) => secrets.get(dev));
+        if (!readout.ok) {
+          deps.metrics.refused.inc({ reason: readout.error.code });
+          // A refused file changes nothing but is an attempt worth seeing (a forged or foreign read-out).
+          await recordAudit(deps.db, actor, {
+            action: 'readout.refused',
+            entity: 'device',
+            entityId: first.ok ? first.value.dev.slice(0, 64) : 'unknown',
+            changes: { code: readout.error.code, bytes: Buffer.byteLength(text) },
+            requestId,
+          });
+          throw new ValidationError(
+            `read-out file refused: ${readout.error.message}`,
+            undefined,
+            readout.error.code,
+          );
+        }
+        const device = (await deps.devices.lookup(readout.value.header.dev))!;
+        // The file names its device: one outside the caller's scope is refused as if unknown.
+        if (!(await reachable(deps.db, actor, 'device', device.id))) throw notFound('device', device.id);
+        const lines = text.split('\n');
+        // Frames keep their raw text: line 0 is the header, the batches follow in order.
+        const batches = readout.value.batches.map((message: EventsMessage, i) => ({
+          message,
+          frame: lines[i + 1]!,
+        }));
+        const outcome = await deps.gateway.ingestReadout(device, batches);
+        // The ledger stores read-outs through its group commit (no transaction of this request's own), so the
+        // record follows the stored batches; counts and the sequence range, not the events' contents.
+        await recordAudit(deps.db, actor, {
+          action: 'readout.upload',
+          entity: 'device',
+          entityId: device.id,
+          changes: {
+            from: readout.value.header.from,
+            to: readout.value.header.to,
+            complete: readout.value.complete,
+            batches: batches.length,
+            stored: outcome.stored,
+            duplicates: outcome.duplicates,
+          },
+          requestId,
+        });
+        return {
+          device: device.id,
+          complete: readout.value.complete,
+          ...(readout.value.problem ? { problem: readout.value.problem } : {}),
+          events: batches.reduce((n, b) => n + b.message.events.length, 0),
+          ...outcome,
+        };
+      },
+      verifyLedger: () => deps.ledger.verify(),
+      // Frames refused for implausible sequence numbers (ADR 0408): which units, which numbers, how often.
+      ledgerQuarantine: async () => ({ frames: await deps.ledger.quarantined() }),
+    },
+    deps,
+  );
 }

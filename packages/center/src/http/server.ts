@@ -19,6 +19,23 @@ export interface HttpServerOptions {
   trustProxy?: string[];
 }
 
+/** Marks a Fastify route as declared in the route table (its config key; the value names the entry). */
+export const DECLARED = 'sde.declared';
+
+/** One registered HTTP route and the table entry that declares it (undefined: registered by hand). */
+export interface RouteInventoryEntry {
+  method: string;
+  url: string;
+  declared: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered so far, as the server saw it (ADR 0402: each must come from the route table). */
+    routeInventory: RouteInventoryEntry[];
+  }
+}
+
 /** Builds the Fastify instance with the shared error handling; routes are registered by the caller. */
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const app = Fastify({
@@ -36,6 +53,15 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     tls: opts.tls !== undefined,
     allowedOrigins: opts.allowedOrigins ?? [],
   });
+  const inventory: RouteInventoryEntry[] = [];
+  app.decorate('routeInventory', inventory);
+  // Fastify tells every route as it is added, the HEAD twin of each GET included.
+  app.addHook('onRoute', (r) => {
+    const declared = (r.config as Record<string, unknown> | undefined)?.[DECLARED];
+    for (const method of [r.method].flat()) {
+      inventory.push({ method, url: r.url, declared: typeof declared === 'string' ? declared : undefined });
+    }
+  });
   void app.register(cookie);
   app.addContentTypeParser(
     ['text/plain', 'application/octet-stream'],
@@ -47,7 +73,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
       return reply.status(err.status).send({
         error: err.code,
         message: err.message,
-        ...(err.messagePl !== undefined ? { messagePl: err.messagePl } : {}),
+        messagePl: err.messagePl ?? polish(err.status),
         requestId: req.id,
         ...(err.details !== undefined ? { details: err.details } : {}),
       });
@@ -55,20 +81,55 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       const code = (err as { code?: string }).code ?? 'bad_request';
-      return reply
-        .status(status)
-        .send({ error: code.toLowerCase(), message: (err as Error).message, requestId: req.id });
+      return reply.status(status).send({
+        error: code.toLowerCase(),
+        message: (err as Error).message,
+        messagePl: polish(status),
+        requestId: req.id,
+      });
     }
     req.log.error({ err, requestId: req.id }, 'unhandled error');
-    return reply.status(500).send({ error: 'internal', message: 'internal error', requestId: req.id });
+    return reply.status(500).send({
+      error: 'internal',
+      message: 'internal error',
+      messagePl: polish(500),
+      requestId: req.id,
+    });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send({ error: 'not_found', message: `no route ${req.method} ${req.url}`, requestId: req.id }),
+    reply.status(404).send({
+      error: 'not_found',
+      message: `no route ${req.method} ${req.url}`,
+      messagePl: polish(404),
+      requestId: req.id,
+    }),
   );
   // Fastify types the instance by its logger; routes only need the base instance.
   return app as unknown as FastifyInstance;
+}
+
+/** The Polish message of a refusal that has none of its own: every error answer is bilingual. */
+function polish(status: number): string {
+  switch (status) {
+    case 400:
+      return 'Niepoprawne żądanie.';
+    case 401:
+      return 'Zaloguj się (sesja mogła wygasnąć po okresie bezczynności).';
+    case 403:
+      return 'Brak uprawnień do tej czynności.';
+    case 404:
+      return 'Nie znaleziono.';
+    case 409:
+      return 'Żądanie jest sprzeczne z bieżącym stanem.';
+    case 413:
+      return 'Przesłane dane są zbyt duże.';
+    case 415:
+      return 'Nieobsługiwany rodzaj przesłanych danych.';
+    case 500:
+      return 'Błąd wewnętrzny serwera.';
+    default:
+      return status >= 500 ? 'Błąd serwera.' : 'Żądanie odrzucone.';
+  }
 }
 
 /** Parses `value` with `schema` or throws a ValidationError listing each wrong field. */

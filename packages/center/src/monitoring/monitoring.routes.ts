@@ -4,11 +4,11 @@
  * same table registers them and goes into docs/openapi.json.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { requirePermission } from '../auth/actor.js';
-import type { RouteSpec } from '../cases/case.routes.js';
 import { IdParams, Instant } from '../cases/case.schemas.js';
-import { parse } from '../http/server.js';
+import type { DB } from '../db/schema.js';
+import { registerTable, spec, type RouteSpec } from '../http/route-table.js';
 import type { MonitoringService } from './monitoring.service.js';
 
 export const PositionsQuery = z.object({
@@ -32,8 +32,6 @@ export const StatsQuery = z.object({
   to: Instant.optional().describe('end of the alarm period; default: now'),
 });
 
-const spec = <T extends RouteSpec>(s: T) => s;
-
 /** Every route of the monitoring views. */
 export const MONITORING_ROUTES = {
   supervisionPositions: spec({
@@ -43,9 +41,11 @@ export const MONITORING_ROUTES = {
       'Location fixes of the devices assigned to the supervision during [from, to] (within their assignment), ' +
       'by device with its role (monitored / protected person), at most ~2,000 points, and each one’s latest fix',
     tag: 'supervisions',
-    permission: 'case.read',
+    permission: 'track.read',
     params: IdParams,
     query: PositionsQuery,
+    scope: { param: 'id', kind: 'supervision' },
+    audit: { action: 'track.read', entity: 'supervision' },
   }),
   listDevices: spec({
     method: 'GET',
@@ -56,6 +56,7 @@ export const MONITORING_ROUTES = {
     tag: 'devices',
     permission: 'device.manage',
     query: ListDevicesQuery,
+    // Lists devices with the case number they serve, no person's name or position: not audited.
   }),
   stats: spec({
     method: 'GET',
@@ -72,21 +73,17 @@ export const MONITORING_ROUTES = {
 /** Registers the routes. */
 export function registerMonitoringRoutes(
   app: FastifyInstance,
-  deps: { monitoring: MonitoringService },
+  deps: { monitoring: MonitoringService; db: Kysely<DB> },
 ): void {
   const m = deps.monitoring;
-  const r = MONITORING_ROUTES;
-  app.get(r.supervisionPositions.path, async (req) => {
-    requirePermission(req.actor, r.supervisionPositions.permission);
-    const { id } = parse(r.supervisionPositions.params, req.params);
-    return m.positions(req.actor, id, parse(r.supervisionPositions.query, req.query));
-  });
-  app.get(r.listDevices.path, async (req) => {
-    requirePermission(req.actor, r.listDevices.permission);
-    return m.listDevices(req.actor, parse(r.listDevices.query, req.query));
-  });
-  app.get(r.stats.path, async (req) => {
-    requirePermission(req.actor, r.stats.permission);
-    return m.stats(req.actor, parse(r.stats.query, req.query));
-  });
+  registerTable(
+    app,
+    MONITORING_ROUTES,
+    {
+      supervisionPositions: (c) => m.positions(c.actor, c.params.id, c.query),
+      listDevices: (c) => m.listDevices(c.actor, c.query),
+      stats: (c) => m.stats(c.actor, c.query),
+    },
+    deps,
+  );
 }

@@ -11,6 +11,7 @@ import { sql as m0009 } from './0009_signin.js';
 import { sql as m0010 } from './0010_audit.js';
 import { sql as m0011 } from './0011_devinput.js';
 import { sql as m0012 } from './0012_secrets.js';
+import { sql as m0015 } from './0015_routes.js';
 
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0001_ledger', sql: m0001 },
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0010_audit', sql: m0010 },
   { id: '0011_devinput', sql: m0011 },
   { id: '0012_secrets', sql: m0012 },
+  { id: '0015_routes', sql: m0015 },
 ];
