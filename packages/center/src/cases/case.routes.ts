@@ -309,7 +309,8 @@ export const CASE_ROUTES = {
     summary: 'Open tasks and deadlines for the signed-in person',
     tag: 'tasks',
     query: S.ListTasksQuery,
-    access: 'signed-in',
+    // Tasks name cases: the auditor, who reads no case, reads no task either (ADR 0403).
+    permission: 'case.read',
     audit: { action: 'task.list', entity: 'task', list: true },
   }),
   inForce: spec({
