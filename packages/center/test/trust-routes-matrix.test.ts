@@ -64,6 +64,9 @@ async function signedIn(tc: TestCenter, login: string, password: string): Promis
   return Object.assign(call, { cookie }) as Caller;
 }
 
+/** Routes of features this test center does not configure (OpenID Connect: no identity provider here). */
+const OFF_HERE = new Set(['oidcStart', 'oidcCallback']);
+
 interface SupervisionDetail {
   caseId: string;
   applicationId: string;
@@ -121,7 +124,8 @@ describe.each(setups)('authorization matrix on %s', (storage, available) => {
     // The alarms are there; units that never report would keep the engine busy for nothing.
     await tc.center.engine.stop();
     const users = await tc.api<{ users: { id: string; login: string }[] }>('GET', '/api/v1/users');
-    ids.in.user = users.body.users.find((u) => u.login === 'demo.operator')!.id;
+    // A user who is not one of the callers: resetting a second factor ends that user's sessions.
+    ids.in.user = users.body.users.find((u) => u.login === 'demo.officer2')!.id;
     ids.in.probation_officer = users.body.users.find((u) => u.login === 'demo.officer')!.id;
     ids.out.probation_officer = users.body.users.find((u) => u.login === 'demo.officer.szczecin')!.id;
   }, 180_000);
@@ -185,6 +189,11 @@ describe.each(setups)('authorization matrix on %s', (storage, available) => {
           checked++;
           if (!permitted) {
             if (inStatus !== 403) wrong.push(`${role} ${name}: ${inStatus}, expected 403`);
+            continue;
+          }
+          if (OFF_HERE.has(name)) {
+            // The feature is not configured in this center: the route exists and says so with 404.
+            if (inStatus !== 404) wrong.push(`${role} ${name} (not configured): ${inStatus}, expected 404`);
             continue;
           }
           if (inStatus === 403 || inStatus === 404 || inStatus >= 500) {
