@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../../center/src/demo/seed.js';
 import { toWarsawInput } from '../src/lib/format.js';
@@ -16,17 +17,6 @@ import { startTestCenter, type TestCenter } from '../../center/test/harness.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(here, '../dist/index.html');
 const SHOTS = resolve(here, '../../../docs/screenshots');
-const CHROMIUM = process.env.SDE_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const MESSAGE = 'Proszę o kontakt z kuratorem Anną Nowak';
 
 let tc: TestCenter;
@@ -67,7 +57,6 @@ async function newPage(): Promise<Page> {
 beforeAll(async () => {
   if (!existsSync(DIST))
     throw new Error('the console is not built: run `npm run build -w @sde/console` first');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   mkdirSync(SHOTS, { recursive: true });
   tc = await startTestCenter('pglite', 'embedded');
   const fleet = [
@@ -86,7 +75,7 @@ beforeAll(async () => {
     (await operator('POST', `/api/v1/devices/${unit}/commands`, { cmd: 'set_interval', seconds: 300 }))
       .status,
   ).toBe(201);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -7,24 +7,14 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { type Browser, type Page, type Request } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../../center/src/demo/seed.js';
 import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(here, '../dist/index.html');
-const CHROMIUM = process.env.SDE_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let tc: TestCenter;
 let browser: Browser;
@@ -125,7 +115,6 @@ async function foreignSite(html: string): Promise<{ url: string; server: Server 
 beforeAll(async () => {
   if (!existsSync(DIST))
     throw new Error('the console is not built: run `npm run build -w @sde/console` first');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   tc = await startTestCenter('pglite', 'embedded');
   const fleet = [
     ...(await tc.provision(24, 'HU-DEMO-', 'home_unit')),
@@ -136,7 +125,7 @@ beforeAll(async () => {
   seed = await seedDemo(tc.center, { deviceIds: fleet.map((d) => d.id) });
   tc.center.engine.configurationChanged();
   await Promise.race([tc.center.engine.idle(), new Promise((r) => setTimeout(r, 60_000))]);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../../center/src/demo/seed.js';
 import { fromWarsawInput, toWarsawInput } from '../src/lib/format.js';
@@ -15,17 +16,6 @@ import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(here, '../dist/index.html');
 const SHOTS = resolve(here, '../../../docs/screenshots');
-const CHROMIUM = process.env.SDE_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let tc: TestCenter;
 /**
@@ -113,7 +103,6 @@ const user = (login: string) => seed.users.find((u) => u.login === login)!;
 beforeAll(async () => {
   if (!existsSync(DIST))
     throw new Error('the console is not built: run `npm run build -w @sde/console` first');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   mkdirSync(SHOTS, { recursive: true });
   tc = await startTestCenter('pglite', 'embedded');
   const fleet = [
@@ -133,7 +122,7 @@ beforeAll(async () => {
   alarmsAvailable = (await tc.api('GET', '/api/v1/alarms?limit=1')).status === 200;
   if (!alarmsAvailable)
     console.warn('SKIPPED: alarm e2e tests — this center has no /api/v1/alarms (issue 4) yet');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../../center/src/demo/seed.js';
 import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/harness.js';
@@ -17,17 +18,6 @@ import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(here, '../dist/index.html');
 const SHOTS = resolve(here, '../../../docs/screenshots');
-const CHROMIUM = process.env.SDE_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** What names or locates the protected person of the demo's proximity case (IV K 204/24). */
 const HERS = [
   'Katarzyna',
@@ -75,7 +65,6 @@ async function signIn(page: Page, login: string) {
 beforeAll(async () => {
   if (!existsSync(DIST))
     throw new Error('the console is not built: run `npm run build -w @sde/console` first');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   mkdirSync(SHOTS, { recursive: true });
   tc = await startTestCenter('pglite', 'embedded');
   const secrets = new Map<string, string>();
@@ -102,7 +91,7 @@ beforeAll(async () => {
   ]);
   await unit.waitForAck(2);
   await unit.close();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../../center/src/demo/seed.js';
 import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/harness.js';
@@ -17,17 +18,6 @@ import { startTestCenter, TestDevice, type TestCenter } from '../../center/test/
 const here = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(here, '../dist/index.html');
 const SHOTS = resolve(here, '../../../docs/screenshots');
-const CHROMIUM = process.env.SDE_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** The idle limit of this center, minutes (the default). */
 const IDLE_MINUTES = 15;
 
@@ -102,7 +92,6 @@ async function alarmOf(sid: string) {
 beforeAll(async () => {
   if (!existsSync(DIST))
     throw new Error('the console is not built: run `npm run build -w @sde/console` first');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   mkdirSync(SHOTS, { recursive: true });
   tc = await startTestCenter('pglite', 'embedded', {
     SDE_SESSION_IDLE_MINUTES: String(IDLE_MINUTES),
@@ -117,7 +106,7 @@ beforeAll(async () => {
   seed = await seedDemo(tc.center, { deviceIds: fleet.map((d) => d.id) });
   tc.center.engine.configurationChanged();
   await Promise.race([tc.center.engine.idle(), new Promise((r) => setTimeout(r, 60_000))]);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
   const context = await browser.newContext({
     viewport: { width: 1366, height: 768 },
     locale: 'pl-PL',

@@ -3,19 +3,11 @@
  * @sde/console` first), in Debian's Chromium. A user of a role that must have TOTP is led to enrol at sign-in
  * (QR code and secret on screen), then is asked for the code at the next sign-in, and a used code is refused.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCenter, type TestCenter } from '../../center/test/harness.js';
-
-const CHROMIUM = process.env.SDE_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 
 let tc: TestCenter;
 let browser: Browser;
@@ -29,7 +21,7 @@ beforeAll(async () => {
     password: 'audytor haslo dlugie',
   });
   if (r.status !== 201) throw new Error(`user: ${JSON.stringify(r.body)}`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
