@@ -61,6 +61,40 @@ export async function until<T>(
 }
 
 /**
+ * Reads a Server-Sent Events body: each event with data, parsed as JSON, to `onEvent`. Resolves when the
+ * stream ends, closed by the center or aborted by the caller.
+ */
+export async function readSse(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (e: { event: string; data: unknown }) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let i: number;
+      while ((i = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        let event = 'message';
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event: ')) event = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (data) onEvent({ event, data: JSON.parse(data) as unknown });
+      }
+    }
+  } catch {
+    /* aborted */
+  }
+}
+
+/**
  * A terminal's live stream: connects with a session cookie and collects its events (`onEvent`, if given,
  * also sees each one as it arrives — the alarm-latency benchmark stops its clock there).
  */
@@ -73,35 +107,11 @@ export async function openStream(
   const res = await fetch(`${baseUrl}/api/v1/stream`, { headers: { cookie }, signal: controller.signal });
   if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status}`);
   const events: { event: string; data: unknown; at: number }[] = [];
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          let event = 'message';
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data += line.slice(6);
-          }
-          if (!data) continue;
-          const e = { event, data: JSON.parse(data) as unknown, at: Date.now() };
-          events.push(e);
-          onEvent?.(e);
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
+  void readSse(res.body, (e) => {
+    const stamped = { ...e, at: Date.now() };
+    events.push(stamped);
+    onEvent?.(stamped);
+  });
   return { events, close: () => controller.abort() };
 }
 

@@ -11,7 +11,7 @@ import { tokenHash } from '../src/auth/auth.service.js';
 import { startTestCenter, TestDevice, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 import { createCase, createUser, fileApplication, minutesFromNow } from './cases.fixtures.js';
-import { sessionCookie, until } from './alarms.fixtures.js';
+import { readSse, sessionCookie, until } from './alarms.fixtures.js';
 
 const setups: [Storage, boolean][] = [
   ['pglite', true],
@@ -30,33 +30,9 @@ async function watch(baseUrl: string, cookie: string) {
     ended: () => state.events.find((e) => e.event === 'end')?.data as { reason: string } | undefined,
   };
   if (res.status !== 200 || !res.body) return state;
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          let event = 'message';
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data += line.slice(6);
-          }
-          if (data) state.events.push({ event, data: JSON.parse(data) as unknown });
-        }
-      }
-    } catch {
-      /* aborted by the test */
-    }
+  void readSse(res.body, (e) => state.events.push(e)).then(() => {
     state.closedAt = Date.now();
-  })();
+  });
   return state;
 }
 
