@@ -111,4 +111,17 @@ describe.each(setups)('malformed path and query values on %s', (storage, availab
     },
     300_000,
   );
+
+  it.skipIf(!available)('a NUL character in a path, a query or a JSON body is a clear 400', async () => {
+    const cases: [string, string, unknown][] = [
+      ['GET', `/api/v1/devices/${encodeURIComponent('HU-\u0000')}`, undefined],
+      ['GET', `/api/v1/audit?userId=${encodeURIComponent('a\u0000b')}`, undefined],
+      ['POST', '/api/v1/persons', { firstName: 'Jan\u0000', lastName: 'Kowalski' }],
+    ];
+    for (const [method, path, body] of cases) {
+      const r = await tc.api<{ error: string; messagePl: string }>(method, path, body);
+      expect([path, r.status, r.body.error]).toEqual([path, 400, 'nul_character']);
+      expect(r.body.messagePl).toContain('NUL');
+    }
+  });
 });

@@ -63,6 +63,18 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
   });
   void app.register(cookie);
+  // PostgreSQL text and jsonb cannot hold U+0000; refused at the edge it is a clear 400, not a failed query.
+  app.addHook('preValidation', async (req) => {
+    const json = (req.headers['content-type'] ?? '').includes('json');
+    if (holdsNul(req.params) || holdsNul(req.query) || (json && holdsNul(req.body))) {
+      throw new ValidationError(
+        'the request holds a NUL character (U+0000)',
+        undefined,
+        'nul_character',
+        'Żądanie zawiera niedozwolony znak NUL (U+0000).',
+      );
+    }
+  });
   app.addContentTypeParser(
     ['text/plain', 'application/octet-stream'],
     { parseAs: 'string' },
@@ -106,6 +118,16 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   );
   // Fastify types the instance by its logger; routes only need the base instance.
   return app as unknown as FastifyInstance;
+}
+
+/** Whether any string in a parsed request part (params, query, JSON body) holds U+0000. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000') || holdsNul(v, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** The Polish message of a refusal that has none of its own: every error answer is bilingual. */
