@@ -1,6 +1,11 @@
 /** The compliance engine (issue 4): pure rules, alarm episodes, incident correlation and the scenario corpus. */
 export * from './types.js';
-export { DEFAULT_ENGINE_SETTINGS, resolveSettings } from './settings.js';
+export {
+  DEFAULT_ENGINE_SETTINGS,
+  resolveSettings,
+  settingsProblems,
+  type SettingsProblem,
+} from './settings.js';
 export { evaluateSupervision, sequenceGaps, ENGINE_LOOKBACK_MS, MAX_EVIDENCE_REFS } from './evaluate.js';
 export { selectEvaluationWindow, CARRY_IN_FIXES } from './window.js';
 export { correlateIncidents, DEFAULT_INCIDENT_SETTINGS } from './correlate.js';

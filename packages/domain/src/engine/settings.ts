@@ -31,3 +31,27 @@ export function resolveSettings(override: EngineSettingsOverride | undefined): E
     lateThresholdMs: override.lateThresholdMs ?? d.lateThresholdMs,
   };
 }
+
+/** A setting of an order that contradicts another once the defaults fill the rest. */
+export interface SettingsProblem {
+  /** Dotted path within the settings, e.g. `equipment.batteryRecoveredPercent`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Rules between settings, judged on the resolved settings (an order's override over the defaults): a
+ * unit's battery counts as recovered only above the critical level, or an episode would end as it opens.
+ */
+export function settingsProblems(override: EngineSettingsOverride | undefined): SettingsProblem[] {
+  const { batteryCriticalPercent: critical, batteryRecoveredPercent: recovered } =
+    resolveSettings(override).equipment;
+  return recovered <= critical
+    ? [
+        {
+          path: 'equipment.batteryRecoveredPercent',
+          message: `must be above the critical level (${critical} %)`,
+        },
+      ]
+    : [];
+}
