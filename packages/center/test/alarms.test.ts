@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, startCenter, type Center } from '../src/index.js';
-import type { AlarmView } from '../src/alarms/alarm.schemas.js';
+import type { AlarmView } from '@sde/api';
 import { startTestCenter, TestDevice, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 import { createCase, createUser, fileApplication, minutesFromNow } from './cases.fixtures.js';

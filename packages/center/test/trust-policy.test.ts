@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../src/auth/actor.js';
 import { PROTECTED_PERSON_ACCESS, mayShowProtected, type ProtectedView } from '../src/auth/policy.js';
 import { presentAlarmFor } from '../src/alarms/alarm.presenters.js';
-import type { AlarmView } from '../src/alarms/alarm.schemas.js';
+import type { AlarmView } from '@sde/api';
 import {
   presentCaseFor,
   presentInForceFor,

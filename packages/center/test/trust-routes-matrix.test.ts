@@ -2,13 +2,15 @@
  * The authorization matrix (ADR 0402), generated from the route table: every route × every role of the
  * demo × an object in the caller's scope and one outside it. A role without the route's permission gets
  * 403; an object outside the scope 404, as if it did not exist; an object inside neither 403, 404 nor 5xx.
- * The suite also fails when the server has a route the table does not declare.
+ * The suite also fails when the server has a route the table does not declare. Every JSON answer of a
+ * success must parse with the route's response schema (`@sde/api`), which is strict where the presenter is
+ * an allow-list: a field a role should not get, or a field the console relies on gone, fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, type UserRole } from '../src/auth/actor.js';
 import { seedDemo, type DemoSeed } from '../src/demo/seed.js';
-import { allRoutes } from '../src/http/all-routes.js';
-import type { ObjectKind, RouteSpec } from '../src/http/route-table.js';
+import { allRoutes } from '@sde/api';
+import type { ObjectKind, RouteSpec } from '@sde/api';
 import { until } from './alarms.fixtures.js';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
@@ -35,7 +37,25 @@ type Caller = (<T = Record<string, unknown>>(
   method: string,
   path: string,
   body?: unknown,
-) => Promise<{ status: number; body: T }>) & { cookie: string };
+) => Promise<{ status: number; body: T; json: boolean }>) & { cookie: string };
+
+/**
+ * What is wrong with a success's answer of route `name` against its response schema: nothing for an error
+ * or an answer that is not JSON; a JSON success needs a schema and must parse with it.
+ */
+function answerProblems(
+  name: string,
+  s: RouteSpec,
+  r: { status: number; body: unknown; json: boolean },
+): string[] {
+  if (r.status >= 300 || !r.json) return [];
+  if (!s.response) return [`${name}: answers JSON but declares no response schema`];
+  const parsed = s.response.safeParse(r.body);
+  if (parsed.success) return [];
+  return parsed.error.issues.map(
+    (i) => `${name} ${r.status}: ${i.path.join('.') || '(answer)'}: ${i.message}`,
+  );
+}
 
 /** Signs in through the API; the caller sends the session cookie (answers that are not JSON come as text). */
 async function signedIn(tc: TestCenter, login: string, password: string): Promise<Caller> {
@@ -45,6 +65,13 @@ async function signedIn(tc: TestCenter, login: string, password: string): Promis
     body: JSON.stringify({ login, password }),
   });
   if (res.status !== 200) throw new Error(`sign-in of ${login} failed: ${res.status}`);
+  // The sign-in's answer is checked like every other (the console reads it).
+  const problems = answerProblems('login', allRoutes().login!, {
+    status: 200,
+    body: await res.json(),
+    json: true,
+  });
+  if (problems.length > 0) throw new Error(problems.join('; '));
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const call = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${tc.center.httpUrl}${path}`, {
@@ -54,12 +81,13 @@ async function signedIn(tc: TestCenter, login: string, password: string): Promis
     });
     const text = await r.text();
     let parsed: unknown = text;
+    const json = (r.headers.get('content-type') ?? '').startsWith('application/json');
     try {
       parsed = JSON.parse(text);
     } catch {
       /* metrics are text */
     }
-    return { status: r.status, body: parsed as never };
+    return { status: r.status, body: parsed as never, json };
   };
   return Object.assign(call, { cookie }) as Caller;
 }
@@ -149,7 +177,12 @@ describe.each(setups)('authorization matrix on %s', (storage, available) => {
     return refs.map((r) => `${r.field}=${encodeURIComponent(ids.out[r.kind]!)}`).join('&');
   }
 
-  async function send(caller: Caller, s: RouteSpec, path: string): Promise<number> {
+  /** Answers of successes that do not match their route's response schema (checked by the matrix). */
+  const badAnswers: string[] = [];
+  /** Routes whose success's answer was checked against its schema. */
+  const answered = new Set<string>();
+
+  async function send(caller: Caller, name: string, s: RouteSpec, path: string): Promise<number> {
     if (s.raw) {
       // The live stream stays open: read its status, then hang up.
       const ctl = new AbortController();
@@ -161,6 +194,8 @@ describe.each(setups)('authorization matrix on %s', (storage, available) => {
       return r.status;
     }
     const r = await caller(s.method, path, s.method === 'GET' ? undefined : {});
+    if (r.status < 300 && r.json) answered.add(name);
+    badAnswers.push(...answerProblems(name, s, r));
     return r.status;
   }
 
@@ -185,7 +220,7 @@ describe.each(setups)('authorization matrix on %s', (storage, available) => {
         const caller = callers.get(role)!;
         for (const [name, s] of routes) {
           const permitted = s.permission === undefined || can({ role }, s.permission);
-          const inStatus = await send(caller, s, pathOf(s, 'in'));
+          const inStatus = await send(caller, name, s, pathOf(s, 'in'));
           checked++;
           if (!permitted) {
             if (inStatus !== 403) wrong.push(`${role} ${name}: ${inStatus}, expected 403`);
@@ -207,16 +242,117 @@ describe.each(setups)('authorization matrix on %s', (storage, available) => {
             if (q) outPath = `${s.path}?${q}`;
           }
           if (!outPath) continue;
-          const outStatus = await send(caller, s, outPath);
+          const outStatus = await send(caller, name, s, outPath);
           checked++;
           if (outStatus !== 404) wrong.push(`${role} ${name} out of scope: ${outStatus}, expected 404`);
         }
       }
       expect(wrong).toEqual([]);
       expect(checked).toBeGreaterThan(ROLES.length * routes.length);
+      expect([...new Set(badAnswers)]).toEqual([]);
+      // The reads the console makes answered, and so were checked against their schemas.
+      for (const read of [
+        'me',
+        'getCase',
+        'listCases',
+        'getSupervision',
+        'getAlarm',
+        'listAlarms',
+        'listAudit',
+      ])
+        expect(answered, read).toContain(read);
     },
     300_000,
   );
+
+  it.skipIf(!available)('answers of writes the console makes match their response schemas', async () => {
+    const routes = allRoutes();
+    const bad: string[] = [];
+    const check = async <T = Record<string, unknown>>(
+      caller: Caller,
+      name: string,
+      path: string,
+      body?: unknown,
+    ) => {
+      const r = await caller<T>(routes[name]!.method, path, body);
+      expect(r.status, `${name}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+      bad.push(...answerProblems(name, routes[name]!, r));
+      return r.body;
+    };
+    const operator = callers.get('operator')!;
+    const officer = callers.get('probation_officer')!;
+    const judge = callers.get('judge')!;
+    const admin = callers.get('bureau_admin')!;
+    const alarm = `/api/v1/alarms/${ids.in.alarm}`;
+    await check(operator, 'note', `${alarm}/notes`, { text: 'Sprawdzam zasilanie.' });
+    await check(operator, 'call', `${alarm}/calls`, { outcome: 'no_answer' });
+    await check(operator, 'patrol', `${alarm}/patrols`, { unit: 'Patrol 7' });
+    await check(operator, 'excuse', `${alarm}/excuse`, { text: 'Awaria prądu w budynku.' });
+    await check(officer, 'qualify', `${alarm}/qualify`, {
+      qualification: 'justified',
+      note: 'Potwierdzone.',
+    });
+    await check(operator, 'close', `${alarm}/close`, { note: 'Zasilanie wróciło.' });
+    await check(operator, 'sendCommand', `/api/v1/devices/${ids.in.device}/commands`, {
+      cmd: 'message',
+      text: 'Proszę o kontakt z kuratorem.',
+    });
+    await check(
+      officer,
+      'approveException',
+      `/api/v1/supervisions/${ids.in.supervision}/schedule-exceptions`,
+      {
+        date: '2030-01-15',
+        window: { start: '18:00', end: '19:00', label: 'lekarz' },
+        reason: 'Wizyta u lekarza.',
+      },
+    );
+    const order = await check<{ versions: Record<string, unknown>[] }>(
+      judge,
+      'getOrder',
+      `/api/v1/orders/${ids.in.order}`,
+    );
+    const { version: _v, recordedBy: _r, recordedAt: _at, ...last } = order.versions.at(-1)!;
+    await check(judge, 'amendOrder', `/api/v1/orders/${ids.in.order}/versions`, {
+      ...last,
+      validFrom: new Date(Date.now() + 3_600_000).toISOString(),
+      decidedOn: new Date().toISOString().slice(0, 10),
+      reason: 'Zmiana godzin pracy.',
+    });
+    const person = await check<{ id: string }>(judge, 'createPerson', '/api/v1/persons', {
+      givenName: 'Adam',
+      familyName: 'Schematowy',
+      birthDate: '1985-02-03',
+    });
+    await check(judge, 'createProtectedPerson', '/api/v1/protected-persons', {
+      givenName: 'Ewa',
+      familyName: 'Chroniona',
+      consentedOn: '2024-10-01',
+    });
+    const opened = await check<{ id: string }>(judge, 'createCase', '/api/v1/cases', {
+      caseNumber: 'II K 950/24',
+      courtId: 'SO-WAW',
+      judgmentDate: '2024-11-05',
+      personId: person.id,
+    });
+    await check(judge, 'updateCase', `/api/v1/cases/${opened.id}`, {
+      probationOfficerId: ids.in.probation_officer,
+    });
+    const user = await check<{ user: { id: string } }>(admin, 'createUser', '/api/v1/users', {
+      login: 'schema.check',
+      displayName: 'Schema Check',
+      role: 'operator',
+      regionId: 'PL-MZ',
+      password: 'Haslo-dlugie-123',
+    });
+    await check(admin, 'updateUser', `/api/v1/users/${user.user.id}`, { active: false });
+    await check(admin, 'putRegion', '/api/v1/regions/PL-MZ', { name: 'Mazowsze' });
+    await check(admin, 'putCourt', '/api/v1/courts/SO-WAW', {
+      name: 'Sąd Okręgowy w Warszawie',
+      regionId: 'PL-MZ',
+    });
+    expect(bad).toEqual([]);
+  });
 
   it.skipIf(!available)("a judge cannot pull another court's person into his case", async () => {
     const judge = callers.get('judge')!;

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { allRoutes } from '../src/http/all-routes.js';
-import type { RouteSpec } from '../src/http/route-table.js';
+import { allRoutes } from '@sde/api';
+import type { RouteSpec } from '@sde/api';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 

@@ -6,7 +6,7 @@
  * session's last_seen_at / expires_at) instead of waiting minutes. On PGlite and on the PostgreSQL server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlarmView } from '../src/alarms/alarm.schemas.js';
+import type { AlarmView } from '@sde/api';
 import { tokenHash } from '../src/auth/auth.service.js';
 import { startTestCenter, TestDevice, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';

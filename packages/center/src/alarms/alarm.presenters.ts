@@ -6,7 +6,7 @@
  */
 import { can, type Actor } from '../auth/actor.js';
 import { mayShowProtected, type ProtectedView } from '../auth/policy.js';
-import type { AlarmView } from './alarm.schemas.js';
+import type { AlarmView } from '@sde/api';
 
 /** What replaces a protected person's zone label in an alarm's text. */
 export const REDACTED_ZONE = {

@@ -1,97 +1,15 @@
 /** The alarms API (docs/api-alarms.md): the queue, the operator workflow, incidents and the live stream. */
+import { ALARM_ROUTES } from '@sde/api';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { AuthService } from '../auth/auth.service.js';
 import type { DB } from '../db/schema.js';
-import { registerTable, spec, type Handlers, type RouteSpec } from '../http/route-table.js';
-import {
-  AlarmIdParams,
-  AlarmListQuery,
-  CallBody,
-  CloseBody,
-  ExcuseBody,
-  IncidentQuery,
-  NoteBody,
-  PatrolBody,
-  QualifyBody,
-} from './alarm.schemas.js';
+import { registerTable, type Handlers } from '../http/route-table.js';
 import type { AlarmService } from './alarm.service.js';
 import type { LiveBus } from './live-bus.js';
 import { createLiveStreams, type StreamRegistry } from './live-stream.js';
 
 const SEVERITY_DB = { critical: 'critical', serious: 'serious', info: 'informational' } as const;
-
-const alarm = (
-  method: 'GET' | 'POST',
-  path: string,
-  summary: string,
-  permission: 'alarm.read' | 'alarm.handle' | 'supervision.officer',
-) =>
-  spec({
-    method,
-    path: `/api/v1/alarms/:id${path}`,
-    summary,
-    tag: 'alarms',
-    permission,
-    params: AlarmIdParams,
-    scope: { param: 'id', kind: 'alarm' as const },
-  });
-
-/** Every route of the alarms API (docs/api-alarms.md). */
-export const ALARM_ROUTES = {
-  listAlarms: spec({
-    method: 'GET',
-    path: '/api/v1/alarms',
-    summary: 'The alarm queue in your scope, filtered by status, severity, rule, supervision and period',
-    tag: 'alarms',
-    permission: 'alarm.read',
-    query: AlarmListQuery,
-    refs: [{ from: 'query', field: 'supervisionId', kind: 'supervision' }],
-    audit: { action: 'alarm.list', entity: 'alarm', list: true },
-  }),
-  getAlarm: {
-    ...alarm('GET', '', 'An alarm with its evidence and workflow', 'alarm.read'),
-    audit: { action: 'alarm.read', entity: 'alarm' },
-  },
-  acknowledge: alarm('POST', '/acknowledge', 'Acknowledge the alarm (the operator took it)', 'alarm.handle'),
-  note: { ...alarm('POST', '/notes', 'Add a note to the alarm', 'alarm.read'), body: NoteBody, status: 201 },
-  call: {
-    ...alarm('POST', '/calls', 'Record a phone call made about the alarm', 'alarm.handle'),
-    body: CallBody,
-    status: 201,
-  },
-  patrol: {
-    ...alarm('POST', '/patrols', 'Record a patrol sent', 'alarm.handle'),
-    body: PatrolBody,
-    status: 201,
-  },
-  excuse: {
-    ...alarm('POST', '/excuse', "Record the person's excuse (R10)", 'alarm.handle'),
-    body: ExcuseBody,
-  },
-  qualify: {
-    ...alarm('POST', '/qualify', 'Qualify the excuse as justified or not (R10)', 'supervision.officer'),
-    body: QualifyBody,
-  },
-  close: { ...alarm('POST', '/close', 'Close the alarm with a note', 'alarm.handle'), body: CloseBody },
-  incidents: spec({
-    method: 'GET',
-    path: '/api/v1/incidents',
-    summary: 'Infrastructure incidents (many units silent at once), active or all',
-    tag: 'alarms',
-    permission: 'alarm.read',
-    query: IncidentQuery,
-  }),
-  stream: spec({
-    method: 'GET',
-    path: '/api/v1/stream',
-    summary: 'Server-Sent Events: every alarm change in your scope as it is committed (text/event-stream)',
-    tag: 'alarms',
-    permission: 'alarm.read',
-    raw: true,
-    audit: { action: 'alarm.stream', entity: 'alarm' },
-  }),
-} as const satisfies Record<string, RouteSpec>;
 
 /** Registers the routes; returns the registry of open streams. */
 export function registerAlarmRoutes(

@@ -17,7 +17,7 @@ import { alarmMessage } from '../notify/messages.js';
 import type { OutboxEntry, OutboxRepository } from '../notify/outbox.repository.js';
 import type { AlarmRepository, AlarmRow, ActionRow, Executor } from './alarm.repository.js';
 import { presentAlarmFor } from './alarm.presenters.js';
-import type { AlarmView } from './alarm.schemas.js';
+import type { AlarmView } from '@sde/api';
 import type { LiveBus } from './live-bus.js';
 
 /** The engine as an actor in the audit log. */

@@ -4,7 +4,7 @@
  * JetStream (publish to a subject per region, e.g. `sde.live.<region>`, each process subscribing with an
  * ephemeral consumer and filtering by the caller's scope exactly as the SSE route does); nothing else changes.
  */
-import type { AlarmView } from './alarm.schemas.js';
+import type { AlarmView } from '@sde/api';
 
 /** Who owns the record a message is about, for per-terminal scope checks. */
 export interface LiveOwners {

@@ -13,7 +13,7 @@ import { can, inScope, requirePermission } from '../auth/actor.js';
 import type { AuthService, SessionEndReason } from '../auth/auth.service.js';
 import { tokenHash } from '../auth/auth.service.js';
 import { SESSION_COOKIE } from '../auth/authenticate.js';
-import type { AlarmView } from './alarm.schemas.js';
+import type { AlarmView } from '@sde/api';
 import type { LiveBus } from './live-bus.js';
 
 /** Milliseconds between keep-alive pings on the stream. */

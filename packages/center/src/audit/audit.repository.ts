@@ -2,6 +2,7 @@
  * The audit log (B3, ADR 0407): who did what, when, about whom, from which address. Written in the same
  * transaction as the change; read by the auditor with filters, page by page or as a CSV export.
  */
+import type { AuditCursor } from '@sde/api';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Actor } from '../auth/actor.js';
 import type { DB } from '../db/schema.js';
@@ -129,23 +130,6 @@ export async function recordAudit(
 /** `s` with LIKE's wildcards and escape character taken literally. */
 function likeLiteral(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** A keyset position in the log: the record's time in microseconds since 1970 and its id. */
-export interface AuditCursor {
-  atUs: string;
-  id: number;
-}
-
-/** The cursor as the API hands it out, `<microseconds>.<id>`. */
-export function formatAuditCursor(c: AuditCursor): string {
-  return `${c.atUs}.${c.id}`;
-}
-
-/** Reads a cursor of `formatAuditCursor`; undefined when it is not one. */
-export function parseAuditCursor(s: string): AuditCursor | undefined {
-  const m = /^(-?\d{1,17})\.(\d{1,15})$/.exec(s);
-  return m ? { atUs: m[1]!, id: Number(m[2]) } : undefined;
 }
 
 /** The exact microsecond of `at`, as text (a JavaScript Date keeps milliseconds only). */

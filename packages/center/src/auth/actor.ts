@@ -2,19 +2,11 @@
  * Who is calling, what they may do, and which records they may see. Every route reads `req.actor`
  * (set by `authenticate`) and asks `requirePermission` / `scopeOf`; the console only reflects these rules.
  */
+import type { Permission, Role, UserRole } from '@sde/api';
 import { NotFoundError, AppError } from '../errors.js';
 
-/** The roles of people who use a center (docs/glossary.md), plus `system` for the admin API token. */
-export const ROLES = [
-  'operator',
-  'judge',
-  'probation_officer',
-  'installer',
-  'bureau_admin',
-  'auditor',
-] as const;
-export type UserRole = (typeof ROLES)[number];
-export type Role = UserRole | 'system';
+// The roles and permission names are the API's vocabulary (`@sde/api`); which role holds what is decided here.
+export { ROLES, type Permission, type Role, type UserRole } from '@sde/api';
 
 /** The authenticated caller. */
 export interface Actor {
@@ -68,8 +60,7 @@ export const PERMISSIONS = {
   'stats.read': ['bureau_admin', 'auditor', 'operator'],
   /** Check the ledger's integrity (sde ledger verify). */
   'ledger.verify': ['bureau_admin', 'auditor'],
-} as const satisfies Record<string, readonly UserRole[]>;
-export type Permission = keyof typeof PERMISSIONS;
+} as const satisfies Record<Permission, readonly UserRole[]>;
 
 /** The caller lacks a permission. */
 export class ForbiddenError extends AppError {

@@ -1,11 +1,10 @@
 /** Sign-in, sign-out, the current user, users, regions, courts and the audit log. */
+import { AUTH_ROUTES, formatAuditCursor, type AuditQuery } from '@sde/api';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Readable } from 'node:stream';
 import { auditCsv } from '../audit/audit.csv.js';
 import {
-  formatAuditCursor,
-  parseAuditCursor,
   recordAudit,
   type AuditFilter,
   type AuditRecord,
@@ -14,81 +13,14 @@ import {
 import { presentAuditRecordFor } from '../audit/audit.presenters.js';
 import type { Database } from '../db/database.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { registerTable, spec, type RouteSpec } from '../http/route-table.js';
-import { permissionsOf, ROLES, type Actor } from './actor.js';
+import { registerTable } from '../http/route-table.js';
+import { permissionsOf, type Actor } from './actor.js';
 import { ThrottledError, type AuthService } from './auth.service.js';
 import { addressOf, SESSION_COOKIE, terminalOf } from './authenticate.js';
 import { FLOW_MS, OIDC_CALLBACK, OIDC_FLOW_COOKIE, type OidcSignIn } from './oidc.js';
 
-const LoginBody = z.object({
-  login: z.string().min(1).max(100),
-  password: z.string().min(1).max(200),
-  /** The TOTP code, for a user with a second factor (or enrolling one at sign-in). */
-  totp: z.string().max(10).optional(),
-});
-const TotpConfirm = z.object({ code: z.string().min(1).max(10) });
-const CreateUser = z.object({
-  login: z.string().regex(/^[a-z0-9._-]{3,40}$/, 'lower-case letters, digits, ".", "_" or "-", 3 to 40'),
-  displayName: z.string().min(1).max(100),
-  role: z.enum(ROLES),
-  regionId: z.string().nullable().default(null),
-  courtId: z.string().nullable().default(null),
-  password: z.string().max(200),
-  /** Where alarm notifications go (T4.3); optional. */
-  email: z.string().email().max(200).nullable().optional(),
-  /** Phone for SMS notifications, international format; optional. */
-  phone: z
-    .string()
-    .regex(/^\+?[0-9 ]{6,20}$/)
-    .nullable()
-    .optional(),
-});
-const UpdateUser = z
-  .object({
-    active: z.boolean().optional(),
-    password: z.string().max(200).optional(),
-    role: z.enum(ROLES).optional(),
-    regionId: z.string().max(20).nullable().optional(),
-    courtId: z.string().max(40).nullable().optional(),
-  })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field to change');
-const RegionParams = z.object({ id: z.string().regex(/^[A-Z0-9-]{2,20}$/) });
-const RegionBody = z.object({ name: z.string().min(1).max(100) });
-const CourtParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{2,40}$/) });
-const CourtBody = z.object({ name: z.string().min(1).max(200), regionId: z.string().max(20) });
-const UserParams = z.object({ id: z.uuid() });
-const AuditQuery = z.object({
-  /** Records about this monitored or protected person. */
-  person: z.string().uuid().optional(),
-  /** Records of this user (login); `actor` is its older name. */
-  user: z.string().min(1).max(100).optional(),
-  actor: z.string().min(1).max(100).optional(),
-  /** An action, or a prefix ending with a dot (`alarm.`). */
-  action: z
-    .string()
-    .regex(/^[a-z0-9_.-]{1,100}$/, 'an action such as alarm.acknowledge, or a prefix such as alarm.')
-    .optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  entity: z.string().max(100).optional(),
-  entityId: z.string().max(200).optional(),
-  /** Records whose request came from this address. */
-  address: z.string().min(1).max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  /** Keyset cursor: the `next` of the previous page. */
-  before: z
-    .string()
-    .max(40)
-    .transform((s, ctx) => {
-      const c = parseAuditCursor(s);
-      if (!c) ctx.addIssue({ code: 'custom', message: 'not a cursor of this list (take `next` as it is)' });
-      return c;
-    })
-    .optional(),
-});
-
 /** The repository's filter of an audit query. */
-function auditFilter(q: z.infer<typeof AuditQuery>): AuditFilter {
+function auditFilter(q: z.output<typeof AuditQuery>): AuditFilter {
   const user = q.user ?? q.actor;
   return {
     ...(q.person ? { personId: q.person } : {}),
@@ -103,7 +35,7 @@ function auditFilter(q: z.infer<typeof AuditQuery>): AuditFilter {
 }
 
 /** Checks an audit query's period: one that ends before it starts is refused. */
-function checkPeriod(q: z.infer<typeof AuditQuery>): z.infer<typeof AuditQuery> {
+function checkPeriod(q: z.output<typeof AuditQuery>): z.output<typeof AuditQuery> {
   if (q.from && q.to && new Date(q.from).getTime() > new Date(q.to).getTime())
     throw new ValidationError(
       'from must not be after to',
@@ -118,166 +50,6 @@ function checkPeriod(q: z.infer<typeof AuditQuery>): z.infer<typeof AuditQuery> 
 async function* presented(actor: Actor, records: AsyncIterable<AuditRecord>): AsyncGenerator<AuditRecord> {
   for await (const r of records) yield presentAuditRecordFor(actor, r);
 }
-
-/** The identity routes: sign-in, the current user, users, regions, courts and the audit log. */
-export const AUTH_ROUTES = {
-  login: spec({
-    method: 'POST',
-    path: '/api/v1/auth/login',
-    summary:
-      'Sign in with login and password (and a TOTP code when the user has one); sets the session cookie, ' +
-      'or answers totpRequired / totpEnrolRequired',
-    tag: 'auth',
-    access: 'public',
-    body: LoginBody,
-  }),
-  logout: spec({
-    method: 'POST',
-    path: '/api/v1/auth/logout',
-    summary: 'Sign out: ends the session',
-    tag: 'auth',
-    access: 'signed-in',
-  }),
-  totpSetup: spec({
-    method: 'POST',
-    path: '/api/v1/auth/totp/setup',
-    summary: 'Start enrolling a TOTP second factor: a new secret and its otpauth URI (ADR 0405)',
-    tag: 'auth',
-    access: 'signed-in',
-  }),
-  totpConfirm: spec({
-    method: 'POST',
-    path: '/api/v1/auth/totp/confirm',
-    summary: 'Confirm the second factor with a code from the new secret',
-    tag: 'auth',
-    access: 'signed-in',
-    body: TotpConfirm,
-  }),
-  resetTotp: spec({
-    method: 'DELETE',
-    path: '/api/v1/users/:id/totp',
-    summary: "Remove a user's second factor (they enrol again); ends their sessions",
-    tag: 'users',
-    permission: 'user.manage',
-    params: UserParams,
-  }),
-  oidc: spec({
-    method: 'GET',
-    path: '/api/v1/auth/oidc',
-    summary: 'Whether OpenID Connect sign-in is offered, and the provider’s name',
-    tag: 'auth',
-    access: 'public',
-  }),
-  oidcStart: spec({
-    method: 'GET',
-    path: '/api/v1/auth/oidc/start',
-    summary: 'Redirect to the identity provider (authorization code with PKCE, state and nonce)',
-    tag: 'auth',
-    access: 'public',
-    raw: true,
-  }),
-  oidcCallback: spec({
-    method: 'GET',
-    path: OIDC_CALLBACK,
-    summary: 'The way back from the identity provider: signs the mapped user in and redirects to the console',
-    tag: 'auth',
-    access: 'public',
-    raw: true,
-  }),
-  me: spec({
-    method: 'GET',
-    path: '/api/v1/auth/me',
-    summary: 'The signed-in user and the permissions of their role',
-    tag: 'auth',
-    access: 'signed-in',
-  }),
-  listUsers: spec({
-    method: 'GET',
-    path: '/api/v1/users',
-    summary: 'Users with their role, region and court',
-    tag: 'users',
-    permission: 'user.manage',
-    audit: { action: 'user.list', entity: 'user', list: true },
-  }),
-  createUser: spec({
-    method: 'POST',
-    path: '/api/v1/users',
-    summary: 'Create a user (role, region or court, notification contacts)',
-    tag: 'users',
-    permission: 'user.manage',
-    body: CreateUser,
-    refs: [
-      { from: 'body', field: 'regionId', kind: 'region' },
-      { from: 'body', field: 'courtId', kind: 'court' },
-    ],
-    status: 201,
-  }),
-  updateUser: spec({
-    method: 'PATCH',
-    path: '/api/v1/users/:id',
-    summary:
-      'Deactivate or reactivate a user, set a new password, or move them to another role, region or court',
-    tag: 'users',
-    permission: 'user.manage',
-    params: UserParams,
-    body: UpdateUser,
-    refs: [
-      { from: 'body', field: 'regionId', kind: 'region' },
-      { from: 'body', field: 'courtId', kind: 'court' },
-    ],
-  }),
-  listRegions: spec({
-    method: 'GET',
-    path: '/api/v1/regions',
-    summary: 'Regions (regional centers)',
-    tag: 'users',
-    access: 'signed-in',
-  }),
-  listCourts: spec({
-    method: 'GET',
-    path: '/api/v1/courts',
-    summary: 'Courts and their regions',
-    tag: 'users',
-    access: 'signed-in',
-  }),
-  putRegion: spec({
-    method: 'PUT',
-    path: '/api/v1/regions/:id',
-    summary: 'Create or rename a region',
-    tag: 'users',
-    permission: 'user.manage',
-    params: RegionParams,
-    body: RegionBody,
-  }),
-  putCourt: spec({
-    method: 'PUT',
-    path: '/api/v1/courts/:id',
-    summary: 'Create or change a court',
-    tag: 'users',
-    permission: 'user.manage',
-    params: CourtParams,
-    body: CourtBody,
-  }),
-  listAudit: spec({
-    method: 'GET',
-    path: '/api/v1/audit',
-    summary:
-      'The audit log, newest first, filtered by person, user, action (or a prefix such as `alarm.`), period, ' +
-      'address and entity',
-    tag: 'audit',
-    permission: 'audit.read',
-    query: AuditQuery,
-  }),
-  exportAudit: spec({
-    method: 'GET',
-    path: '/api/v1/audit/export',
-    summary: 'The same filter as CSV (UTF-8 with BOM, RFC 4180, formula cells as text), streamed; audited',
-    tag: 'audit',
-    permission: 'audit.read',
-    query: AuditQuery,
-    raw: true,
-  }),
-} as const satisfies Record<string, RouteSpec>;
 
 /** Registers the identity routes. */
 export function registerAuthRoutes(

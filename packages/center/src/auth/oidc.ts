@@ -4,6 +4,7 @@
  * claim, preferred_username by default); roles and scope stay in SDE, nobody is created, and an unknown
  * identity is refused and audited. The session is the same cookie as after a password.
  */
+import { OIDC_CALLBACK } from '@sde/api';
 import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -30,7 +31,7 @@ export const FLOW_MS = 10 * 60_000;
 /** Sign-ins in progress kept at most: a flood of starts cannot grow memory without bound. */
 const MAX_FLOWS = 10_000;
 /** Where the provider sends the browser back. */
-export const OIDC_CALLBACK = '/api/v1/auth/oidc/callback';
+export { OIDC_CALLBACK };
 
 /** The routes reachable without a session. */
 export const OIDC_PUBLIC_ROUTES = ['/api/v1/auth/oidc', '/api/v1/auth/oidc/start', OIDC_CALLBACK];

@@ -37,15 +37,9 @@ export const PROXIMITY_RULES = ['proximity', 'exclusion_zone'] as const;
 /**
  * Names of data classes an answer left out for the caller's role, listed in its `restricted` field so a
  * terminal can say "not available to your role" instead of showing an empty value as if there were none.
+ * The names are part of the API's answers (`@sde/api`).
  */
-export type RestrictedClass =
-  | 'protected_person'
-  | 'protected_zones'
-  | 'zones'
-  | 'monitored_person_contacts'
-  | 'application_details'
-  | 'court_reasons'
-  | 'messages';
+export type { RestrictedClass } from '@sde/api';
 
 /** Whether `role` sees the monitored person's identity and contacts in full (not only the name). */
 export const seesMonitoredPersonInFull = (role: Role): boolean => role !== 'installer' && role !== 'auditor';

@@ -1,329 +1,29 @@
 /**
  * The REST API of cases, applications, supervisions, court orders, devices and tasks (issue 3). Each
- * route is declared once in {@link CASE_ROUTES} (method, path, permission, zod schemas); the same table
- * registers it with Fastify and generates the OpenAPI document.
+ * route is declared once in `CASE_ROUTES` of `@sde/api` (method, path, permission, zod schemas); this
+ * module binds the handlers, and the same table generates the OpenAPI document.
  */
+import { CASE_ROUTES, OPENAPI_ROUTES } from '@sde/api';
+import { settingsProblems } from '@sde/domain';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { registerTable, spec, type Handlers, type RouteSpec } from '../http/route-table.js';
-import * as S from './case.schemas.js';
+import { registerTable, type Handlers } from '../http/route-table.js';
+import { validationError } from '../http/server.js';
 import type { CaseService } from './case.service.js';
 import { buildOpenApi } from './openapi.js';
 import type { SupervisionService } from './supervision.service.js';
 
-export type { RouteSpec };
-
-/** The API's own description. */
-export const OPENAPI_ROUTES = {
-  openapi: spec({
-    method: 'GET',
-    path: '/api/v1/openapi.json',
-    summary: 'This API described in OpenAPI 3.1 (docs/openapi.json)',
-    tag: 'meta',
-    access: 'signed-in',
-  }),
-} as const satisfies Record<string, RouteSpec>;
-
-/** Every route of the cases API. */
-export const CASE_ROUTES = {
-  createPerson: spec({
-    method: 'POST',
-    path: '/api/v1/persons',
-    summary: 'Register a monitored person (personal data, kept minimal)',
-    tag: 'persons',
-    permission: 'case.write',
-    body: S.CreatePersonBody,
-    status: 201,
-  }),
-  getPerson: spec({
-    method: 'GET',
-    path: '/api/v1/persons/:id',
-    summary: 'A monitored person (visible through a case in your scope)',
-    tag: 'persons',
-    permission: 'case.read',
-    params: S.IdParams,
-    scope: { param: 'id', kind: 'person' },
-    audit: { action: 'person.read', entity: 'monitored_person' },
-  }),
-  createProtectedPerson: spec({
-    method: 'POST',
-    path: '/api/v1/protected-persons',
-    summary: 'Register a protected person with their written consent (proximity orders)',
-    tag: 'persons',
-    permission: 'case.write',
-    body: S.CreateProtectedPersonBody,
-    status: 201,
-  }),
-  listCases: spec({
-    method: 'GET',
-    path: '/api/v1/cases',
-    summary: 'Cases in your scope, newest first (limit + cursor)',
-    tag: 'cases',
-    permission: 'case.read',
-    query: S.ListCasesQuery,
-    refs: [
-      { from: 'query', field: 'courtId', kind: 'court' },
-      { from: 'query', field: 'regionId', kind: 'region' },
-      { from: 'query', field: 'probationOfficerId', kind: 'probation_officer' },
-    ],
-    audit: { action: 'case.list', entity: 'case', list: true },
-  }),
-  createCase: spec({
-    method: 'POST',
-    path: '/api/v1/cases',
-    summary: 'Open a case (sygnatura akt, court, person, judge, probation officer)',
-    tag: 'cases',
-    permission: 'case.write',
-    body: S.CreateCaseBody,
-    status: 201,
-    target: { from: 'body', field: 'courtId', kind: 'court' },
-    refs: [
-      { from: 'body', field: 'personId', kind: 'person' },
-      { from: 'body', field: 'judgeId', kind: 'judge' },
-      { from: 'body', field: 'probationOfficerId', kind: 'probation_officer' },
-      { from: 'body', field: 'protectedPersonId', kind: 'protected_person' },
-    ],
-  }),
-  getCase: spec({
-    method: 'GET',
-    path: '/api/v1/cases/:id',
-    summary: 'A case with its person, applications and supervisions',
-    tag: 'cases',
-    permission: 'case.read',
-    params: S.IdParams,
-    scope: { param: 'id', kind: 'case' },
-    audit: { action: 'case.read', entity: 'case' },
-  }),
-  updateCase: spec({
-    method: 'PATCH',
-    path: '/api/v1/cases/:id',
-    summary: 'Assign the judge, probation officer, address or protected person',
-    tag: 'cases',
-    permission: 'case.write',
-    params: S.IdParams,
-    body: S.UpdateCaseBody,
-    scope: { param: 'id', kind: 'case' },
-    refs: [
-      { from: 'body', field: 'judgeId', kind: 'judge' },
-      { from: 'body', field: 'probationOfficerId', kind: 'probation_officer' },
-      { from: 'body', field: 'protectedPersonId', kind: 'protected_person' },
-    ],
-  }),
-  createApplication: spec({
-    method: 'POST',
-    path: '/api/v1/cases/:id/applications',
-    summary: 'File an application (R1); opens the supervision and the 30-day decision deadline',
-    tag: 'applications',
-    permission: 'case.write',
-    params: S.IdParams,
-    body: S.CreateApplicationBody,
-    status: 201,
-    scope: { param: 'id', kind: 'case' },
-  }),
-  getApplication: spec({
-    method: 'GET',
-    path: '/api/v1/applications/:id',
-    summary: 'An application with its latest survey and eligibility check',
-    tag: 'applications',
-    permission: 'case.read',
-    params: S.IdParams,
-    scope: { param: 'id', kind: 'application' },
-    audit: { action: 'application.read', entity: 'application' },
-  }),
-  recordSurvey: spec({
-    method: 'POST',
-    path: '/api/v1/applications/:id/survey',
-    summary: 'Record the technical survey of the address (R3)',
-    tag: 'applications',
-    permission: 'installation.write',
-    params: S.IdParams,
-    body: S.SurveyBody,
-    status: 201,
-    scope: { param: 'id', kind: 'application' },
-  }),
-  checkEligibility: spec({
-    method: 'POST',
-    path: '/api/v1/applications/:id/eligibility',
-    summary: 'Check eligibility (R2): every condition explained, and what the court must judge',
-    tag: 'applications',
-    permission: 'case.write',
-    params: S.IdParams,
-    body: S.EligibilityBody,
-    scope: { param: 'id', kind: 'application' },
-  }),
-  decide: spec({
-    method: 'POST',
-    path: '/api/v1/applications/:id/decision',
-    summary: 'Record the decision (R3, R4); a grant opens the court order, version 1',
-    tag: 'applications',
-    permission: 'case.write',
-    params: S.IdParams,
-    body: S.DecisionBody,
-    status: 201,
-    scope: { param: 'id', kind: 'application' },
-    refs: [{ from: 'body', field: 'order.obligations[].protectedPersonId', kind: 'protected_person' }],
-  }),
-  listSupervisions: spec({
-    method: 'GET',
-    path: '/api/v1/supervisions',
-    summary: 'Supervisions in your scope, filtered by status, kind, case or person',
-    tag: 'supervisions',
-    permission: 'case.read',
-    query: S.ListSupervisionsQuery,
-    refs: [
-      { from: 'query', field: 'caseId', kind: 'case' },
-      { from: 'query', field: 'personId', kind: 'person' },
-    ],
-    audit: { action: 'supervision.list', entity: 'supervision', list: true },
-  }),
-  getSupervision: spec({
-    method: 'GET',
-    path: '/api/v1/supervisions/:id',
-    summary: 'A supervision: status, deadlines, sentence end with its explanation, order, devices, tasks',
-    tag: 'supervisions',
-    permission: 'case.read',
-    params: S.IdParams,
-    scope: { param: 'id', kind: 'supervision' },
-    audit: { action: 'supervision.read', entity: 'supervision' },
-  }),
-  reportReadiness: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/readiness',
-    summary: 'The person reported readiness for installation (R4)',
-    tag: 'supervisions',
-    permission: 'installation.write',
-    params: S.IdParams,
-    body: S.AtBody,
-    scope: { param: 'id', kind: 'supervision' },
-  }),
-  install: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/installation',
-    summary: 'Installation protocol (R5): devices assigned to the supervision',
-    tag: 'devices',
-    permission: 'installation.write',
-    params: S.IdParams,
-    body: S.InstallationBody,
-    scope: { param: 'id', kind: 'supervision' },
-    refs: [{ from: 'body', field: 'deviceIds[]', kind: 'device' }],
-  }),
-  activate: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/activation',
-    summary: 'Activation protocol (R6): the sentence starts; its end is computed',
-    tag: 'devices',
-    permission: 'installation.write',
-    params: S.IdParams,
-    body: S.ActivationBody,
-    scope: { param: 'id', kind: 'supervision' },
-  }),
-  startExecution: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/execution',
-    summary: 'The probation officer contacted the person (R7): sentence in execution',
-    tag: 'supervisions',
-    permission: 'supervision.officer',
-    params: S.IdParams,
-    body: S.AtBody,
-    scope: { param: 'id', kind: 'supervision' },
-  }),
-  endServed: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/end',
-    summary: 'The sentence is served (R8)',
-    tag: 'supervisions',
-    permission: 'case.write',
-    params: S.IdParams,
-    body: S.AtBody,
-    scope: { param: 'id', kind: 'supervision' },
-  }),
-  revoke: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/revocation',
-    summary: 'The court revoked the permission (R5)',
-    tag: 'supervisions',
-    permission: 'case.write',
-    params: S.IdParams,
-    body: S.RevokeBody,
-    scope: { param: 'id', kind: 'supervision' },
-  }),
-  assignDevice: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/devices',
-    summary: 'Assign one more device (e.g. a replacement) during supervision',
-    tag: 'devices',
-    permission: 'installation.write',
-    params: S.IdParams,
-    body: S.AssignDeviceBody,
-    scope: { param: 'id', kind: 'supervision' },
-    refs: [{ from: 'body', field: 'deviceId', kind: 'device' }],
-  }),
-  removeDevices: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/removal',
-    summary: 'Removal protocol: devices taken back, their assignments end',
-    tag: 'devices',
-    permission: 'installation.write',
-    params: S.IdParams,
-    body: S.RemovalBody,
-    scope: { param: 'id', kind: 'supervision' },
-    refs: [{ from: 'body', field: 'deviceIds[]', kind: 'device' }],
-  }),
-  approveException: spec({
-    method: 'POST',
-    path: '/api/v1/supervisions/:id/schedule-exceptions',
-    summary: 'A one-time away window approved by the probation officer',
-    tag: 'orders',
-    permission: 'supervision.officer',
-    params: S.IdParams,
-    body: S.ScheduleExceptionBody,
-    status: 201,
-    scope: { param: 'id', kind: 'supervision' },
-  }),
-  getOrder: spec({
-    method: 'GET',
-    path: '/api/v1/orders/:id',
-    summary: 'A court order with every version',
-    tag: 'orders',
-    permission: 'case.read',
-    params: S.IdParams,
-    scope: { param: 'id', kind: 'order' },
-    audit: { action: 'order.read', entity: 'court_order' },
-  }),
-  amendOrder: spec({
-    method: 'POST',
-    path: '/api/v1/orders/:id/versions',
-    summary: 'Change the order: a new version with who, when and why',
-    tag: 'orders',
-    permission: 'case.write',
-    params: S.IdParams,
-    body: S.OrderVersionBody,
-    status: 201,
-    scope: { param: 'id', kind: 'order' },
-    refs: [{ from: 'body', field: 'obligations[].protectedPersonId', kind: 'protected_person' }],
-  }),
-  myTasks: spec({
-    method: 'GET',
-    path: '/api/v1/tasks',
-    summary: 'Open tasks and deadlines for the signed-in person',
-    tag: 'tasks',
-    query: S.ListTasksQuery,
-    // Tasks name cases: the auditor, who reads no case, reads no task either (ADR 0403).
-    permission: 'case.read',
-    audit: { action: 'task.list', entity: 'task', list: true },
-  }),
-  inForce: spec({
-    method: 'GET',
-    path: '/api/v1/devices/:id/in-force',
-    summary: 'The supervision and the order version a device served at an instant',
-    tag: 'devices',
-    permission: 'case.read',
-    params: S.DeviceParams,
-    query: S.InForceQuery,
-    scope: { param: 'id', kind: 'device' },
-  }),
-} as const satisfies Record<string, RouteSpec>;
+/**
+ * The engine's rules between an order's settings (domain `settingsProblems`), checked after the body's
+ * schema and before the service writes: refused as a schema error would be, naming the setting.
+ */
+function checkSettings(settings: Parameters<typeof settingsProblems>[0], at: string): void {
+  const problems = settingsProblems(settings);
+  if (problems.length > 0) {
+    throw validationError(problems.map((p) => ({ path: `${at}.${p.path}`, message: p.message })));
+  }
+}
 
 /** Registers the cases API and GET /api/v1/openapi.json. */
 export function registerCaseRoutes(
@@ -343,7 +43,10 @@ export function registerCaseRoutes(
     getApplication: (c) => cases.application(c.actor, c.params.id),
     recordSurvey: (c) => cases.recordSurvey(c.actor, c.params.id, c.body, c.requestId),
     checkEligibility: (c) => cases.checkEligibility(c.actor, c.params.id, c.body, c.requestId),
-    decide: (c) => cases.decide(c.actor, c.params.id, c.body, c.requestId),
+    decide: (c) => {
+      checkSettings(c.body.order?.monitoringSettings, 'order.monitoringSettings');
+      return cases.decide(c.actor, c.params.id, c.body, c.requestId);
+    },
     listSupervisions: (c) => sv.list(c.actor, c.query),
     getSupervision: (c) => sv.detail(c.actor, c.params.id),
     reportReadiness: (c) => sv.reportReadiness(c.actor, c.params.id, c.body.at, c.requestId),
@@ -356,7 +59,10 @@ export function registerCaseRoutes(
     removeDevices: (c) => sv.remove(c.actor, c.params.id, c.body, c.requestId),
     approveException: (c) => sv.approveException(c.actor, c.params.id, c.body, c.requestId),
     getOrder: (c) => sv.order(c.actor, c.params.id),
-    amendOrder: (c) => sv.amendOrder(c.actor, c.params.id, c.body, c.requestId),
+    amendOrder: (c) => {
+      checkSettings(c.body.monitoringSettings, 'monitoringSettings');
+      return sv.amendOrder(c.actor, c.params.id, c.body, c.requestId);
+    },
     myTasks: (c) =>
       sv.tasksFor(c.actor, {
         limit: c.query.limit,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allRoutes } from '../http/all-routes.js';
+import { allRoutes } from '@sde/api';
 import { buildOpenApi } from './openapi.js';
 
 describe('OpenAPI document', () => {

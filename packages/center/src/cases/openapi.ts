@@ -1,17 +1,16 @@
 /**
- * The OpenAPI 3.1 description of every route, generated from the route table (ADR 0402) and the zod schemas
- * that validate its requests. docs/openapi.json is this document; a test fails when the two differ
+ * The OpenAPI 3.1 description of every route, generated from the route tables of `@sde/api` (ADR 0402)
+ * and the zod schemas that validate its requests and describe its answers. docs/openapi.json is this document; a test fails when the two differ
  * (`npm run docs:openapi` rewrites it).
  */
+import { allRoutes, ErrorResponse, type RouteSpec } from '@sde/api';
 import { z } from 'zod';
-import { allRoutes } from '../http/all-routes.js';
-import type { RouteSpec } from '../http/route-table.js';
-import { ErrorResponse } from './case.schemas.js';
 
 type Json = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType): Json {
-  const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+/** A schema as JSON Schema: requests as a caller writes them (`input`), answers as the center sends them. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Json {
+  const s = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
   delete s.$schema;
   return s;
 }
@@ -61,8 +60,20 @@ export function buildOpenApi(): Json {
   const paths: Record<string, Record<string, Json>> = {};
   const schemas: Record<string, Json> = { Error: jsonSchema(ErrorResponse) };
   const routes = allRoutes();
+  const answers = new Map<z.ZodType, string>();
   for (const [name, s] of Object.entries(routes) as [string, RouteSpec][]) {
     const path = s.path.replace(/:(\w+)/g, '{$1}');
+    let answer: Json = { type: 'object' };
+    if (s.response) {
+      // Routes that answer with the same view (every lifecycle step: the supervision) share one component.
+      let ref = answers.get(s.response);
+      if (ref === undefined) {
+        ref = `${capital(name)}Answer`;
+        answers.set(s.response, ref);
+        schemas[ref] = jsonSchema(s.response, 'output');
+      }
+      answer = { $ref: `#/components/schemas/${ref}` };
+    }
     const op: Json = {
       operationId: name,
       summary: s.summary,
@@ -73,7 +84,7 @@ export function buildOpenApi(): Json {
       responses: {
         [String(s.status ?? 200)]: {
           description: 'Done',
-          content: { 'application/json': { schema: { type: 'object' } } },
+          content: { 'application/json': { schema: answer } },
         },
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },

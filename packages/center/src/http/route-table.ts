@@ -1,86 +1,28 @@
 /**
  * The route table (ADR 0402): every HTTP route is declared once — method, path, who may call it, the
  * schemas of its inputs, the scope rule of the object its path names, the ids its body or query refers to,
- * and whether a successful answer is a read of personal data to audit. {@link registerTable} is the one
- * place that enforces those declarations; handlers receive inputs already checked.
+ * and whether a successful answer is a read of personal data to audit. The tables themselves are data in
+ * `@sde/api`; {@link registerTable} is the one place that enforces them; handlers receive inputs already
+ * checked.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
-import type { z } from 'zod';
+import type { ObjectKind, ParsedBody, ParsedParams, ParsedQuery, RefSpec, RouteSpec } from '@sde/api';
 import { recordAudit } from '../audit/audit.repository.js';
 import { AppError, NotFoundError } from '../errors.js';
-import { can, ForbiddenError, inScope, scopeOf, type Actor, type Permission } from '../auth/actor.js';
+import { can, ForbiddenError, inScope, scopeOf, type Actor } from '../auth/actor.js';
 import { DomainRuleError } from '../cases/domain-error.js';
 import type { DB } from '../db/schema.js';
 import { caseScopeSql, deviceScopeSql } from '../db/scope-sql.js';
 import { DECLARED, parse } from './server.js';
 
-/** Kinds of records a path or a reference can name; each has a scope rule in {@link ownersOf} / {@link reachable}. */
-export type ObjectKind =
-  | 'case'
-  | 'application'
-  | 'supervision'
-  | 'order'
-  | 'alarm'
-  | 'person'
-  | 'protected_person'
-  | 'device'
-  | 'judge'
-  | 'probation_officer'
-  | 'court'
-  | 'region';
-
-/** An id in a body or query that must name a record in the caller's scope. `field` is a dotted path; `[]` walks arrays. */
-export interface RefSpec {
-  from: 'body' | 'query';
-  field: string;
-  kind: ObjectKind;
-}
-
-/** One route: what it does, who may call it, the schemas of its inputs and its scope and audit rules. */
-export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  path: string;
-  summary: string;
-  tag: string;
-  /** The permission the caller needs (actor.ts). Exactly one of `permission` and `access` is given. */
-  permission?: Permission;
-  /** A route without a permission: reachable by anyone (`public`) or by any signed-in caller. */
-  access?: 'public' | 'signed-in';
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** The object the path names; outside the caller's scope (or missing) it answers 404. */
-  scope?: { param: string; kind: ObjectKind };
-  /**
-   * The court of a record being created (e.g. a case's `courtId`): it must be the caller's, and references
-   * must fall within its jurisdiction. Outside the caller's scope: 403 (the caller knows their own court).
-   */
-  target?: { from: 'body'; field: string; kind: 'court' };
-  /** Ids in the body or query; each outside the caller's scope answers 404, as if it did not exist. */
-  refs?: readonly RefSpec[];
-  /** A successful answer carries personal data: recorded as a read in the audit log (never the values). */
-  audit?: { action: string; entity: string; list?: boolean };
-  /** The handler writes the answer itself (a stream, a file); the table still checks everything first. */
-  raw?: boolean;
-  /** Body limit in bytes when above the server's default. */
-  bodyLimit?: number;
-  /** Status of a success (default 200). */
-  status?: number;
-}
-
-/** Declares one route, keeping its literal type for the handler's inputs. */
-export const spec = <T extends RouteSpec>(s: T) => s;
-
-type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
-
 /** What a handler receives: the caller, the parsed inputs and, for raw routes, the request and reply. */
 export interface Ctx<T extends RouteSpec> {
   actor: Actor;
   requestId: string;
-  params: Infer<T['params']>;
-  query: Infer<T['query']>;
-  body: Infer<T['body']>;
+  params: ParsedParams<T>;
+  query: ParsedQuery<T>;
+  body: ParsedBody<T>;
   req: FastifyRequest;
   reply: FastifyReply;
 }

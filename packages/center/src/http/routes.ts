@@ -1,8 +1,8 @@
 /** Routes of the foundation: health, metrics, devices, commands, offline read-outs and the ledger check. */
-import { CommandBody, parseReadout, openFrame, type EventsMessage } from '@sde/protocol';
+import { FOUNDATION_ROUTES } from '@sde/api';
+import { parseReadout, openFrame, type CommandBody, type EventsMessage } from '@sde/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../db/schema.js';
 import type { DeviceService } from '../devices/device.service.js';
 import type { CommandRepository } from '../commands/command.repository.js';
@@ -12,18 +12,7 @@ import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
 import { recordAudit } from '../audit/audit.repository.js';
 import { presentCommandsFor } from '../monitoring/monitoring.presenters.js';
-import { notFound, reachable, registerTable, spec, type RouteSpec } from './route-table.js';
-
-const ProvisionBody = z
-  .object({
-    kind: z.enum(['transmitter', 'home_unit', 'portable_unit', 'protected_unit']),
-    count: z.number().int().min(1).max(10_000).optional(),
-    prefix: z.string().max(40).optional(),
-    ids: z.array(z.string()).min(1).max(10_000).optional(),
-  })
-  .refine((b) => (b.ids === undefined) !== (b.count === undefined), 'give either ids or count');
-
-const DeviceParams = z.object({ id: z.string().min(1).max(64) });
+import { notFound, reachable, registerTable } from './route-table.js';
 
 /**
  * What the audit keeps of a command: its kind and settings, and of a text message only its length — the
@@ -39,88 +28,6 @@ function commandSummary(body: CommandBody): Record<string, unknown> {
       return { command: 'set_interval', seconds: body.seconds };
   }
 }
-
-/** The foundation's routes: health, metrics, devices, commands, read-outs, the ledger check. */
-export const FOUNDATION_ROUTES = {
-  healthz: spec({
-    method: 'GET',
-    path: '/healthz',
-    summary: 'Whether storage and broker answer (503 when not)',
-    tag: 'meta',
-    access: 'public',
-  }),
-  metrics: spec({
-    method: 'GET',
-    path: '/metrics',
-    summary: 'Prometheus metrics (text)',
-    tag: 'meta',
-    access: 'public',
-  }),
-  provisionDevices: spec({
-    method: 'POST',
-    path: '/api/v1/devices',
-    summary: 'Register devices (by ids or a count with a prefix); answers their secrets once',
-    tag: 'devices',
-    permission: 'device.manage',
-    body: ProvisionBody,
-    status: 201,
-  }),
-  getDevice: spec({
-    method: 'GET',
-    path: '/api/v1/devices/:id',
-    summary: "A device's state: last contact, seq marks, clock offset",
-    tag: 'devices',
-    permission: 'device.read',
-    params: DeviceParams,
-    scope: { param: 'id', kind: 'device' },
-  }),
-  sendCommand: spec({
-    method: 'POST',
-    path: '/api/v1/devices/:id/commands',
-    summary: 'Queue a command or a message to the unit (T4.4)',
-    tag: 'devices',
-    permission: 'message.send',
-    params: DeviceParams,
-    body: CommandBody,
-    scope: { param: 'id', kind: 'device' },
-    status: 201,
-  }),
-  listCommands: spec({
-    method: 'GET',
-    path: '/api/v1/devices/:id/commands',
-    summary: "The device's last 100 commands and their state",
-    tag: 'devices',
-    permission: 'device.read',
-    params: DeviceParams,
-    scope: { param: 'id', kind: 'device' },
-  }),
-  uploadReadout: spec({
-    method: 'POST',
-    path: '/api/v1/readouts',
-    summary:
-      "Upload a unit's offline read-out file (text/plain or application/octet-stream); a device outside " +
-      'your scope answers 404',
-    tag: 'devices',
-    permission: 'device.manage',
-    bodyLimit: 64 * 1024 * 1024,
-  }),
-  verifyLedger: spec({
-    method: 'GET',
-    path: '/api/v1/ledger/verify',
-    summary: "Check the ledger's integrity: chains, gaps, duplicates",
-    tag: 'meta',
-    permission: 'ledger.verify',
-  }),
-  ledgerQuarantine: spec({
-    method: 'GET',
-    path: '/api/v1/ledger/quarantine',
-    summary:
-      'The latest 100 frames refused for implausible sequence numbers: unit, numbers, first and last ' +
-      'refusal, repeats (not their events; ADR 0408)',
-    tag: 'meta',
-    permission: 'ledger.verify',
-  }),
-} as const satisfies Record<string, RouteSpec>;
 
 /** Registers the routes. */
 export function registerRoutes(

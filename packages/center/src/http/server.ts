@@ -158,8 +158,12 @@ function polish(status: number): string {
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const details = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new ValidationError(
+  throw validationError(r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+}
+
+/** The 400 of invalid input, each problem with its field's path, in English and Polish. */
+export function validationError(details: { path: string; message: string }[]): ValidationError {
+  return new ValidationError(
     details.map((d) => `${d.path || 'body'}: ${d.message}`).join('; '),
     details,
     undefined,
