@@ -7,7 +7,7 @@ import { unlockAudio } from './lib/beep.js';
 import type { MessageKey } from './lib/messages.js';
 import { can, type Permission } from './lib/permissions.js';
 import { match, navigate, usePath } from './lib/router.js';
-import { actorOf, type Actor, type Role, type SessionAnswer } from './lib/types.js';
+import { actorOf, type Actor, type Role, type SessionAnswer } from './lib/session.js';
 import { AlarmConsole } from './screens/AlarmConsole.js';
 import { AuditLog } from './screens/AuditLog.js';
 import { CaseList } from './screens/CaseList.js';

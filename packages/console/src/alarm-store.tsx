@@ -16,7 +16,7 @@ import { mergeAlarms, needsAttention, upsertAlarm } from './lib/alarms.js';
 import { api, ApiError, reauthenticate } from './lib/api.js';
 import { beep } from './lib/beep.js';
 import { connectStream, type StreamState } from './lib/stream.js';
-import type { AlarmView } from './lib/types.js';
+import type { AlarmAnswer as AlarmView } from '@sde/api';
 
 export interface AlarmStore {
   alarms: AlarmView[];

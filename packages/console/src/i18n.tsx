@@ -9,7 +9,7 @@ import {
   type Lang,
 } from './lib/format.js';
 import { translate, type MessageKey } from './lib/messages.js';
-import type { Bilingual } from './lib/types.js';
+import type { Bilingual } from '@sde/api';
 
 export interface I18n {
   lang: Lang;

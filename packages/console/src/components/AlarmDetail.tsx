@@ -7,7 +7,8 @@ import { useI18n } from '../i18n.js';
 import { api, ApiError } from '../lib/api.js';
 import { ruleName } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
-import type { Actor, AlarmView } from '../lib/types.js';
+import type { AlarmAnswer as AlarmView } from '@sde/api';
+import type { Actor } from '../lib/session.js';
 import { Link } from './Link.js';
 
 export type AlarmPanel = 'note' | 'call' | 'patrol' | 'excuse' | 'close' | 'qualify' | null;

@@ -7,7 +7,8 @@ import { useI18n } from '../i18n.js';
 import { api, ApiError } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
-import type { Actor, DeviceAssignment, DeviceCommand, DeviceStatus } from '../lib/types.js';
+import type { DeviceAssignmentAnswer as DeviceAssignment, DeviceCommand, DeviceStatus } from '@sde/api';
+import type { Actor } from '../lib/session.js';
 import { ErrorText } from './Status.js';
 
 /** A unit counts as online when it spoke in the last ten minutes (twice the reporting interval, as the center). */

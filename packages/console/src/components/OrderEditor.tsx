@@ -8,7 +8,8 @@ import { api } from '../lib/api.js';
 import { warsawMidnight, warsawToday } from '../lib/format.js';
 import type { MessageKey } from '../lib/messages.js';
 import { formatDay, parseDay } from '../lib/schedule.js';
-import { WEEKDAYS, type Obligation, type OrderVersion, type Weekday } from '../lib/types.js';
+import type { Obligation, OrderVersionAnswer as OrderVersion } from '@sde/api';
+import { WEEKDAYS, type Weekday } from '../lib/schedule.js';
 import { ErrorText } from './Status.js';
 
 export function OrderEditor({

@@ -6,7 +6,7 @@
 import { Fragment } from 'react';
 import { useI18n } from '../i18n.js';
 import type { MessageKey } from '../lib/messages.js';
-import type { MonitoringSettings } from '../lib/types.js';
+import type { MonitoringSettings } from '@sde/api';
 
 export function OrderSettings({ settings }: { settings: MonitoringSettings | undefined }) {
   const { t, duration, num } = useI18n();

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n.js';
 import { api, ApiError } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
-import type { SessionAnswer } from '../lib/types.js';
+import type { SessionAnswer } from '../lib/session.js';
 
 const REASONS = new Set(['idle', 'expired', 'signed_out', 'user_changed']);
 

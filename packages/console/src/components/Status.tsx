@@ -1,7 +1,7 @@
 /** Small shared pieces: load states, errors in the reader's language, the supervision status chip. */
 import { useI18n } from '../i18n.js';
 import { ApiError } from '../lib/api.js';
-import type { Bilingual, SupervisionStatus } from '../lib/types.js';
+import type { Bilingual, SupervisionStatus } from '@sde/api';
 
 export function Loading() {
   const { t } = useI18n();

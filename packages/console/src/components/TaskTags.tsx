@@ -2,7 +2,7 @@
 import { useI18n } from '../i18n.js';
 import { taskName, type MessageKey } from '../lib/messages.js';
 import { taskState } from '../lib/tasks.js';
-import type { Task } from '../lib/types.js';
+import type { TaskAnswer as Task } from '@sde/api';
 
 /** The task's short name in the reader's language; the center's own sentence for a code the console lacks. */
 export function TaskName({ task }: { task: Task }) {

@@ -8,7 +8,7 @@ import { useI18n } from '../i18n.js';
 import { api } from '../lib/api.js';
 import type { MapExtras } from '../lib/geo.js';
 import { periodQuery, type PeriodChoice } from '../lib/period.js';
-import type { Obligation, PositionsView } from '../lib/types.js';
+import type { Obligation, PositionsAnswer as PositionsView } from '@sde/api';
 import { useAsync } from '../lib/useAsync.js';
 import { PeriodPicker, type PeriodPreset } from './PeriodPicker.js';
 import { ErrorText } from './Status.js';

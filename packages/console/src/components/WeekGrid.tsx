@@ -2,7 +2,7 @@
 import { useI18n } from '../i18n.js';
 import { weekGrid, fromMinutes } from '../lib/schedule.js';
 import type { MessageKey } from '../lib/messages.js';
-import type { Weekday, WeeklySchedule } from '../lib/types.js';
+import type { Weekday, WeeklySchedule } from '../lib/schedule.js';
 
 const HOURS = [0, 3, 6, 9, 12, 15, 18, 21, 24];
 

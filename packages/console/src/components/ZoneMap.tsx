@@ -1,7 +1,7 @@
 /** The offline map: zones, the track and positions as plain SVG over a neutral background (no tiles). */
 import { useI18n } from '../i18n.js';
 import { layoutMap, type MapExtras } from '../lib/geo.js';
-import type { Obligation } from '../lib/types.js';
+import type { Obligation } from '@sde/api';
 
 export function ZoneMap({ obligations, extras = {} }: { obligations: Obligation[]; extras?: MapExtras }) {
   const { t, num } = useI18n();

@@ -8,7 +8,7 @@ import {
   needsAttention,
   upsertAlarm,
 } from './alarms.js';
-import type { AlarmView } from './types.js';
+import type { AlarmAnswer as AlarmView } from '@sde/api';
 
 function alarm(over: Partial<AlarmView> & { id: string }): AlarmView {
   return {

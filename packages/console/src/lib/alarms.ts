@@ -2,7 +2,7 @@
  * The operator's queue: which alarm comes first, how live updates merge into it, and the filters. Pure, so
  * the order a person sees at 3 a.m. is unit-tested.
  */
-import type { AlarmSeverity, AlarmStatus, AlarmView } from './types.js';
+import type { AlarmAnswer as AlarmView, AlarmSeverity, AlarmStatus } from '@sde/api';
 
 /** Lower comes first. */
 export const SEVERITY_RANK: Record<AlarmSeverity, number> = { critical: 0, serious: 1, info: 2 };

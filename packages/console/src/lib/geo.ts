@@ -2,7 +2,7 @@
  * The offline map: zones, a track and positions projected onto a plain SVG (equirectangular around the
  * centre, which is exact enough at city scale). No tiles, so it works in a monitoring room without internet.
  */
-import type { LatLon, Obligation } from './types.js';
+import type { LatLon, Obligation } from '@sde/api';
 
 const M_PER_DEG_LAT = 111_320;
 

@@ -1,9 +1,9 @@
 /**
  * What the signed-in person may do, as the center says (`GET /api/v1/auth/me` answers the role's permission
  * list). The console keeps no copy of the center's table, so the two cannot drift: it only decides what to
- * show, and the API enforces every rule anyway. The permission names are the center's own type.
+ * show, and the API enforces every rule anyway. The permission names are the API's (`@sde/api`).
  */
-import type { Permission } from '../../../center/src/auth/actor.js';
+import type { Permission } from '@sde/api';
 
 export type { Permission };
 

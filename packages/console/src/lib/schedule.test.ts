@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changedDays, formatDay, parseDay, toMinutes, weekGrid } from './schedule.js';
-import type { WeeklySchedule } from './types.js';
+import type { WeeklySchedule } from './schedule.js';
 
 const empty = (): WeeklySchedule => ({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] });
 

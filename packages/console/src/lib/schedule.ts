@@ -3,7 +3,12 @@
  * that ends the next day (a night shift) is split at midnight and continues in the next column (Sunday
  * continues on Monday). Times are Europe/Warsaw wall clock, as in the court order.
  */
-import { WEEKDAYS, type AwayWindow, type Weekday, type WeeklySchedule } from './types.js';
+import type { AwayWindow } from '@sde/api';
+
+/** The days of a weekly schedule, Monday first, as a court order names them. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+export type WeeklySchedule = Record<Weekday, AwayWindow[]>;
 
 const DAY_MIN = 24 * 60;
 

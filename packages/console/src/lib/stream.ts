@@ -5,7 +5,7 @@
  * When the center ends the stream because its session ended (`event: end`, ADR 0404), it does not
  * reconnect: the session, not the network, is gone, and the caller leads the person to sign in again.
  */
-import type { AlarmView } from './types.js';
+import type { AlarmAnswer as AlarmView } from '@sde/api';
 
 export type StreamState = 'connecting' | 'live' | 'lost' | 'ended';
 

@@ -1,6 +1,6 @@
 /** Open tasks as terminals show them: their deadline state, named in the domain's vocabulary. */
 import type { TaskDeadlineState } from '../../../domain/src/lifecycle.js';
-import type { Task } from './types.js';
+import type { TaskAnswer as Task } from '@sde/api';
 
 export type { TaskDeadlineState };
 

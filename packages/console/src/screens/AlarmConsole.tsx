@@ -9,7 +9,7 @@ import { useI18n } from '../i18n.js';
 import { DEFAULT_FILTER, filterAlarms, type AlarmFilter } from '../lib/alarms.js';
 import { ruleName } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
-import type { Actor } from '../lib/types.js';
+import type { Actor } from '../lib/session.js';
 
 export function AlarmConsole({ user }: { user: Actor }) {
   const { t, lang, time, duration } = useI18n();

@@ -19,7 +19,7 @@ import {
 } from '../lib/audit.js';
 import { TIME_ZONE } from '../lib/format.js';
 import type { MessageKey } from '../lib/messages.js';
-import type { Actor } from '../lib/types.js';
+import type { Actor } from '../lib/session.js';
 import { useAsync } from '../lib/useAsync.js';
 
 const HOUR = 3_600_000;

@@ -5,7 +5,8 @@ import { ErrorText, Loading, StatusChip } from '../components/Status.js';
 import { useI18n } from '../i18n.js';
 import { allPages, api } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
-import type { Actor, CaseDetail, CaseSummary, SupervisionSummary } from '../lib/types.js';
+import type { CaseDetail, CaseSummary, SupervisionSummary } from '@sde/api';
+import type { Actor } from '../lib/session.js';
 import { mapLimit, useAsync } from '../lib/useAsync.js';
 
 /** A case row: the case, its person and its latest supervision. */

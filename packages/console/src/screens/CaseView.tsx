@@ -17,7 +17,8 @@ import { api } from '../lib/api.js';
 import { ruleName, type MessageKey } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
 import { changedDays } from '../lib/schedule.js';
-import type { Actor, AlarmView, CaseDetail, Obligation, SupervisionDetail } from '../lib/types.js';
+import type { AlarmAnswer as AlarmView, CaseDetail, Obligation, SupervisionDetail } from '@sde/api';
+import type { Actor } from '../lib/session.js';
 import { useAsync } from '../lib/useAsync.js';
 
 export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {

@@ -18,13 +18,13 @@ import { ruleName, type MessageKey } from '../lib/messages.js';
 import { periodQuery, type PeriodChoice } from '../lib/period.js';
 import { can } from '../lib/permissions.js';
 import type {
-  Actor,
-  AlarmView,
+  AlarmAnswer as AlarmView,
   CaseSummary,
   DeviceListItem,
-  StatsView,
+  StatsAnswer as StatsView,
   SupervisionSummary,
-} from '../lib/types.js';
+} from '@sde/api';
+import type { Actor } from '../lib/session.js';
 import { useAsync } from '../lib/useAsync.js';
 
 function download(name: string, text: string) {

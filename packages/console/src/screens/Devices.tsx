@@ -13,13 +13,13 @@ import { allPages, api } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
 import type {
-  Actor,
   DeviceListItem,
   DeviceStatus,
   SupervisionDetail,
   SupervisionSummary,
-  Task,
-} from '../lib/types.js';
+  TaskAnswer as Task,
+} from '@sde/api';
+import type { Actor } from '../lib/session.js';
 import { mapLimit, useAsync } from '../lib/useAsync.js';
 
 /** Supervisions with devices or waiting for them, with their details. */

@@ -7,7 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n.js';
 import { api, ApiError } from '../lib/api.js';
 import type { MessageKey } from '../lib/messages.js';
-import { actorOf, type Actor, type SessionAnswer } from '../lib/types.js';
+import { actorOf, type Actor, type SessionAnswer } from '../lib/session.js';
 import { TotpSecret, type TotpSetup } from './TotpEnrol.js';
 
 /** What the center answers a sign-in: a session, or the second factor it still needs. */

@@ -11,7 +11,8 @@ import { ErrorText, Loading, StatusChip } from '../components/Status.js';
 import { useI18n } from '../i18n.js';
 import { allPages } from '../lib/api.js';
 import { ruleName, type MessageKey } from '../lib/messages.js';
-import type { Actor, Task } from '../lib/types.js';
+import type { TaskAnswer as Task } from '@sde/api';
+import type { Actor } from '../lib/session.js';
 import { useAsync } from '../lib/useAsync.js';
 import { loadCaseRows } from './CaseList.js';
 
