@@ -178,6 +178,21 @@ describe.each(setups)('the data-class policy on the proximity case (%s)', (stora
       expect(s.body.restricted).toEqual(
         expect.arrayContaining(['zones', 'protected_person', 'court_reasons']),
       );
+      // The order a unit serves: the place and its hours, not why the court or the officer changed a day.
+      type InForce = {
+        orderVersion: { reason?: string; order: { obligations: { schedule?: unknown }[] } };
+        restricted?: string[];
+      };
+      const judges = await as.judge<InForce>('GET', `/api/v1/devices/${tx}/in-force`);
+      expect(judges.body.orderVersion.reason).toEqual(expect.any(String));
+      const theirs = await as.installer<InForce>('GET', `/api/v1/devices/${tx}/in-force`);
+      expect(theirs.status).toBe(200);
+      expect(theirs.body.orderVersion).not.toHaveProperty('reason');
+      expect(JSON.stringify(theirs.body.orderVersion.order)).not.toContain('"reason"');
+      expect(theirs.body.restricted).toEqual(expect.arrayContaining(['court_reasons']));
+      const order = await as.installer('GET', `/api/v1/orders/${orderId}`);
+      expect(order.status).toBe(200);
+      expect(JSON.stringify(order.body)).not.toContain('"reason"');
       expect(status['/api/v1/devices?limit=500']).toBe(200);
       expect(status['/api/v1/tasks?limit=200']).toBe(200);
       // A message to her unit: the installer sees that it was sent, not what it says.

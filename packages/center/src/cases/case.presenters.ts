@@ -46,7 +46,7 @@ export function presentObligationsFor<O extends ObligationLike>(
   view: ProtectedView,
 ): { obligations: O[]; restricted: RestrictedClass[] } {
   if (actor.role === 'installer') {
-    const kept = obligations.filter((o) => o.kind === 'stay_at_place');
+    const kept = obligations.filter((o) => o.kind === 'stay_at_place').map(withoutScheduleReasons);
     const hadZones = obligations.some((o) => o.kind === 'exclusion_zone' || o.kind === 'inclusion_zone');
     const hadProtected = obligations.some((o) => o.kind === 'keep_distance');
     return {
@@ -65,6 +65,23 @@ export function presentObligationsFor<O extends ObligationLike>(
     obligations: kept,
     restricted: kept.length < obligations.length ? ['protected_zones'] : [],
   };
+}
+
+/**
+ * A place obligation without the written reasons of its schedule's one-off changes and exceptions: they say
+ * why a day differs (a doctor's visit, a hearing), which the installer's work does not need.
+ */
+function withoutScheduleReasons<O extends ObligationLike>(o: O): O {
+  const schedule = (o as { schedule?: Record<string, unknown> }).schedule;
+  if (!schedule || typeof schedule !== 'object') return o;
+  const strip = (list: unknown) =>
+    Array.isArray(list)
+      ? list.map((i) => (typeof i === 'object' && i !== null ? without(i as object, ['reason']) : i))
+      : list;
+  const next: Record<string, unknown> = { ...schedule };
+  if ('oneOffChanges' in schedule) next.oneOffChanges = strip(schedule.oneOffChanges);
+  if ('exceptions' in schedule) next.exceptions = strip(schedule.exceptions);
+  return { ...o, schedule: next };
 }
 
 /** A court order (id, case number, versions) as the caller may see it. */
@@ -187,11 +204,11 @@ export function presentInForceFor<
 >(actor: Pick<Actor, 'role'>, f: F, view: ProtectedView): Presented<F> {
   if (!f.orderVersion) return f;
   const p = presentObligationsFor(actor, f.orderVersion.order.obligations, view);
-  return mark(
-    {
-      ...f,
-      orderVersion: { ...f.orderVersion, order: { ...f.orderVersion.order, obligations: p.obligations } },
-    },
-    p.restricted,
-  );
+  const version = { ...f.orderVersion, order: { ...f.orderVersion.order, obligations: p.obligations } };
+  if (actor.role !== 'installer') return mark({ ...f, orderVersion: version }, p.restricted);
+  const order = without(version.order, ['reason']);
+  return mark({ ...f, orderVersion: { ...without(version, ['reason']), order } }, [
+    ...p.restricted,
+    'court_reasons',
+  ]);
 }
