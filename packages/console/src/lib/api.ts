@@ -22,6 +22,8 @@ export class ApiError extends Error {
 let onUnauthorized: (() => void) | undefined;
 let onReauth: ((reason?: string) => Promise<boolean>) | undefined;
 let pendingReauth: Promise<boolean> | undefined;
+/** Counts successful re-sign-ins: a 401 to a call sent before the latest one is stale, not a new ending. */
+let sessionGeneration = 0;
 
 /** Sets what happens when any call answers 401 and the person does not sign in again. */
 export function setUnauthorizedHandler(fn: (() => void) | undefined): void {
@@ -49,7 +51,8 @@ export function reauthenticate(reason?: string): Promise<boolean> {
     .catch(() => false)
     .then((ok) => {
       pendingReauth = undefined;
-      if (!ok) onUnauthorized?.();
+      if (ok) sessionGeneration += 1;
+      else onUnauthorized?.();
       return ok;
     });
   return pendingReauth;
@@ -62,6 +65,7 @@ export async function api<T>(
   body?: unknown,
   opts: { contentType?: string; quiet401?: boolean; retried?: boolean } = {},
 ): Promise<T> {
+  const generation = sessionGeneration;
   const headers: Record<string, string> = { accept: 'application/json' };
   let payload: string | undefined;
   if (body !== undefined) {
@@ -84,8 +88,10 @@ export async function api<T>(
   if (!res.ok) {
     const e = (parsed ?? {}) as { error?: string; message?: string; messagePl?: string; requestId?: string };
     if (res.status === 401 && !opts.quiet401) {
-      // Once: a second 401 right after signing in again is not a matter of the session.
-      if (!opts.retried && (await reauthenticate()))
+      // Once: a second 401 right after signing in again is not a matter of the session. A call that left
+      // with the old cookie and came back after the person signed in again is retried without asking twice.
+      const stale = generation !== sessionGeneration;
+      if (!opts.retried && (stale || (await reauthenticate())))
         return api<T>(method, path, body, { ...opts, retried: true });
       if (opts.retried) onUnauthorized?.();
     }

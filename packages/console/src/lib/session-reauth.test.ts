@@ -54,6 +54,32 @@ describe('a request whose session ended', () => {
     expect(reauth).toHaveBeenCalledTimes(1);
   });
 
+  it('a call sent with the old session and refused after the person signed in again asks no second time', async () => {
+    // The first call opens the dialog; the second leaves before the sign-in and is answered after it.
+    let answerLate: (r: Response) => void = () => undefined;
+    const refused = () =>
+      new Response(JSON.stringify({ error: 'unauthorized', message: 'sign in' }), { status: 401 });
+    const ok = () => new Response(JSON.stringify({ ok: true }), { status: 200 });
+    const answers: (() => Promise<Response>)[] = [
+      () => Promise.resolve(refused()),
+      () => new Promise<Response>((r) => (answerLate = r)),
+      () => Promise.resolve(ok()),
+      () => Promise.resolve(ok()),
+    ];
+    vi.stubGlobal('fetch', () => answers.shift()!());
+    let release: (ok: boolean) => void = () => undefined;
+    const reauth = vi.fn(() => new Promise<boolean>((r) => (release = r)));
+    setReauthHandler(reauth);
+    const first = api('POST', '/api/v1/alarms/x/acknowledge');
+    await vi.waitFor(() => expect(reauth).toHaveBeenCalled());
+    const late = api('GET', '/api/v1/auth/me');
+    release(true);
+    await first;
+    answerLate(refused());
+    await expect(late).resolves.toEqual({ ok: true });
+    expect(reauth).toHaveBeenCalledTimes(1);
+  });
+
   it('cancelled, fails and leads to the sign-in screen', async () => {
     const calls = center([401]);
     const unauthorized = vi.fn();
