@@ -36,7 +36,10 @@ export interface AlarmView {
   endedAt: string | null;
   detectedAt: string;
   late: boolean;
+  /** Rests on data the unit has not confirmed yet: shown apart, no sound, no notification (ADR 0501). */
   undecided: boolean;
+  /** Withdrawn (`condition: withdrawn`): when and why, in Polish and English; null otherwise. */
+  withdrawal: { at: string; reason: { pl: string; en: string } } | null;
   explanation: { pl: string; en: string };
   clause: { pl: string; en: string } | null;
   evidence: { deviceId: string; seq: number; kind: string; time: string }[];
