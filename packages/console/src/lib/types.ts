@@ -405,7 +405,10 @@ export interface AlarmView {
   endedAt: string | null;
   detectedAt: string;
   late: boolean;
+  /** Rests on data the unit has not confirmed: shown apart, no sound (ADR 0501). */
   undecided: boolean;
+  /** When and why it was withdrawn; null unless `condition` is `withdrawn`. */
+  withdrawal?: { at: string; reason: Bilingual } | null;
   explanation: Bilingual;
   clause: Bilingual | null;
   evidence: { deviceId: string; seq: number; kind: string; time: string }[];
