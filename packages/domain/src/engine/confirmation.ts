@@ -1,7 +1,7 @@
 /**
  * What the units have confirmed (ADR 0501, "decided means decided"). An episode is decided only when the
  * stored events cover it; these are the stretches of event time they do not cover, per unit:
- * - `silence`: two events of the unit, one after the other, further apart than its communication-loss
+ * - `silence`: two events of the unit with consecutive numbers further apart than its communication-loss
  *   threshold — the unit recorded nothing then (off, or without power), so it observed nothing;
  * - `next_report`: after the unit's last stored event, while it is not (yet) in communication loss.
  * Sequence gaps (`sequence`) and a unit silent now (`silence`, open-ended) come from `evaluate.ts`.
@@ -50,8 +50,8 @@ function byUnit(events: readonly EngineEvent[]): Map<string, EngineEvent[]> {
 }
 
 /**
- * Silences in the past: consecutive events of a unit further apart in event time than its
- * communication-loss threshold. The unit was not recording, so nothing it reports covers that stretch.
+ * Silences in the past: consecutive events of a unit (numbers n and n + 1) further apart in event time than
+ * its communication-loss threshold. The unit was not recording, so nothing it reports covers that stretch.
  */
 export function recordingHoles(ctx: RuleContext): SeqGap[] {
   const out: SeqGap[] = [];
@@ -59,6 +59,9 @@ export function recordingHoles(ctx: RuleContext): SeqGap[] {
     for (let i = 1; i < events.length; i++) {
       const a = events[i - 1] as EngineEvent;
       const b = events[i] as EngineEvent;
+      // Consecutive numbers only: events between two stored ones that are simply not in this (windowed)
+      // input are no silence, and missing ones are sequence gaps.
+      if (b.seq !== a.seq + 1) continue;
       const threshold = thresholdOf(segmentAt(ctx.segments, a.time), unit);
       if (threshold === undefined || b.time - a.time <= threshold) continue;
       out.push({

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { UNDECIDED_STATE_LIMIT_MS } from '../confirmation.js';
 import { diffEpisodes } from '../diff.js';
 import { evaluateSupervision } from '../evaluate.js';
-import { HOUR, MIN, warsaw } from '../scenarios/build.js';
+import { HOUR, MIN, beats, devices, everyDay, leaves, stationary, warsaw } from '../scenarios/build.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import type { Scenario } from '../scenarios/model.js';
 import { expandScenarioEvents, runScenario, scenarioInputs } from '../scenarios/run.js';
 import type { AlarmEpisode, SupervisionEvaluation } from '../types.js';
+import { selectEvaluationWindow } from '../window.js';
 
 const byId = (id: string): Scenario => {
   const s = SCENARIOS.find((x) => x.id === id);
@@ -158,4 +159,45 @@ describe('no decided episode rests on an unconfirmed state', () => {
       );
     });
   }
+});
+
+describe('a long absence the unit keeps confirming', () => {
+  const id = 'absconded';
+  const s: Scenario = {
+    id,
+    title: { pl: 'Ucieczka', en: 'Absconded' },
+    covers: ['presence'],
+    startUtcMs: warsaw('2026-03-09 00:00'),
+    durationMs: 4 * 24 * HOUR,
+    supervisions: [
+      {
+        supervisionId: id,
+        regionId: 'PL-MZ',
+        versions: [stationary(id, everyDay('08:00', '16:00', 'praca'))],
+      },
+    ],
+    events: [leaves(id, 8 * HOUR + 5 * MIN)],
+    heartbeats: [beats(devices(id).hu, 0, 4 * 24 * HOUR)],
+    expect: [],
+    forbid: [],
+  };
+
+  it('is decided every day, and the windowed evaluation the center runs agrees with the full one', () => {
+    const input = only(scenarioInputs(s));
+    const full = evaluateSupervision(input).episodes.filter((e) => e.rule === 'presence');
+    expect(full.length).toBeGreaterThanOrEqual(3);
+    expect(full.every((e) => !e.undecided)).toBe(true);
+    for (const e of full) {
+      const from = e.startedAt;
+      const part = evaluateSupervision({
+        ...input,
+        from,
+        events: selectEvaluationWindow(input.events, from),
+      });
+      const expected = evaluateSupervision(input).episodes.filter(
+        (x) => x.resolvedAt === undefined || x.resolvedAt >= from,
+      );
+      expect(part.episodes).toEqual(expected);
+    }
+  });
 });
