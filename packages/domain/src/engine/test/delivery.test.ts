@@ -54,6 +54,20 @@ describe('a return-home event lost and retransmitted two days later', () => {
     expect(presence.explanation.en).toContain('Undecided: events');
   });
 
+  it('the windowed evaluation from the undecided episode (as the center runs it) agrees with the full one', () => {
+    for (const hours of [30, 50, resent / HOUR - 1]) {
+      const input = only(scenarioInputs(s, { nowOffset: hours * HOUR }));
+      const full = evaluateSupervision(input).episodes;
+      const from = Math.min(...full.map((e) => e.startedAt));
+      const part = evaluateSupervision({
+        ...input,
+        from,
+        events: selectEvaluationWindow(input.events, from),
+      });
+      expect(part.episodes).toEqual(full);
+    }
+  });
+
   it('once it arrives, both are withdrawn and nothing else opens', () => {
     const before = only(runScenario(s, { nowOffset: resent - MIN }).evaluations);
     const after = only(runScenario(s, { nowOffset: resent + MIN }).evaluations);
