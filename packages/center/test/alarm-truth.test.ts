@@ -86,7 +86,7 @@ describe('undecided and withdrawn alarms', () => {
       probationOfficerId: po,
     };
     cookie = await sessionCookie(tc.center.httpUrl, 'op.t');
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await tc?.close();
