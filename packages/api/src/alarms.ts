@@ -45,7 +45,10 @@ export const AlarmView = z.strictObject({
   endedAt: Stamp.nullable(),
   detectedAt: Stamp,
   late: z.boolean(),
+  /** Rests on data the unit has not confirmed yet: shown apart, no sound, no notification (ADR 0501). */
   undecided: z.boolean(),
+  /** Withdrawn (`condition: withdrawn`): when and why; null otherwise. */
+  withdrawal: z.strictObject({ at: Stamp, reason: Bilingual }).nullable(),
   explanation: Bilingual,
   clause: Bilingual.nullable(),
   evidence: z.array(z.strictObject({ deviceId: z.string(), seq: z.number(), kind: z.string(), time: Stamp })),

@@ -203,6 +203,8 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
           const batch = list.slice(i, i + MAX_EVENTS_PER_BATCH).map((e) => {
             const body: Record<string, unknown> = { ...e.body };
             if (typeof body.tx === 'string') body.tx = devMap.get(body.tx) ?? body.tx;
+            if (Array.isArray(body.txs))
+              body.txs = (body.txs as { tx: string }[]).map((x) => ({ ...x, tx: devMap.get(x.tx) ?? x.tx }));
             return { seq: e.seq, t: e.time, kind: e.kind, ...body } as DeviceEvent;
           });
           // The unit's clock agrees with the center's: event times are stored as scripted.
@@ -346,6 +348,14 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
         try {
           await replay(s, devMap, secrets);
           expect(await storedAsScripted(s, devMap)).toEqual([]);
+          // A withdrawn alarm has left the operators' queue by itself and says why (ADR 0501).
+          const lingering = await tc.center.database.db
+            .selectFrom('alarm_episodes')
+            .select(['episode_id', 'status', 'withdrawn_reason'])
+            .where('supervision_id', 'in', [...supMap.keys()])
+            .where('condition', '=', 'withdrawn')
+            .execute();
+          expect(lingering.filter((r) => r.status !== 'closed' || r.withdrawn_reason === null)).toEqual([]);
           const result = await stored(s, supMap);
           const failures = checkScenario(s, result);
           expect(failures, [...failures, '--- stored:', ...describeEpisodes(s, result)].join('\n')).toEqual(

@@ -12,7 +12,7 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import { mergeAlarms, needsAttention, upsertAlarm } from './lib/alarms.js';
+import { becameDecided, mergeAlarms, needsAttention, upsertAlarm } from './lib/alarms.js';
 import { api, ApiError, reauthenticate } from './lib/api.js';
 import { beep } from './lib/beep.js';
 import { connectStream, type StreamState } from './lib/stream.js';
@@ -47,6 +47,8 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
   const [muted, setMuted] = useState(false);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const known = useRef(new Set<string>());
+  const alarmsRef = useRef(alarms);
+  alarmsRef.current = alarms;
   const mutedRef = useRef(muted);
   mutedRef.current = muted;
   const wasLost = useRef(false);
@@ -76,9 +78,11 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
       onAlarm: (a) => {
         const isNew = !known.current.has(a.id);
         known.current.add(a.id);
+        const before = alarmsRef.current.find((x) => x.id === a.id);
         setAlarms((list) => upsertAlarm(list, a));
         setState('ok');
-        if (isNew) {
+        // An undecided alarm arrives quietly; it sounds when data decides it (ADR 0501).
+        if (isNew || (before !== undefined && becameDecided(before, a))) {
           setFresh((s) => new Set(s).add(a.id));
           setTimeout(
             () =>
@@ -128,8 +132,6 @@ export function AlarmProvider({ enabled, children }: { enabled: boolean; childre
     return close;
   }, [enabled, refresh, generation]);
 
-  const alarmsRef = useRef(alarms);
-  alarmsRef.current = alarms;
   // A critical alarm nobody has acknowledged keeps calling.
   useEffect(() => {
     if (!enabled) return;

@@ -51,6 +51,17 @@ export const EventBody = z.discriminatedUnion('kind', [
     battery: z.number().min(0).max(100),
     signal: z.number().min(0).max(100),
     power: z.enum(['mains', 'battery']),
+    // v1.1: the paired transmitters' state at this heartbeat (shared contract of issue 19; v1 omits it).
+    txs: z
+      .array(
+        z.object({
+          tx: DeviceId,
+          inRange: z.boolean(),
+          battery: z.number().min(0).max(100).optional(),
+        }),
+      )
+      .max(4)
+      .optional(),
   }),
   TransmitterRef.extend({ kind: z.literal('tx_in_range'), rssi: Rssi }),
   TransmitterRef.extend({ kind: z.literal('tx_out_of_range'), rssi: Rssi.optional() }),

@@ -35,6 +35,9 @@ export interface AlarmRow {
   episode: AlarmEpisode;
   excuse: Record<string, unknown> | null;
   createdAt: Date;
+  /** Withdrawn by late data or the undecided time limit: when and why (ADR 0501). */
+  withdrawnAt: Date | null;
+  withdrawnReason: { pl: string; en: string } | null;
 }
 
 /** One workflow log entry. */
@@ -90,6 +93,8 @@ function alarmQuery(ex: Executor) {
       'a.episode',
       'a.excuse',
       'a.created_at',
+      'a.withdrawn_at',
+      'a.withdrawn_reason',
     ]);
 }
 
@@ -124,6 +129,10 @@ function toRow(r: RawAlarm): AlarmRow {
       unknown
     > | null,
     createdAt: new Date(r.created_at),
+    withdrawnAt: r.withdrawn_at ? new Date(r.withdrawn_at) : null,
+    withdrawnReason: (typeof r.withdrawn_reason === 'string'
+      ? JSON.parse(r.withdrawn_reason)
+      : r.withdrawn_reason) as AlarmRow['withdrawnReason'],
   };
 }
 
@@ -165,18 +174,44 @@ export function createAlarmRepository(db: Database) {
         incident_id: ep.incidentId ?? null,
         episode: JSON.stringify(ep),
       };
+      const decidedAt = ep.undecided ? null : new Date();
       await ex
         .insertInto('alarm_episodes')
-        .values({ id, episode_id: ep.id, supervision_id: ep.supervisionId, ...values })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, updated_at: new Date() }))
+        .values({ id, episode_id: ep.id, supervision_id: ep.supervisionId, ...values, decided_at: decidedAt })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            ...values,
+            updated_at: new Date(),
+            // Decided once, announced once: the first instant stays.
+            decided_at: sql<Date | null>`coalesce(alarm_episodes.decided_at, excluded.decided_at)`,
+            // An episode the engine returns again after withdrawing it is back in the queue (ADR 0501).
+            status: sql<
+              'open' | 'acknowledged' | 'closed'
+            >`case when alarm_episodes.condition = 'withdrawn' then 'open' else alarm_episodes.status end`,
+            closed_at: sql<Date | null>`case when alarm_episodes.condition = 'withdrawn' then null else alarm_episodes.closed_at end`,
+            withdrawn_at: null,
+            withdrawn_reason: null,
+          }),
+        )
         .execute();
     },
 
-    /** Late data disproved the episode: kept, shown as withdrawn. */
-    async markWithdrawn(ex: Executor, id: string) {
+    /**
+     * Late data disproved the episode, or it stayed undecided past its time limit: kept and shown as
+     * withdrawn with the reason, out of the operators' queue (closed) — ADR 0501.
+     */
+    async markWithdrawn(ex: Executor, id: string, reason: { pl: string; en: string }) {
+      const now = new Date();
       await ex
         .updateTable('alarm_episodes')
-        .set({ condition: 'withdrawn', updated_at: new Date() })
+        .set({
+          condition: 'withdrawn',
+          status: 'closed',
+          closed_at: sql<Date>`coalesce(closed_at, ${now})`,
+          withdrawn_at: now,
+          withdrawn_reason: JSON.stringify(reason),
+          updated_at: now,
+        })
         .where('id', '=', id)
         .execute();
     },
@@ -315,7 +350,7 @@ export function createAlarmRepository(db: Database) {
       return rows.map((r) => ({ severity: r.severity, count: Number(r.n) }));
     },
 
-    /** Critical alarms nobody acknowledged since before `before` and not yet escalated. */
+    /** Decided critical alarms nobody acknowledged since before `before` and not yet escalated. */
     async escalationsDue(before: Date, limit = 50) {
       return db
         .selectFrom('alarm_episodes')
@@ -324,17 +359,20 @@ export function createAlarmRepository(db: Database) {
         .where('severity', '=', 'critical')
         .where('condition', '<>', 'withdrawn')
         .where('escalated_at', 'is', null)
-        .where('created_at', '<=', before)
-        .orderBy('created_at')
+        .where('decided_at', '<=', before)
+        .orderBy('decided_at')
         .limit(limit)
         .execute();
     },
 
-    /** When the next unacknowledged critical alarm becomes due for escalation (its creation time). */
+    /**
+     * When the next unacknowledged critical alarm becomes due for escalation: the instant it was decided (an
+     * undecided one is not escalated — ADR 0501).
+     */
     async nextEscalationBase(): Promise<Date | undefined> {
       const r = await db
         .selectFrom('alarm_episodes')
-        .select((eb) => eb.fn.min('created_at').as('at'))
+        .select((eb) => eb.fn.min('decided_at').as('at'))
         .where('status', '=', 'open')
         .where('severity', '=', 'critical')
         .where('condition', '<>', 'withdrawn')

@@ -51,7 +51,21 @@ export interface EvaluationToApply {
   from: number | undefined;
   now: number;
   nextDueAt: number | undefined;
+  /** Ids of undecided episodes the engine dropped because their time limit passed (ADR 0501). */
+  expired?: readonly string[];
 }
+
+/** Why an episode is withdrawn, as the alarm's history shows it (ADR 0501). */
+export const WITHDRAWN_REASONS = {
+  data: {
+    pl: 'wycofany: dane otrzymane później pokazały, że do tego nie doszło',
+    en: 'withdrawn: data received later showed it did not happen',
+  },
+  limit: {
+    pl: 'wycofany: pozostał nierozstrzygnięty do upływu limitu czasu — żadne dane go nie potwierdziły',
+    en: 'withdrawn: still undecided when its time limit passed — no data confirmed it',
+  },
+} as const;
 
 function covered(ep: AlarmEpisode, from: number | undefined): boolean {
   if (from === undefined) return true;
@@ -86,6 +100,10 @@ export function toView(row: AlarmRow, actions: ActionRow[]): AlarmView {
     detectedAt: row.detectedAt.toISOString(),
     late: row.late,
     undecided: row.undecided,
+    withdrawal:
+      row.withdrawnAt && row.withdrawnReason
+        ? { at: row.withdrawnAt.toISOString(), reason: row.withdrawnReason }
+        : null,
     explanation: ep.explanation,
     clause: ep.clause ?? null,
     evidence: ep.evidence.map((e) => ({
@@ -218,8 +236,16 @@ export function createAlarmService(deps: {
 
   /** Whether a new episode is announced to the judge and the probation officer (T4.3). */
   function announced(ep: AlarmEpisode): boolean {
-    // Infrastructure incidents are handled by the center's operators as one incident, not per person.
-    return ep.severity !== 'informational' && ep.incidentId === undefined;
+    // Infrastructure incidents are handled by the center's operators as one incident, not per person; an
+    // undecided episode is shown apart and announced only once data decides it (ADR 0501).
+    return ep.severity !== 'informational' && ep.incidentId === undefined && !ep.undecided;
+  }
+
+  /** The episodes this change makes known as decided: a new decided one, or an undecided one decided now. */
+  function decidedNow(c: EpisodeChange): AlarmEpisode | undefined {
+    if (c.type === 'withdrawn') return undefined;
+    if (c.type === 'opened') return c.episode.undecided ? undefined : c.episode;
+    return c.previous.undecided && !c.episode.undecided ? c.episode : undefined;
   }
 
   async function load(actor: Actor, id: string): Promise<AlarmRow> {
@@ -281,10 +307,9 @@ export function createAlarmService(deps: {
         previous,
         e.episodes.filter((ep) => covered(ep, e.from)),
       );
-      const newlyOpened = changes
-        .filter((c) => c.type === 'opened')
-        .map((c) => (c as { episode: AlarmEpisode }).episode);
-      const contacts = newlyOpened.some(announced)
+      const newlyDecided = changes.flatMap((c) => decidedNow(c) ?? []);
+      const expired = new Set(e.expired ?? []);
+      const contacts = newlyDecided.some(announced)
         ? await repo.contacts(
             [e.supervision.judgeId, e.supervision.probationOfficerId].filter((x): x is string => x !== null),
           )
@@ -294,11 +319,21 @@ export function createAlarmService(deps: {
         for (const c of changes) {
           if (c.type === 'withdrawn') {
             const id = alarmIdOf(c.previous.id);
-            await repo.markWithdrawn(trx, id);
+            const why = expired.has(c.previous.id) ? 'limit' : 'data';
+            const reason = WITHDRAWN_REASONS[why];
+            await repo.markWithdrawn(trx, id, reason);
+            await repo.insertAction(trx, {
+              alarmId: id,
+              byLogin: ENGINE_ACTOR.login,
+              byUserId: null,
+              kind: 'close',
+              text: `${reason.pl} / ${reason.en}`,
+            });
             await recordAudit(trx, ENGINE_ACTOR, {
               action: 'alarm.withdrawn',
               entity: 'alarm',
               entityId: id,
+              changes: { reason: why },
             });
             continue;
           }
@@ -310,14 +345,23 @@ export function createAlarmService(deps: {
               action: 'alarm.opened',
               entity: 'alarm',
               entityId: id,
-              changes: { episodeId: ep.id, rule: ep.rule, severity: ep.severity, late: ep.late },
+              changes: {
+                episodeId: ep.id,
+                rule: ep.rule,
+                severity: ep.severity,
+                late: ep.late,
+                undecided: ep.undecided,
+              },
             });
-            if (announced(ep)) {
-              const entries = await notifications(trx, id, ep, e.supervision.caseNumber, contacts, 'opened');
-              queued += await deps.outbox.enqueue(trx, entries);
-            }
           } else if (c.type === 'resolved') {
             await recordAudit(trx, ENGINE_ACTOR, { action: 'alarm.resolved', entity: 'alarm', entityId: id });
+          }
+          if (c.type !== 'opened' && decidedNow(c) !== undefined)
+            await recordAudit(trx, ENGINE_ACTOR, { action: 'alarm.decided', entity: 'alarm', entityId: id });
+          // Announced when decided: at once, or when data decides an undecided one (ADR 0501).
+          if (decidedNow(c) !== undefined && announced(ep)) {
+            const entries = await notifications(trx, id, ep, e.supervision.caseNumber, contacts, 'opened');
+            queued += await deps.outbox.enqueue(trx, entries);
           }
           // An episode that only an operator ends (tamper, unit moved, fault) and that gains evidence after
           // its alarm was closed — a second cut strap — reopens it: nobody may miss it. A windowed

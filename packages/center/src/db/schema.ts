@@ -358,6 +358,12 @@ export interface AlarmEpisodesTable {
   escalated_at: Timestamp | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** When the engine first published it decided (announced then; escalation counts from it). */
+  decided_at: Timestamp | null;
+  /** When late data or the undecided time limit withdrew it (ADR 0501). */
+  withdrawn_at: Timestamp | null;
+  /** Why, in Polish and English. */
+  withdrawn_reason: Json<{ pl: string; en: string } | null> | null;
 }
 
 export interface AlarmActionsTable {

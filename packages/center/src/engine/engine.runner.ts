@@ -227,8 +227,9 @@ export function createEngineRunner(deps: {
     const t = now();
     const last = evaluatedAt.get(id);
     const known = latest.get(id);
+    // Undecided episodes stay in the window until data or their time limit decides them (ADR 0501).
     const openSince = known?.evaluation.episodes
-      .filter((e) => e.resolvedAt === undefined && e.endsBy === 'condition')
+      .filter((e) => (e.resolvedAt === undefined && e.endsBy === 'condition') || e.undecided)
       .reduce((m, e) => Math.min(m, e.startedAt), Infinity);
     let from: number | undefined = Math.min(
       newest ?? Infinity,
@@ -316,6 +317,7 @@ export function createEngineRunner(deps: {
           from: l.from,
           now: l.evaluation.now,
           nextDueAt: l.evaluation.nextDueAt,
+          expired: l.evaluation.expired ?? [],
         });
         latest.set(id, { ...l, evaluation: { ...l.evaluation, episodes } });
         evaluatedAt.set(id, l.evaluation.now);

@@ -74,6 +74,14 @@ export function AlarmDetail({
           {alarm.undecided ? <> · {t('alarms.undecided')}</> : null}
           {alarm.incidentId ? <> · {t('alarms.incident')}</> : null}
         </p>
+        {alarm.withdrawal ? (
+          <p className="notice" data-testid="alarm-withdrawal">
+            {t('alarms.withdrawn', {
+              time: dateTime(alarm.withdrawal.at),
+              reason: alarm.withdrawal.reason[lang],
+            })}
+          </p>
+        ) : null}
       </header>
       <dl className="facts">
         <dt>{t('alarms.startedAt')}</dt>

@@ -6,6 +6,8 @@ import {
   handlingTimeMs,
   mergeAlarms,
   needsAttention,
+  becameDecided,
+  splitQueue,
   upsertAlarm,
 } from './alarms.js';
 import type { AlarmAnswer as AlarmView } from '@sde/api';
@@ -26,6 +28,7 @@ function alarm(over: Partial<AlarmView> & { id: string }): AlarmView {
     detectedAt: '2026-11-22T10:00:05Z',
     late: false,
     undecided: false,
+    withdrawal: null,
     explanation: { pl: 'x', en: 'x' },
     clause: null,
     evidence: [],
@@ -102,6 +105,17 @@ describe('alarm filters', () => {
     expect(needsAttention(alarm({ id: 'a', severity: 'critical' }))).toBe(true);
     expect(needsAttention(alarm({ id: 'a', severity: 'critical', status: 'acknowledged' }))).toBe(false);
     expect(needsAttention(alarm({ id: 'a', severity: 'serious' }))).toBe(false);
+  });
+  it('keeps an undecided alarm quiet and apart until data decides it', () => {
+    const undecided = alarm({ id: 'u', severity: 'critical', undecided: true });
+    expect(needsAttention(undecided)).toBe(false);
+    const parts = splitQueue([alarm({ id: 'd' }), undecided, alarm({ id: 'e' })]);
+    expect(parts.decided.map((a) => a.id)).toEqual(['d', 'e']);
+    expect(parts.undecided.map((a) => a.id)).toEqual(['u']);
+    const decided = { ...undecided, undecided: false };
+    expect(becameDecided(undecided, decided)).toBe(true);
+    expect(needsAttention(decided)).toBe(true);
+    expect(becameDecided(decided, decided)).toBe(false);
   });
   it('measures handling time from detection', () => {
     const a = alarm({

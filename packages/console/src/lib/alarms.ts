@@ -65,9 +65,22 @@ export function filterAlarms(list: readonly AlarmView[], f: AlarmFilter): AlarmV
   );
 }
 
-/** Whether an alarm should sound: critical and still waiting for a person. */
+/** Whether an alarm should sound: critical, decided and still waiting for a person (ADR 0501). */
 export function needsAttention(a: AlarmView): boolean {
-  return a.severity === 'critical' && a.status === 'open';
+  return a.severity === 'critical' && a.status === 'open' && !a.undecided;
+}
+
+/**
+ * The queue in two parts: the decided alarms, and apart the undecided ones — resting on data the unit has
+ * not confirmed, shown quietly until data decides them (ADR 0501). Each part keeps the list's order.
+ */
+export function splitQueue(list: readonly AlarmView[]): { decided: AlarmView[]; undecided: AlarmView[] } {
+  return { decided: list.filter((a) => !a.undecided), undecided: list.filter((a) => a.undecided) };
+}
+
+/** Whether an update makes an alarm known as decided: new and decided, or undecided before and not now. */
+export function becameDecided(before: AlarmView | undefined, after: AlarmView): boolean {
+  return !after.undecided && (before === undefined || before.undecided);
 }
 
 /** Milliseconds from the first action of `kind` back to detection, or null when not taken yet. */

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useAlarms } from '../alarm-store.js';
 import { AlarmDetail, type AlarmPanel } from '../components/AlarmDetail.js';
 import { useI18n } from '../i18n.js';
-import { DEFAULT_FILTER, filterAlarms, type AlarmFilter } from '../lib/alarms.js';
+import { DEFAULT_FILTER, filterAlarms, splitQueue, type AlarmFilter } from '../lib/alarms.js';
 import { ruleName } from '../lib/messages.js';
 import { can } from '../lib/permissions.js';
 import type { Actor } from '../lib/session.js';
@@ -20,7 +20,7 @@ export function AlarmConsole({ user }: { user: Actor }) {
   const [help, setHelp] = useState(false);
   const [, tick] = useState(0);
   const search = useRef<HTMLInputElement>(null);
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
 
   // Ages in the queue advance every few seconds.
   useEffect(() => {
@@ -28,10 +28,36 @@ export function AlarmConsole({ user }: { user: Actor }) {
     return () => clearInterval(i);
   }, []);
 
-  const visible = useMemo(() => filterAlarms(store.alarms, filter), [store.alarms, filter]);
+  // Decided alarms first; the undecided ones apart below, in the same keyboard order (ADR 0501).
+  const parts = useMemo(() => splitQueue(filterAlarms(store.alarms, filter)), [store.alarms, filter]);
+  const visible = useMemo(() => [...parts.decided, ...parts.undecided], [parts]);
   const rules = useMemo(() => [...new Set(store.alarms.map((a) => a.rule))].sort(), [store.alarms]);
   const current =
     visible.find((a) => a.id === selected) ?? store.alarms.find((a) => a.id === selected) ?? null;
+
+  const item = (a: (typeof visible)[number]) => (
+    <button
+      type="button"
+      data-id={a.id}
+      data-testid="queue-item"
+      className={`queue-item sev-${a.severity} st-${a.status} ${a.undecided ? 'undecided' : ''} ${a.id === selected ? 'selected' : ''} ${store.fresh.has(a.id) ? 'fresh' : ''}`}
+      aria-pressed={a.id === selected}
+      onClick={() => {
+        setSelected(a.id);
+        setPanel(null);
+      }}
+    >
+      <span className={`sev sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span>
+      <span className="q-rule">{ruleName(a.rule, lang)}</span>
+      <span className="q-case">
+        {a.caseNumber} · {a.personName}
+      </span>
+      <span className="q-status">{t(`alarmStatus.${a.status}`)}</span>
+      <span className="q-age" title={a.startedAt}>
+        {duration(Date.now() - Date.parse(a.startedAt))}
+      </span>
+    </button>
+  );
 
   // Shortcuts work anywhere on the screen except while typing.
   useEffect(() => {
@@ -249,33 +275,26 @@ export function AlarmConsole({ user }: { user: Actor }) {
               {store.api === 'loading' ? t('common.loading') : t('alarms.empty')}
             </p>
           ) : (
-            <ol ref={listRef} className="queue-list" data-testid="queue">
-              {visible.map((a) => (
-                <li key={a.id}>
-                  <button
-                    type="button"
-                    data-id={a.id}
-                    data-testid="queue-item"
-                    className={`queue-item sev-${a.severity} st-${a.status} ${a.id === selected ? 'selected' : ''} ${store.fresh.has(a.id) ? 'fresh' : ''}`}
-                    aria-pressed={a.id === selected}
-                    onClick={() => {
-                      setSelected(a.id);
-                      setPanel(null);
-                    }}
-                  >
-                    <span className={`sev sev-${a.severity}`}>{t(`severity.${a.severity}`)}</span>
-                    <span className="q-rule">{ruleName(a.rule, lang)}</span>
-                    <span className="q-case">
-                      {a.caseNumber} · {a.personName}
-                    </span>
-                    <span className="q-status">{t(`alarmStatus.${a.status}`)}</span>
-                    <span className="q-age" title={a.startedAt}>
-                      {duration(Date.now() - Date.parse(a.startedAt))}
-                    </span>
-                  </button>
-                </li>
-              ))}
-            </ol>
+            <div ref={listRef}>
+              {parts.decided.length > 0 ? (
+                <ol className="queue-list" data-testid="queue">
+                  {parts.decided.map((a) => (
+                    <li key={a.id}>{item(a)}</li>
+                  ))}
+                </ol>
+              ) : null}
+              {parts.undecided.length > 0 ? (
+                <section className="queue-undecided" data-testid="queue-undecided">
+                  <h3>{t('alarms.undecidedSection', { n: parts.undecided.length })}</h3>
+                  <p className="muted small">{t('alarms.undecidedHint')}</p>
+                  <ol className="queue-list quiet">
+                    {parts.undecided.map((a) => (
+                      <li key={a.id}>{item(a)}</li>
+                    ))}
+                  </ol>
+                </section>
+              ) : null}
+            </div>
           )}
           <p className="muted small">
             {t('alarms.count', { shown: visible.length, total: store.alarms.length })}

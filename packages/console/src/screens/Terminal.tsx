@@ -36,6 +36,8 @@ export function Terminal({ user }: { user: Actor }) {
   const attention = useMemo(
     () =>
       store.alarms
+        // An undecided alarm is not (yet) a violation: the judge and the officer hear of it once decided.
+        .filter((a) => !a.undecided)
         .filter((a) => a.status !== 'closed' || (a.excuse !== null && a.excuse.qualification === null))
         .sort(
           (a, b) =>

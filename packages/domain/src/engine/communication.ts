@@ -57,8 +57,10 @@ export function communicationRule(ctx: RuleContext): RuleResult {
       byArrival.set(e.receivedAt, list);
     }
     const contacts = [...byArrival.keys()].sort((a, b) => a - b);
-    const start = Math.max(st.from, ctx.start);
-    const marks = contacts[0] !== undefined && contacts[0] <= start ? contacts : [start, ...contacts];
+    // Counted from the unit's first contact in the assignment: a silence before it dates nothing (a
+    // supervision activated in the past, a unit not yet installed); a unit never heard from is silent
+    // since the assignment began (ADR 0501).
+    const marks = contacts.length > 0 ? contacts : [st.from];
     for (let i = 0; i < marks.length; i++) {
       const c = marks[i] as number;
       const next = marks[i + 1];

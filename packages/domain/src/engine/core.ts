@@ -41,6 +41,12 @@ export interface RawEpisode {
   readonly decisive?: readonly EngineEvent[];
   /** Devices whose missing sequence numbers could change the decision. */
   readonly gapDevices: readonly string[];
+  /**
+   * For a rule that carries a state forward (presence, daily limit): the time of the latest observation
+   * the episode's state rests on. The episode is decided only if `gapDevices` cover `(stateAt, openedAt)`
+   * with no sequence gap, silence or missing report (ADR 0501). Absent: only the onset must be covered.
+   */
+  readonly stateAt?: number;
   readonly segment: Segment;
   readonly clause: Bilingual;
   readonly explanation: Bilingual;

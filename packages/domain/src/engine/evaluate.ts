@@ -4,6 +4,12 @@
  * arrived (docs/engine.md, ADR 0201).
  */
 import { communicationRule } from './communication.js';
+import {
+  UNDECIDED_OBSERVED_LIMIT_MS,
+  UNDECIDED_STATE_LIMIT_MS,
+  recordingHoles,
+  reportTails,
+} from './confirmation.js';
 import type { RawEpisode, RuleContext } from './core.js';
 import { fmtTime, normaliseEvents, refOf, segmentsOf, uniqueEvents } from './core.js';
 import { equipmentRules } from './equipment.js';
@@ -48,6 +54,7 @@ export function sequenceGaps(
       while (seq <= p.highestSeq && !timeOf.has(seq)) seq++;
       const toSeq = seq - 1;
       out.push({
+        kind: 'sequence',
         deviceId: p.deviceId,
         fromSeq,
         toSeq,
@@ -73,6 +80,7 @@ function silentGaps(commEpisodes: readonly RawEpisode[], events: readonly Engine
     const lastSeq = Math.max(0, ...own.map((e) => e.seq));
     const lastTime = Math.max(Number.NEGATIVE_INFINITY, ...own.map((e) => e.time));
     out.push({
+      kind: 'silence',
       deviceId: ep.subject,
       fromSeq: lastSeq + 1,
       toSeq: null,
@@ -110,16 +118,43 @@ export function evaluateSupervision(input: SupervisionInput): SupervisionEvaluat
   const zones = zoneRules(ctx);
   const communication = communicationRule(ctx);
   const results = [presenceRule(ctx), zones, proximityRule(ctx), equipmentRules(ctx), communication];
-  const gaps = [...sequenceGaps(input.progress ?? [], events), ...silentGaps(communication.episodes, events)];
-  const episodes = results
+  const silent = silentGaps(communication.episodes, events);
+  const gaps = [...sequenceGaps(input.progress ?? [], events), ...silent];
+  // What a carried state also needs covered: past silences and the stretch since each unit's last report.
+  const unconfirmed = [
+    ...gaps,
+    ...recordingHoles(ctx),
+    ...reportTails(ctx, new Set(silent.map((g) => g.deviceId))),
+  ];
+  const due = results.flatMap((r) => r.due);
+  const expired: string[] = [];
+  const finished = results
     .flatMap((r) => r.episodes)
     .filter((e) => e.startedAt < horizon || e.openedAt <= horizon)
-    .map((raw) => finish(timeline.supervisionId, raw, gaps, horizon))
+    .map((raw) => ({ raw, ep: finish(timeline.supervisionId, raw, gaps, unconfirmed, horizon, now) }))
+    .sort((a, b) => a.ep.startedAt - b.ep.startedAt || (a.ep.id < b.ep.id ? -1 : a.ep.id > b.ep.id ? 1 : 0));
+  // One episode per unconfirmed state (ADR 0501): while nothing new is observed, the later days' episodes
+  // that rest on the same carried state would only repeat the first one's doubt.
+  const groups = new Set<string>();
+  const kept: AlarmEpisode[] = [];
+  for (const { raw, ep } of finished) {
+    if (ep.undecided && raw.stateAt !== undefined) {
+      const key = `${raw.rule}\u0000${raw.stateAt}\u0000${raw.gapDevices.join(',')}`;
+      if (groups.has(key)) continue;
+      groups.add(key);
+      const limit = ep.detectedAt + UNDECIDED_STATE_LIMIT_MS;
+      if (now >= limit) {
+        expired.push(ep.id);
+        continue;
+      }
+      due.push(limit);
+    } else if (ep.undecided) due.push(ep.detectedAt + UNDECIDED_OBSERVED_LIMIT_MS);
+    kept.push(ep);
+  }
+  const episodes = kept
     .filter((e) => input.from === undefined || e.resolvedAt === undefined || e.resolvedAt >= input.from)
-    .filter((e) => input.from === undefined || e.endsBy === 'condition' || e.updatedAt >= input.from)
-    .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .filter((e) => input.from === undefined || e.endsBy === 'condition' || e.updatedAt >= input.from);
 
-  const due = results.flatMap((r) => r.due);
   for (const s of segments) {
     due.push(s.from);
     if (Number.isFinite(s.to)) due.push(s.to);
@@ -131,7 +166,34 @@ export function evaluateSupervision(input: SupervisionInput): SupervisionEvaluat
     nextDueAt: future.length === 0 ? undefined : Math.min(...future),
     awaiting: gaps,
     suppressedFixes: uniqueEvents(zones.suppressed).map(refOf),
+    expired,
   };
+}
+
+/** What the undecided episode waits for, in plain words. */
+function awaitingText(awaiting: readonly SeqGap[]): { pl: string; en: string } {
+  const pl: string[] = [];
+  const en: string[] = [];
+  for (const g of awaiting) {
+    if (g.kind === 'next_report') {
+      pl.push(`brak jeszcze raportu urządzenia ${g.deviceId} po ${fmtTime(g.fromTime)}`);
+      en.push(`no report of unit ${g.deviceId} after ${fmtTime(g.fromTime)} yet`);
+    } else if (g.kind === 'silence' && g.toSeq === null) {
+      pl.push(`urządzenie ${g.deviceId} milczy od ${fmtTime(g.fromTime)}`);
+      en.push(`unit ${g.deviceId} has been silent since ${fmtTime(g.fromTime)}`);
+    } else if (g.kind === 'silence') {
+      pl.push(
+        `urządzenie ${g.deviceId} nic nie zapisało od ${fmtTime(g.fromTime)} do ${fmtTime(g.toTime)} i nie potwierdziło potem stanu nadajnika`,
+      );
+      en.push(
+        `unit ${g.deviceId} recorded nothing from ${fmtTime(g.fromTime)} to ${fmtTime(g.toTime)} and has not confirmed the transmitter's state since`,
+      );
+    } else {
+      pl.push(`brakuje zdarzeń ${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'}`);
+      en.push(`events ${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'} are missing`);
+    }
+  }
+  return { pl: pl.join(', '), en: en.join(', ') };
 }
 
 /** Identity, lateness, gaps and evidence references common to every rule. */
@@ -139,7 +201,9 @@ function finish(
   supervisionId: string,
   raw: RawEpisode,
   gaps: readonly SeqGap[],
+  unconfirmed: readonly SeqGap[],
   horizon: number,
+  now: number,
 ): AlarmEpisode {
   const evidence = uniqueEvents(raw.evidence);
   const decisive = raw.decisive ?? evidence.filter((e) => e.time <= raw.openedAt);
@@ -150,9 +214,22 @@ function finish(
     detectedAt = Math.max(detectedAt, e.receivedAt);
     if (e.receivedAt - Math.max(e.time, raw.openedAt) > threshold) lateEvent = e;
   }
-  const awaiting = gaps.filter(
-    (g) => raw.gapDevices.includes(g.deviceId) && g.fromTime <= raw.openedAt && g.toTime >= raw.startedAt,
-  );
+  const stateAt = raw.stateAt;
+  let awaiting =
+    stateAt === undefined
+      ? gaps.filter(
+          (g) =>
+            raw.gapDevices.includes(g.deviceId) && g.fromTime <= raw.openedAt && g.toTime >= raw.startedAt,
+        )
+      : // A carried state: nothing unobserved between the observation it rests on and the opening.
+        unconfirmed.filter(
+          (g) => raw.gapDevices.includes(g.deviceId) && g.fromTime < raw.openedAt && g.toTime > stateAt,
+        );
+  // An opening observed directly (fixes, radio contact): missing numbers an hour after detection are lost.
+  const lost =
+    stateAt === undefined && awaiting.length > 0 && now >= detectedAt + UNDECIDED_OBSERVED_LIMIT_MS;
+  const lostList = lost ? awaiting : [];
+  if (lost) awaiting = [];
   const lastEvidence = evidence.filter((e) => e.time <= horizon).map((e) => e.time);
   const updatedAt = Math.max(raw.openedAt, raw.resolvedAt ?? Number.NEGATIVE_INFINITY, ...lastEvidence);
   const notes = { pl: '', en: '' };
@@ -161,9 +238,14 @@ function finish(
     notes.en += ` Found late: data from ${fmtTime(lateEvent.time)} reached the center at ${fmtTime(detectedAt)}; the alarm keeps its event time.`;
   }
   if (awaiting.length > 0) {
-    const list = awaiting.map((g) => `${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'}`).join(', ');
-    notes.pl += ` Nierozstrzygnięte: brakuje zdarzeń ${list}, które mogą zmienić ocenę.`;
-    notes.en += ` Undecided: events ${list} are missing and may change the decision.`;
+    const what = awaitingText(awaiting);
+    notes.pl += ` Nierozstrzygnięte: ${what.pl}; to może zmienić ocenę.`;
+    notes.en += ` Undecided: ${what.en}; this may change the decision.`;
+  }
+  if (lostList.length > 0) {
+    const list = lostList.map((g) => `${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'}`).join(', ');
+    notes.pl += ` Zdarzenia ${list} nie dotarły w ciągu godziny od wykrycia: uznane za utracone, ocena na podstawie zapisanych danych.`;
+    notes.en += ` Events ${list} did not arrive within an hour of detection: taken as lost, decided on the stored data.`;
   }
   const subjectPart = raw.subject === '' ? '-' : raw.subject;
   return {

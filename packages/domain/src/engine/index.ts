@@ -7,6 +7,7 @@ export {
   type SettingsProblem,
 } from './settings.js';
 export { evaluateSupervision, sequenceGaps, ENGINE_LOOKBACK_MS, MAX_EVIDENCE_REFS } from './evaluate.js';
+export { UNDECIDED_OBSERVED_LIMIT_MS, UNDECIDED_STATE_LIMIT_MS } from './confirmation.js';
 export { selectEvaluationWindow, CARRY_IN_FIXES } from './window.js';
 export { correlateIncidents, DEFAULT_INCIDENT_SETTINGS } from './correlate.js';
 export type {

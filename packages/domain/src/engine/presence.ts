@@ -7,6 +7,7 @@
 import type { Schedule, AwayInterval } from '../schedule.js';
 import { awayIntervalsStartingOn, awayWindowsBetween, DAY_EN, DAY_PL, dayOfWeekOf } from '../schedule.js';
 import { addDays, localDateOf, startOfLocalDay } from '../time.js';
+import { observedBy } from './confirmation.js';
 import type { RawEpisode, RuleContext, RuleResult, Segment, Span } from './core.js';
 import { evidenceText, fmtDuration, fmtTime, fmtWall, segmentAt, transitionSpans } from './core.js';
 import type { EngineEvent } from './types.js';
@@ -108,12 +109,19 @@ function absenceSpans(ctx: RuleContext): { spans: Span[]; devices: string[] } {
   const devices = new Set<string>();
   const transitions: { event: EngineEvent; on: boolean }[] = [];
   for (const e of ctx.events) {
-    if (e.kind !== 'tx_in_range' && e.kind !== 'tx_out_of_range') continue;
+    if (e.kind !== 'tx_in_range' && e.kind !== 'tx_out_of_range' && e.body.txs === undefined) continue;
     const s = segmentAt(ctx.segments, e.time);
     if (s === undefined || scheduleOf(s) === undefined) continue;
     const d = s.version.devices;
-    if (d.homeUnit?.deviceId !== e.deviceId || e.body.tx !== d.transmitterId) continue;
+    if (d.homeUnit?.deviceId !== e.deviceId) continue;
     devices.add(e.deviceId);
+    if (e.kind === 'heartbeat') {
+      // A v1.1 heartbeat reports the transmitter's state: an observation like a transition (ADR 0501).
+      const state = e.body.txs?.find((x) => x.tx === d.transmitterId);
+      if (state !== undefined) transitions.push({ event: e, on: !state.inRange });
+      continue;
+    }
+    if (e.body.tx !== d.transmitterId) continue;
     transitions.push({ event: e, on: e.kind === 'tx_out_of_range' });
   }
   const hold = (t: number): number => segmentAt(ctx.segments, t)?.settings.presence.returnHoldMs ?? 0;
@@ -152,7 +160,10 @@ export function presenceRule(ctx: RuleContext): RuleResult {
       }
       const evidence = a.events.filter((e) => e.time <= (end ?? ctx.horizon));
       const openedSegment = segmentAt(ctx.segments, openedAt) ?? segment;
-      episodes.push(presenceEpisode(a, r, start, openedAt, end, evidence, devices, openedSegment, endAt));
+      episodes.push({
+        ...presenceEpisode(a, r, start, openedAt, end, evidence, devices, openedSegment, endAt),
+        stateAt: observedBy(a.events, openedAt),
+      });
     }
   }
   const daily = dailyLimit(ctx, absences, presenceSegments, devices);
@@ -278,6 +289,8 @@ function dailyLimit(
     const threshold = maxAwayMs + graceMs;
     let cum = 0;
     let reachedAt: number | undefined;
+    // The day's total rests on every absence counted, so on the state since the first one began.
+    let countedSince = Number.POSITIVE_INFINITY;
     const seen: EngineEvent[] = [];
     for (const a of absences) {
       for (const s of segments) {
@@ -285,15 +298,17 @@ function dailyLimit(
         const endCap = Math.min(d1, s.to);
         const to = Math.min(a.end ?? Number.POSITIVE_INFINITY, endCap, ctx.horizon);
         if (to <= from) continue;
+        countedSince = Math.min(countedSince, a.start);
         seen.push(...a.events.filter((e) => e.time <= to));
         if (reachedAt === undefined && cum + (to - from) >= maxAwayMs) reachedAt = from + (maxAwayMs - cum);
         if (cum + (to - from) >= threshold) {
           const openedAt = from + (threshold - cum);
           const partEnd = Math.min(a.end ?? Number.POSITIVE_INFINITY, endCap);
           const end = partEnd > ctx.horizon ? undefined : partEnd;
-          episodes.push(
-            dailyEpisode(day, reachedAt ?? openedAt, openedAt, end, cum + (to - from), seen, devices, s),
-          );
+          episodes.push({
+            ...dailyEpisode(day, reachedAt ?? openedAt, openedAt, end, cum + (to - from), seen, devices, s),
+            stateAt: countedSince,
+          });
           cum = Number.NEGATIVE_INFINITY; // one episode per day
           break;
         }

@@ -58,6 +58,21 @@ export interface EngineEventBody {
   readonly detail?: string;
   /** Command id (message_read). */
   readonly msg?: string;
+  /**
+   * Protocol v1.1 heartbeat: the paired transmitters' state as the unit sees it at that heartbeat (at most
+   * 4). `inRange: false` confirms an absence at the heartbeat's time, `inRange: true` a presence (ADR 0501).
+   */
+  readonly txs?: readonly TxState[];
+}
+
+/** One paired transmitter's state in a v1.1 heartbeat. */
+export interface TxState {
+  /** The transmitter. */
+  readonly tx: string;
+  /** Whether the unit hears it. */
+  readonly inRange: boolean;
+  /** Its battery, percent, when the unit knows it. */
+  readonly battery?: number;
 }
 
 /** One device event as stored by the ledger, already normalised and offset-corrected. */
@@ -286,8 +301,18 @@ export type AlarmRule =
 /** Alarm severity (critical: an immediate patrol may be needed, B5). */
 export type AlarmSeverity = 'critical' | 'serious' | 'informational';
 
+/**
+ * What an undecided episode waits for (ADR 0501): `sequence` — numbers the center has not received (`fromSeq`
+ * to `toSeq`); `silence` — the unit recorded nothing from `fromTime` to `toTime` (switched off, or silent now
+ * when `toSeq` is null), so it observed nothing then; `next_report` — the unit has not reported since
+ * `fromTime` yet (its next report decides).
+ */
+export type AwaitingKind = 'sequence' | 'silence' | 'next_report';
+
 /** A run of sequence numbers the center has not received yet, and the span of time it may cover. */
 export interface SeqGap {
+  /** What is missing (absent: `sequence`, or `silence` when `toSeq` is null). */
+  readonly kind?: AwaitingKind;
   /** The device. */
   readonly deviceId: string;
   /** First missing seq. */
@@ -368,4 +393,9 @@ export interface SupervisionEvaluation {
   readonly awaiting: readonly SeqGap[];
   /** Location fixes set aside as impossible jumps (flagged, not deleted). */
   readonly suppressedFixes: readonly EvidenceRef[];
+  /**
+   * Ids of undecided episodes left out because their time limit passed with no data deciding them
+   * (ADR 0501): the center withdraws them with that reason, not "disproved by data received later".
+   */
+  readonly expired?: readonly string[];
 }

@@ -7,6 +7,7 @@ import type { Obligation } from '../court-order.js';
 import { containsPoint, distanceToBorderMeters, haversineMeters } from '../zone.js';
 import type { RawEpisode, RuleContext, RuleResult, Sample, Segment, Span } from './core.js';
 import { evidenceText, fmtDuration, fmtTime, hysteresisSpans, isNum, segmentAt } from './core.js';
+import { recordingHoles } from './confirmation.js';
 import type { EngineEvent } from './types.js';
 
 /** A location fix with its numbers checked. */
@@ -256,18 +257,35 @@ function locationLoss(ctx: RuleContext, accepted: readonly Fix[]): RawEpisode[] 
         f.event.time < to,
     );
     const alive = ctx.events.filter((e) => e.deviceId === unit && e.time >= from && e.time < to);
+    // A silence of the unit (nothing recorded for longer than its communication-loss threshold) is
+    // communication loss, not location loss: the measure starts again when the unit records again (ADR 0501).
+    const holes = recordingHoles({ ...ctx, events: alive });
     const marks = [Math.max(from, ctx.start), ...usable.map((f) => f.event.time)];
+    const pieces: { last: number; next: number; nextFix: Fix | undefined; i: number; cut: boolean }[] = [];
     for (let i = 0; i < marks.length; i++) {
-      const last = marks[i] as number;
       const nextFix = usable[i];
       const next = nextFix?.event.time ?? Math.min(to, ctx.horizon);
+      let last = marks[i] as number;
+      for (const h of holes) {
+        if (h.fromTime < last || h.toTime > next) continue;
+        pieces.push({ last, next: h.fromTime, nextFix: undefined, i, cut: true });
+        last = h.toTime;
+      }
+      pieces.push({ last, next, nextFix, i, cut: last !== marks[i] });
+    }
+    for (const { last, next, nextFix, i, cut } of pieces) {
       const openedAt = last + lossAfterMs;
       if (next <= openedAt) continue;
       const proof = firstAtOrAfter(alive, openedAt);
       if (proof !== undefined && proof.time >= next) continue;
       if (proof === undefined) continue;
-      const lastFix = i > 0 ? usable[i - 1] : undefined;
-      const end = nextFix === undefined ? (to <= ctx.horizon ? to : undefined) : nextFix.event.time;
+      const lastFix = i > 0 && !cut ? usable[i - 1] : undefined;
+      const end =
+        nextFix !== undefined
+          ? nextFix.event.time
+          : next < Math.min(to, ctx.horizon) || to <= ctx.horizon
+            ? next
+            : undefined;
       const evidence = [...(lastFix ? [lastFix.event] : []), proof, ...(nextFix ? [nextFix.event] : [])];
       const clause = {
         pl: `${s.version.orderRef}: dozór mobilny — stałe ustalanie położenia`,

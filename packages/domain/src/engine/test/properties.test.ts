@@ -24,6 +24,8 @@ const SAMPLES = [
   'equipment-all',
   'sequence-gap-undecided',
   'zone-exclusion-entry',
+  'delivery-late-return-after-settled',
+  'delivery-heartbeat-txs',
 ].map(byId);
 
 function shuffle<T>(items: readonly T[], seed: number): T[] {
