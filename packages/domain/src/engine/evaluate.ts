@@ -5,6 +5,7 @@
  */
 import { communicationRule } from './communication.js';
 import type { RawEpisode, RuleContext } from './core.js';
+import type { Lang } from './core.js';
 import { fmtTime, normaliseEvents, refOf, segmentsOf, uniqueEvents } from './core.js';
 import { equipmentRules } from './equipment.js';
 import { presenceRule } from './presence.js';
@@ -157,13 +158,23 @@ function finish(
   const updatedAt = Math.max(raw.openedAt, raw.resolvedAt ?? Number.NEGATIVE_INFINITY, ...lastEvidence);
   const notes = { pl: '', en: '' };
   if (lateEvent !== undefined) {
-    notes.pl += ` Wykryto z opóźnieniem: dane z ${fmtTime(lateEvent.time)} dotarły do centrali o ${fmtTime(detectedAt)}; czas alarmu jest czasem zdarzenia.`;
-    notes.en += ` Found late: data from ${fmtTime(lateEvent.time)} reached the center at ${fmtTime(detectedAt)}; the alarm keeps its event time.`;
+    notes.pl += ` Wykryto z opóźnieniem: dane z ${fmtTime(lateEvent.time, 'pl')} dotarły do centrali o ${fmtTime(detectedAt, 'pl')}; czas alarmu jest czasem zdarzenia.`;
+    notes.en += ` Found late: data from ${fmtTime(lateEvent.time, 'en')} reached the center at ${fmtTime(detectedAt, 'en')}; the alarm keeps its event time.`;
   }
   if (awaiting.length > 0) {
-    const list = awaiting.map((g) => `${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'}`).join(', ');
-    notes.pl += ` Nierozstrzygnięte: brakuje zdarzeń ${list}, które mogą zmienić ocenę.`;
-    notes.en += ` Undecided: events ${list} are missing and may change the decision.`;
+    // Plain words, not `device#seq` notation (ADR 0503): whose events, and since when.
+    const list = (lang: Lang): string =>
+      awaiting
+        .map((g) => {
+          const n = g.toSeq === null ? undefined : g.toSeq - g.fromSeq + 1;
+          const since = Number.isFinite(g.fromTime) ? fmtTime(g.fromTime, lang) : undefined;
+          if (lang === 'pl')
+            return `${n === undefined ? 'wszystkich zdarzeń' : n === 1 ? 'jednego zdarzenia' : `${n} zdarzeń`} urządzenia ${g.deviceId}${since === undefined ? '' : ` zapisanych po ${since}`}`;
+          return `${n === undefined ? 'every event' : n === 1 ? 'one event' : `${n} events`} of unit ${g.deviceId}${since === undefined ? '' : ` recorded after ${since}`}`;
+        })
+        .join(', ');
+    notes.pl += ` Nierozstrzygnięte: centrala nie otrzymała jeszcze ${list('pl')}; mogą one zmienić ocenę.`;
+    notes.en += ` Undecided: the center has not yet received ${list('en')}; they may change the decision.`;
   }
   const subjectPart = raw.subject === '' ? '-' : raw.subject;
   return {

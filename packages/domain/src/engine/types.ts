@@ -58,6 +58,11 @@ export interface EngineEventBody {
   readonly detail?: string;
   /** Command id (message_read). */
   readonly msg?: string;
+  /**
+   * Protocol v1.1 heartbeat: the paired transmitters' state as the unit sees it (at most 4). The battery
+   * rules read `battery` as a transmitter battery report (ADR 0502); v1 units omit it.
+   */
+  readonly txs?: readonly { readonly tx: string; readonly inRange: boolean; readonly battery?: number }[];
 }
 
 /** One device event as stored by the ledger, already normalised and offset-corrected. */
@@ -277,6 +282,7 @@ export type AlarmRule =
   | 'unit_moved'
   | 'tx_battery_low'
   | 'unit_battery_low'
+  /** Retired (ADR 0502): a critical battery raises the severity of its `tx_battery_low` / `unit_battery_low` episode. */
   | 'battery_critical'
   | 'unit_power'
   | 'device_fault'
