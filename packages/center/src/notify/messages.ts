@@ -12,11 +12,15 @@ export function alarmMessage(
   ep: AlarmEpisode,
   c: { caseNumber: string; alarmId: string },
   reason: 'opened' | 'escalation',
+  /** The episode was already open with this lower severity (ADR 0502): say it was raised. */
+  raisedFrom?: AlarmEpisode['severity'],
 ): { subject: string; body: string; sms: string } {
   const head =
     reason === 'escalation'
       ? `ESKALACJA (nikt nie potwierdził alarmu) / ESCALATION (nobody acknowledged the alarm)\n\n`
-      : '';
+      : raisedFrom !== undefined
+        ? `WAŻNOŚĆ PODNIESIONA z ${SEVERITY_PL[raisedFrom]} / SEVERITY RAISED from ${raisedFrom}\n\n`
+        : '';
   const subject = `[SDE] ${reason === 'escalation' ? 'ESKALACJA: ' : ''}alarm ${SEVERITY_PL[ep.severity]} — ${ep.rule} — ${c.caseNumber}`;
   const body =
     `${head}Sygnatura / case: ${c.caseNumber}\nAlarm: ${c.alarmId} (${ep.rule}, ${ep.severity})\n` +
