@@ -3,7 +3,7 @@
  * ARRIVAL time (`receivedAt`), because it is about the link, not about what happened at the place; arrival
  * history only grows, so late data never moves an episode's start, it only resolves and explains it.
  */
-import type { RawEpisode, RuleContext, RuleResult, Segment } from './core.js';
+import type { Lang, RawEpisode, RuleContext, RuleResult, Segment } from './core.js';
 import { fmtDuration, fmtTime, segmentAt } from './core.js';
 import type { EngineEvent } from './types.js';
 
@@ -80,17 +80,16 @@ export function communicationRule(ctx: RuleContext): RuleResult {
       const lastBefore = before.sort((a, b) => a.seq - b.seq)[before.length - 1];
       const firstAfter = after.sort((a, b) => a.seq - b.seq)[0];
       // What the unit recorded during the silence, whatever the delay (ADR 0503): every event dated after
-      // the last contact and before contact resumed, except the report that resumed it (recorded within
-      // the network tolerance of its arrival: a unit just switched on sends one too).
+      // the last contact and before contact resumed.
       const resumedAt = end ?? ctx.horizon;
-      const recorded = own.filter(
-        (e) =>
-          e.time > c && e.time < resumedAt && !(e.receivedAt === resumedAt && resumedAt - e.time <= graceMs),
-      );
-      // A unit that recorded from the start of the silence (its next report due within an interval and the
-      // grace) kept working: the link failed. One whose first record comes later was silent for a while.
-      const firstRecorded = recorded[0];
+      const during = own.filter((e) => e.time > c && e.time < resumedAt);
+      // A unit recording from the start of the silence (its first record within an interval and the grace)
+      // kept working: the link failed. One whose only records are the reports it sent as it came back
+      // (within the network grace of the resumption) recorded nothing: it was off. Between the two, it was
+      // silent for a while and then recorded without a link.
+      const firstRecorded = during[0];
       const recordedThroughout = firstRecorded !== undefined && firstRecorded.time - c <= interval + graceMs;
+      const recorded = recordedThroughout || during.some((e) => resumedAt - e.time > graceMs) ? during : [];
       const powerLost = [...own]
         .reverse()
         .find(
@@ -148,18 +147,18 @@ function commEpisode(
   if (end === undefined) res = { pl: 'Brak łączności trwa.', en: 'Still silent.' };
   else if (first === undefined || last === undefined) {
     res = {
-      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}. Urządzenie nie zapisało w tym czasie żadnego zdarzenia — było wyłączone lub bez zasilania.`,
-      en: `Contact resumed at ${fmtTime(end, 'en')}. The unit recorded no event meanwhile — it was off or without power.`,
+      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}, po ${fmtDuration(end - lastContact)} ciszy. Urządzenie nie zapisało w tym czasie żadnego zdarzenia — było wyłączone lub bez zasilania.`,
+      en: `Contact resumed at ${fmtTime(end, 'en')}, after ${fmtDuration(end - lastContact)} of silence. The unit recorded no event meanwhile — it was off or without power.`,
     };
   } else if (throughout) {
     res = {
-      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}. Urządzenie działało: zapisało w tym czasie, od ${fmtTime(first.time, 'pl')} do ${fmtTime(last.time, 'pl')}, ${what.pl}, przesłanych po przywróceniu łączności — zawiodła transmisja; przesłane dane oceniono według czasu zdarzeń.`,
-      en: `Contact resumed at ${fmtTime(end, 'en')}. The unit kept working: it recorded ${what.en} meanwhile, from ${fmtTime(first.time, 'en')} to ${fmtTime(last.time, 'en')}, uploaded once the link was back — the link failed; the uploaded data was judged in event time.`,
+      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}, po ${fmtDuration(end - lastContact)} ciszy. Urządzenie działało: zapisało w tym czasie ${what.pl} (${period(first.time, last.time, 'pl')}), przesłanych po przywróceniu łączności — zawiodła transmisja; przesłane dane oceniono według czasu zdarzeń.`,
+      en: `Contact resumed at ${fmtTime(end, 'en')}, after ${fmtDuration(end - lastContact)} of silence. The unit kept working: it recorded ${what.en} meanwhile (${period(first.time, last.time, 'en')}), uploaded once the link was back — the link failed; the uploaded data was judged in event time.`,
     };
   } else {
     res = {
-      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}. Urządzenie nie zapisało niczego od ${fmtTime(lastContact, 'pl')} do ${fmtTime(first.time, 'pl')} — w tym czasie było wyłączone lub bez zasilania; potem, do ${fmtTime(last.time, 'pl')}, zapisało ${what.pl}, przesłanych po przywróceniu łączności — potem zawiodła transmisja.`,
-      en: `Contact resumed at ${fmtTime(end, 'en')}. The unit recorded nothing from ${fmtTime(lastContact, 'en')} to ${fmtTime(first.time, 'en')} — it was off or without power then; it then recorded ${what.en} until ${fmtTime(last.time, 'en')}, uploaded once the link was back — the link failed after that.`,
+      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}, po ${fmtDuration(end - lastContact)} ciszy. Urządzenie nie zapisało niczego od ${fmtTime(lastContact, 'pl')} do ${fmtTime(first.time, 'pl')} — w tym czasie było wyłączone lub bez zasilania; potem, do ${fmtTime(last.time, 'pl')}, zapisało ${what.pl}, przesłanych po przywróceniu łączności — potem zawiodła transmisja.`,
+      en: `Contact resumed at ${fmtTime(end, 'en')}, after ${fmtDuration(end - lastContact)} of silence. The unit recorded nothing from ${fmtTime(lastContact, 'en')} to ${fmtTime(first.time, 'en')} — it was off or without power then; it then recorded ${what.en} until ${fmtTime(last.time, 'en')}, uploaded once the link was back — the link failed after that.`,
     };
   }
   // The last event before the silence, what was recorded during it (its first and last, see evidenceText),
@@ -213,9 +212,17 @@ function describeRecorded(recorded: readonly EngineEvent[]): { pl: string; en: s
     partsPl.push(`inne: ${other}`);
     partsEn.push(`${other} other`);
   }
-  const detail = partsPl.length > 1 || other === 0;
+  const detail = partsPl.length > 1;
   return {
     pl: `${n} ${n === 1 ? 'zdarzenie' : n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 10 || n % 100 >= 20) ? 'zdarzenia' : 'zdarzeń'}${detail ? ` (${partsPl.join(', ')})` : ''}`,
     en: `${n} event${n === 1 ? '' : 's'}${detail ? ` (${partsEn.join(', ')})` : ''}`,
   };
+}
+
+/** "od X do Y", or "o X" when both fall in the same minute. */
+function period(from: number, to: number, lang: Lang): string {
+  const a = fmtTime(from, lang);
+  const b = fmtTime(to, lang);
+  if (a === b) return lang === 'pl' ? `o ${a}` : `at ${a}`;
+  return lang === 'pl' ? `od ${a} do ${b}` : `from ${a} to ${b}`;
 }

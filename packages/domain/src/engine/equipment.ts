@@ -315,20 +315,14 @@ function txReading(s: Segment, e: EngineEvent, tx: string): BatteryReading | und
 function unitReading(s: Segment, e: EngineEvent): BatteryReading | undefined {
   const { batteryCriticalPercent: crit, batteryRecoveredPercent: ok } = s.settings.equipment;
   const level = isNum(e.body.battery) ? e.body.battery : undefined;
-  switch (e.kind) {
-    case 'unit_battery_low':
-      return { event: e, low: true, level };
-    case 'unit_power_restored':
-      return { event: e, low: false, level, how: 'mains' };
-    case 'heartbeat':
-      if (e.body.power === 'mains') return { event: e, low: false, level, how: 'mains' };
-      if (level !== undefined && level >= ok) return { event: e, low: false, level, how: 'level' };
-      if (e.body.power === 'battery' && level !== undefined && level <= crit)
-        return { event: e, low: true, level };
-      return undefined;
-    default:
-      return undefined;
-  }
+  if (e.kind === 'unit_battery_low') return { event: e, low: true, level };
+  if (e.kind === 'unit_power_restored') return { event: e, low: false, level, how: 'mains' };
+  if (e.kind !== 'heartbeat') return undefined;
+  if (e.body.power === 'mains') return { event: e, low: false, level, how: 'mains' };
+  if (level !== undefined && level >= ok) return { event: e, low: false, level, how: 'level' };
+  if (e.body.power === 'battery' && level !== undefined && level <= crit)
+    return { event: e, low: true, level };
+  return undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The scenario corpus: every rule, DST nights, midnight, late uploads, GPS noise, a regional power cut. */
 import type { Scenario } from './model.js';
+import { episodeScenarios } from './episodes.scenarios.js';
 import { equipmentScenarios } from './equipment.scenarios.js';
 import { locationScenarios } from './location.scenarios.js';
 import { presenceScenarios } from './presence.scenarios.js';
@@ -23,4 +24,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...presenceScenarios,
   ...locationScenarios,
   ...equipmentScenarios,
+  ...episodeScenarios,
 ];
