@@ -192,6 +192,10 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
     const d = s.version.devices;
     for (const u of [d.homeUnit, d.portableUnit, d.protectedUnit]) if (u) units.add(u.deviceId);
   }
+  const stretches = stretchesOf(ctx.segments, (s) => {
+    const d = s.version.devices;
+    return [d.homeUnit, d.portableUnit, d.protectedUnit].flatMap((u) => (u ? [u.deviceId] : []));
+  });
   for (const unit of [...units].sort()) {
     const evs = ctx.events.filter((e) => {
       if (e.deviceId !== unit) return false;
@@ -223,7 +227,12 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
         .map((e) => ({ event: e, on: spec.on(e) && !spec.off(e) }));
       for (const span of transitionSpans(transitions, () => 0)) {
         if (span.start >= ctx.horizon) continue;
-        const end = span.end !== undefined && span.end <= ctx.horizon ? span.end : undefined;
+        // A unit that stops serving the supervision (replaced, removed, monitoring over) ends its episode.
+        const stretch = stretches.find((st) => st.id === unit && st.from <= span.start && span.start < st.to);
+        const cut = stretch !== undefined && stretch.to <= ctx.horizon ? stretch.to : undefined;
+        const raw = span.end !== undefined && span.end <= ctx.horizon ? span.end : undefined;
+        const unassigned = cut !== undefined && (raw === undefined || cut < raw);
+        const end = unassigned ? cut : raw;
         const seg = segmentAt(ctx.segments, span.start) ?? (ctx.segments[0] as Segment);
         const clause = {
           pl: `${seg.version.orderRef}: ${spec.clause.pl}`,
@@ -246,8 +255,8 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
           segment: seg,
           clause,
           explanation: {
-            pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} od ${fmtTime(span.start, 'pl')}; ${end === undefined ? 'trwa' : `${spec.end.pl} o ${fmtTime(end, 'pl')}`}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
-            en: `Rule: equipment. ${capitalise(spec.what.en)} from ${fmtTime(span.start, 'en')}; ${end === undefined ? 'ongoing' : `${spec.end.en} at ${fmtTime(end, 'en')}`}. Order: ${clause.en}. Evidence: ${ev.en}.`,
+            pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} od ${fmtTime(span.start, 'pl')}; ${end === undefined ? 'trwa' : `${unassigned ? 'urządzenie odłączone od dozoru' : spec.end.pl} o ${fmtTime(end, 'pl')}`}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
+            en: `Rule: equipment. ${capitalise(spec.what.en)} from ${fmtTime(span.start, 'en')}; ${end === undefined ? 'ongoing' : `${unassigned ? 'unit removed from the supervision' : spec.end.en} at ${fmtTime(end, 'en')}`}. Order: ${clause.en}. Evidence: ${ev.en}.`,
           },
         });
       }
