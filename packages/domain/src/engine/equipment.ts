@@ -99,7 +99,8 @@ function pointSpecs(s: Segment, e: EngineEvent): PointSpec[] {
     case 'fault': {
       if (!fromAssignedUnit(s, e)) return [];
       const code = e.body.code ?? 'unknown';
-      const detail = e.body.detail === undefined ? '' : ` — ${e.body.detail}`;
+      // The unit's own words: its detail when it sent one, else its fault code.
+      const detail = e.body.detail ?? code;
       return [
         {
           rule: 'device_fault',
@@ -107,8 +108,8 @@ function pointSpecs(s: Segment, e: EngineEvent): PointSpec[] {
           cause: code,
           subject: `${e.deviceId}:${code}`,
           what: {
-            pl: `usterka urządzenia ${e.deviceId}: ${code}${detail}`,
-            en: `fault of unit ${e.deviceId}: ${code}${detail}`,
+            pl: `usterka urządzenia ${e.deviceId}: ${detail}`,
+            en: `fault of unit ${e.deviceId}: ${detail}`,
           },
           clause: equip('sprawność urządzeń monitorujących', 'the monitoring devices must work'),
         },

@@ -340,8 +340,8 @@ function dailyEpisode(
     segment,
     clause,
     explanation: {
-      pl: `Reguła: limit czasu poza miejscem dozoru w dobie ${day}. Limit ${max} przekroczony o ${fmtTime(startedAt, 'pl')}, alarm o ${fmtTime(openedAt, 'pl')}; ${end === undefined ? 'nieobecność trwa' : `koniec o ${fmtTime(end, 'pl')}`} (łącznie co najmniej ${fmtDuration(total)}). Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence).pl}.`,
-      en: `Rule: daily limit of time away on ${day}. The ${max} limit was reached at ${fmtTime(startedAt, 'en')}, alarm at ${fmtTime(openedAt, 'en')}; ${end === undefined ? 'still away' : `ended at ${fmtTime(end, 'en')}`} (at least ${fmtDuration(total)} in all). Order: ${clause.en}. Evidence: ${ev.en}.`,
+      pl: `Reguła: limit czasu poza miejscem dozoru w dobie ${fmtDate(startedAt, 'pl')}. Limit ${max} przekroczony o ${fmtTime(startedAt, 'pl')}, alarm o ${fmtTime(openedAt, 'pl')}; ${end === undefined ? 'nieobecność trwa' : `koniec o ${fmtTime(end, 'pl')}`} (łącznie co najmniej ${fmtDuration(total)}). Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence).pl}.`,
+      en: `Rule: daily limit of time away on ${fmtDate(startedAt, 'en')}. The ${max} limit was reached at ${fmtTime(startedAt, 'en')}, alarm at ${fmtTime(openedAt, 'en')}; ${end === undefined ? 'still away' : `ended at ${fmtTime(end, 'en')}`} (at least ${fmtDuration(total)} in all). Order: ${clause.en}. Evidence: ${ev.en}.`,
     },
   };
 }

@@ -6,7 +6,7 @@
 import type { Obligation } from '../court-order.js';
 import { containsPoint, distanceToBorderMeters, haversineMeters } from '../zone.js';
 import type { RawEpisode, RuleContext, RuleResult, Sample, Segment, Span } from './core.js';
-import { evidenceText, fmtDuration, fmtTime, hysteresisSpans, isNum, segmentAt } from './core.js';
+import { eventWords, evidenceText, fmtDuration, fmtTime, hysteresisSpans, isNum, segmentAt } from './core.js';
 import type { EngineEvent } from './types.js';
 
 /** A location fix with its numbers checked. */
@@ -288,8 +288,8 @@ function locationLoss(ctx: RuleContext, accepted: readonly Fix[]): RawEpisode[] 
         segment: s,
         clause,
         explanation: {
-          pl: `Reguła: utrata położenia. Urządzenie ${unit} działa (zdarzenie ${proof.kind} o ${fmtTime(proof.time, 'pl')}), ale od ${fmtTime(last, 'pl')} nie podało pozycji o dokładności do ${usableAccuracyMeters} m przez ponad ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'trwa' : `pozycja ponownie o ${fmtTime(end, 'pl')}`}. Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence).pl}.`,
-          en: `Rule: location loss. Unit ${unit} is working (event ${proof.kind} at ${fmtTime(proof.time, 'en')}) but has given no fix within ${usableAccuracyMeters} m since ${fmtTime(last, 'en')}, over ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'ongoing' : `position again at ${fmtTime(end, 'en')}`}. Order: ${clause.en}. Evidence: ${evidenceText(evidence).en}.`,
+          pl: `Reguła: utrata położenia. Urządzenie ${unit} działa (${eventWords(proof).pl} o ${fmtTime(proof.time, 'pl')}), ale od ${fmtTime(last, 'pl')} nie podało pozycji o dokładności do ${usableAccuracyMeters} m przez ponad ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'trwa' : `pozycja ponownie o ${fmtTime(end, 'pl')}`}. Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence).pl}.`,
+          en: `Rule: location loss. Unit ${unit} is working (${eventWords(proof).en} at ${fmtTime(proof.time, 'en')}) but has given no fix within ${usableAccuracyMeters} m since ${fmtTime(last, 'en')}, over ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'ongoing' : `position again at ${fmtTime(end, 'en')}`}. Order: ${clause.en}. Evidence: ${evidenceText(evidence).en}.`,
         },
       });
     }
