@@ -1,5 +1,6 @@
 /** The words of alarm notifications (Polish first: the language of the court file; English after). */
 import type { AlarmEpisode } from '@sde/domain';
+import { fmtTime } from '@sde/domain';
 
 const SEVERITY_PL: Record<AlarmEpisode['severity'], string> = {
   critical: 'KRYTYCZNY',
@@ -24,7 +25,7 @@ export function alarmMessage(
   const subject = `[SDE] ${reason === 'escalation' ? 'ESKALACJA: ' : ''}alarm ${SEVERITY_PL[ep.severity]} — ${ep.rule} — ${c.caseNumber}`;
   const body =
     `${head}Sygnatura / case: ${c.caseNumber}\nAlarm: ${c.alarmId} (${ep.rule}, ${ep.severity})\n` +
-    `Od / since: ${new Date(ep.startedAt).toISOString()}${ep.late ? ' (wykryty z opóźnieniem / found late)' : ''}\n\n` +
+    `Od / since: ${fmtTime(ep.startedAt, 'pl')} / ${fmtTime(ep.startedAt, 'en')}${ep.late ? ' (wykryty z opóźnieniem / found late)' : ''}\n\n` +
     `${ep.explanation.pl}\n\n${ep.explanation.en}\n\nPostanowienie / order: ${ep.clause.pl}\n`;
   const sms = `SDE ${reason === 'escalation' ? 'ESKALACJA ' : ''}${c.caseNumber}: ${ep.explanation.pl}`.slice(
     0,
