@@ -73,12 +73,20 @@ function kindsOf(sup: ScenarioSupervision): Map<string, DeviceKind> {
  * Units whose scenario interval is not the center's default: the interval each reports at, in force from
  * its first version, as if the unit had confirmed a `set_interval` command then (how the center learns it).
  */
-function intervalsOf(s: Scenario, sup: ScenarioSupervision): { deviceId: string; from: number; ms: number }[] {
+function intervalsOf(
+  s: Scenario,
+  sup: ScenarioSupervision,
+): { deviceId: string; from: number; ms: number }[] {
   const out = new Map<string, { deviceId: string; from: number; ms: number }>();
   for (const v of [...sup.versions].sort((a, b) => a.validFrom - b.validFrom)) {
     for (const unit of [v.devices.homeUnit, v.devices.portableUnit, v.devices.protectedUnit]) {
-      if (unit === undefined || unit.reportIntervalMs === REPORT_INTERVAL_MS || out.has(unit.deviceId)) continue;
-      out.set(unit.deviceId, { deviceId: unit.deviceId, from: s.startUtcMs + v.validFrom, ms: unit.reportIntervalMs });
+      if (unit === undefined || unit.reportIntervalMs === REPORT_INTERVAL_MS || out.has(unit.deviceId))
+        continue;
+      out.set(unit.deviceId, {
+        deviceId: unit.deviceId,
+        from: s.startUtcMs + v.validFrom,
+        ms: unit.reportIntervalMs,
+      });
     }
   }
   return [...out.values()];
