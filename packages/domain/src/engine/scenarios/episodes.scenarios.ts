@@ -1,6 +1,7 @@
 /**
  * One episode per condition and explanations from what was recorded (issue 19 items 2–3, ADR 0502, 0503):
- * a battery running down over a day, a short link loss with a buffer, a unit off then without link.
+ * a battery running down over a day, a short link loss with a buffer, a unit off then without link, a power
+ * alarm that ends when its unit is replaced.
  */
 import type { Scenario, ScenarioEvent, ScenarioVersion } from './model.js';
 import { HOUR, MIN, ORIGIN, SEC, beats, devices, mobile, stationary, warsaw, weekly } from './build.js';
@@ -190,5 +191,55 @@ const offThenNoLink: Scenario = (() => {
   };
 })();
 
+const powerUntilSwap: Scenario = (() => {
+  const id = 'unit-power-until-swap';
+  const d = devices(id);
+  const swapAt = 12 * HOUR;
+  const v1 = stationary(id, HOUSE_ARREST);
+  const hu2 = `${d.hu}2`;
+  const v2: ScenarioVersion = {
+    ...stationary(id, HOUSE_ARREST, swapAt, { id: `${id}@v2` }),
+    devices: { ...v1.devices, homeUnit: { deviceId: hu2, reportIntervalMs: 5 * MIN } },
+  };
+  return {
+    id,
+    title: {
+      pl: 'Rejestrator bez zasilania sieciowego wymieniony na nowy: alarm zasilania kończy się przy wymianie',
+      en: 'A home unit without mains is replaced: its power alarm ends at the swap',
+    },
+    covers: ['unit_power'],
+    startUtcMs: MONDAY,
+    durationMs: 16 * HOUR,
+    supervisions: [{ supervisionId: id, regionId: 'PL-MZ', versions: [v1, v2] }],
+    events: [
+      { at: 10 * HOUR, deviceId: d.hu, kind: 'unit_power_lost' },
+      { at: 11 * HOUR, deviceId: d.hu, kind: 'unit_power_lost' }, // repeated: the same episode
+      { at: swapAt + MIN, deviceId: hu2, kind: 'tx_in_range', body: { tx: d.tx, rssi: -60 } },
+    ],
+    heartbeats: [
+      beats(d.hu, 0, 10 * HOUR),
+      beats(d.hu, 10 * HOUR, swapAt, { power: 'battery', battery: 70 }),
+      beats(hu2, swapAt, 16 * HOUR),
+    ],
+    expect: [
+      {
+        supervisionId: id,
+        rule: 'unit_power',
+        openedAt: 10 * HOUR,
+        resolvedAt: swapAt,
+        toleranceMs: SEC,
+        severity: 'informational',
+      },
+    ],
+    forbid: [],
+    exhaustive: true,
+  };
+})();
+
 /** The scenarios of issue 19 items 2–3. */
-export const episodeScenarios: readonly Scenario[] = [batteryDay, shortLinkLoss, offThenNoLink];
+export const episodeScenarios: readonly Scenario[] = [
+  batteryDay,
+  shortLinkLoss,
+  offThenNoLink,
+  powerUntilSwap,
+];
