@@ -226,7 +226,7 @@ export function createAlarmService(deps: {
 
   /**
    * An open episode whose severity rose (a battery from low to critical, ADR 0502): the same alarm, updated;
-   * it goes back to the operators' queue and is announced if it now warrants it and did not before.
+   * it goes back to the operators' queue and is announced when the new severity warrants it.
    */
   function raised(
     c: EpisodeChange,
