@@ -47,7 +47,7 @@ const STEP_MS = 10 * 60_000;
 /** Routine reports: heartbeats and location fixes. */
 const ROUTINE: ReadonlySet<string> = new Set(['heartbeat', 'location']);
 
-/** The center's reporting interval per unit kind (its defaults); the scenarios' units must agree. */
+/** The center's reporting interval per unit kind (its defaults); other intervals are set as confirmed commands. */
 const REPORT_INTERVAL_MS = 300_000;
 
 type DeviceKind = 'transmitter' | 'home_unit' | 'portable_unit' | 'protected_unit';
@@ -63,12 +63,33 @@ function kindsOf(sup: ScenarioSupervision): Map<string, DeviceKind> {
       [v.devices.protectedUnit, 'protected_unit'],
     ] as const) {
       if (unit === undefined) continue;
-      if (unit.reportIntervalMs !== REPORT_INTERVAL_MS)
-        throw new Error(`${unit.deviceId}: the center expects a report every ${REPORT_INTERVAL_MS} ms`);
       m.set(unit.deviceId, kind);
     }
   }
   return m;
+}
+
+/**
+ * Units whose scenario interval is not the center's default: the interval each reports at, in force from
+ * its first version, as if the unit had confirmed a `set_interval` command then (how the center learns it).
+ */
+function intervalsOf(
+  s: Scenario,
+  sup: ScenarioSupervision,
+): { deviceId: string; from: number; ms: number }[] {
+  const out = new Map<string, { deviceId: string; from: number; ms: number }>();
+  for (const v of [...sup.versions].sort((a, b) => a.validFrom - b.validFrom)) {
+    for (const unit of [v.devices.homeUnit, v.devices.portableUnit, v.devices.protectedUnit]) {
+      if (unit === undefined || unit.reportIntervalMs === REPORT_INTERVAL_MS || out.has(unit.deviceId))
+        continue;
+      out.set(unit.deviceId, {
+        deviceId: unit.deviceId,
+        from: s.startUtcMs + v.validFrom,
+        ms: unit.reportIntervalMs,
+      });
+    }
+  }
+  return [...out.values()];
 }
 
 /** The assignments that reproduce the versions' devices: each device from the first version naming it to the first that does not. */
@@ -142,6 +163,26 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
         ids,
       });
       for (const d of r.body.devices) secrets.set(d.id, d.secret);
+    }
+    for (const sup of s.supervisions) {
+      for (const i of intervalsOf(s, sup)) {
+        const dev = await db
+          .selectFrom('devices')
+          .select('no')
+          .where('id', '=', devMap.get(i.deviceId)!)
+          .executeTakeFirstOrThrow();
+        await db
+          .insertInto('device_commands')
+          .values({
+            id: `SET-${devMap.get(i.deviceId)!}`,
+            device_no: dev.no,
+            body: JSON.stringify({ cmd: 'set_interval', seconds: i.ms / 1000 }),
+            status: 'done',
+            created_by: 'scenario',
+            confirmed_at: new Date(i.from),
+          })
+          .execute();
+      }
     }
     const supMap = new Map<string, string>();
     for (const sup of s.supervisions) {

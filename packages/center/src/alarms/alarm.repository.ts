@@ -308,6 +308,27 @@ export function createAlarmRepository(db: Database) {
       return Number(r.numUpdatedRows) > 0;
     },
 
+    /**
+     * The severity of an alarm's episode rose (ADR 0502): an acknowledged or closed alarm goes back to open,
+     * to be acknowledged (and escalated if critical) again. True when its status changed.
+     */
+    async reopenOnRaise(ex: Executor, id: string): Promise<boolean> {
+      const r = await ex
+        .updateTable('alarm_episodes')
+        .set({
+          status: 'open',
+          acknowledged_at: null,
+          closed_at: null,
+          escalated_at: null,
+          updated_at: new Date(),
+        })
+        .where('id', '=', id)
+        .where('status', '<>', 'open')
+        .where('condition', '<>', 'withdrawn')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     /** Locks the alarm's row for a workflow change. */
     async lockStatus(ex: Executor, id: string) {
       return ex

@@ -75,6 +75,13 @@ function covered(ep: AlarmEpisode, from: number | undefined): boolean {
   );
 }
 
+const SEVERITY_PL: Record<AlarmEpisode['severity'], string> = {
+  informational: 'informacyjny',
+  serious: 'poważny',
+  critical: 'krytyczny',
+};
+const SEVERITY_RANK: Record<AlarmEpisode['severity'], number> = { informational: 0, serious: 1, critical: 2 };
+
 /** Severity as the API names it. */
 function severityOf(s: AlarmRow['severity']): AlarmView['severity'] {
   return s === 'informational' ? 'info' : s;
@@ -204,9 +211,10 @@ export function createAlarmService(deps: {
     caseNumber: string,
     recipients: { id: string; email: string | null; phone: string | null }[],
     reason: 'opened' | 'escalation',
+    raisedFrom?: AlarmEpisode['severity'],
   ): Promise<OutboxEntry[]> {
     const enabled = deps.channels();
-    const msg = alarmMessage(ep, { caseNumber, alarmId }, reason);
+    const msg = alarmMessage(ep, { caseNumber, alarmId }, reason, raisedFrom);
     const out: OutboxEntry[] = [];
     for (const r of recipients) {
       if (enabled.email && r.email)
@@ -232,6 +240,19 @@ export function createAlarmService(deps: {
     }
     void ex;
     return out;
+  }
+
+  /**
+   * An open episode whose severity rose (a battery from low to critical, ADR 0502): the same alarm, updated;
+   * it goes back to the operators' queue and is announced when the new severity warrants it.
+   */
+  function raised(
+    c: EpisodeChange,
+  ): { from: AlarmEpisode['severity']; ep: AlarmEpisode; previous: AlarmEpisode } | undefined {
+    if (c.type !== 'updated' && c.type !== 'resolved') return undefined;
+    return SEVERITY_RANK[c.episode.severity] > SEVERITY_RANK[c.previous.severity]
+      ? { from: c.previous.severity, ep: c.episode, previous: c.previous }
+      : undefined;
   }
 
   /** Whether a new episode is announced to the judge and the probation officer (T4.3). */
@@ -309,7 +330,9 @@ export function createAlarmService(deps: {
       );
       const newlyDecided = changes.flatMap((c) => decidedNow(c) ?? []);
       const expired = new Set(e.expired ?? []);
-      const contacts = newlyDecided.some(announced)
+      // A raise is announced only on a decided episode (an undecided one stays quiet, ADR 0501).
+      const raises = changes.flatMap((c) => raised(c) ?? []).filter((r) => !r.ep.undecided);
+      const contacts = [...newlyDecided, ...raises.map((r) => r.ep)].some(announced)
         ? await repo.contacts(
             [e.supervision.judgeId, e.supervision.probationOfficerId].filter((x): x is string => x !== null),
           )
@@ -356,12 +379,44 @@ export function createAlarmService(deps: {
           } else if (c.type === 'resolved') {
             await recordAudit(trx, ENGINE_ACTOR, { action: 'alarm.resolved', entity: 'alarm', entityId: id });
           }
-          if (c.type !== 'opened' && decidedNow(c) !== undefined)
+          const decided = decidedNow(c) !== undefined;
+          if (c.type !== 'opened' && decided)
             await recordAudit(trx, ENGINE_ACTOR, { action: 'alarm.decided', entity: 'alarm', entityId: id });
           // Announced when decided: at once, or when data decides an undecided one (ADR 0501).
-          if (decidedNow(c) !== undefined && announced(ep)) {
+          if (decided && announced(ep)) {
             const entries = await notifications(trx, id, ep, e.supervision.caseNumber, contacts, 'opened');
             queued += await deps.outbox.enqueue(trx, entries);
+          }
+          const raise = raised(c);
+          if (raise !== undefined) {
+            await repo.reopenOnRaise(trx, id);
+            await repo.insertAction(trx, {
+              alarmId: id,
+              byLogin: ENGINE_ACTOR.login,
+              byUserId: null,
+              kind: 'note',
+              text: `ważność podniesiona: ${SEVERITY_PL[raise.from]} → ${SEVERITY_PL[ep.severity]} / severity raised: ${raise.from} → ${ep.severity}`,
+            });
+            await recordAudit(trx, ENGINE_ACTOR, {
+              action: 'alarm.severity_raised',
+              entity: 'alarm',
+              entityId: id,
+              changes: { from: raise.from, to: ep.severity },
+            });
+            // A raise of a decided alarm into a severity that warrants a notification is announced, saying
+            // it was raised (not twice when the same change also decided it).
+            if (!decided && !ep.undecided && announced(ep)) {
+              const entries = await notifications(
+                trx,
+                id,
+                ep,
+                e.supervision.caseNumber,
+                contacts,
+                'opened',
+                raise.from,
+              );
+              queued += await deps.outbox.enqueue(trx, entries);
+            }
           }
           // An episode that only an operator ends (tamper, unit moved, fault) and that gains evidence after
           // its alarm was closed — a second cut strap — reopens it: nobody may miss it. A windowed

@@ -3,7 +3,7 @@
  * ARRIVAL time (`receivedAt`), because it is about the link, not about what happened at the place; arrival
  * history only grows, so late data never moves an episode's start, it only resolves and explains it.
  */
-import type { RawEpisode, RuleContext, RuleResult, Segment } from './core.js';
+import type { Lang, RawEpisode, RuleContext, RuleResult, Segment } from './core.js';
 import { fmtDuration, fmtTime, segmentAt } from './core.js';
 import type { EngineEvent } from './types.js';
 
@@ -81,11 +81,17 @@ export function communicationRule(ctx: RuleContext): RuleResult {
       const after = next === undefined ? [] : (byArrival.get(next) ?? []);
       const lastBefore = before.sort((a, b) => a.seq - b.seq)[before.length - 1];
       const firstAfter = after.sort((a, b) => a.seq - b.seq)[0];
-      // Recorded during the silence and delivered late: the unit worked, the link did not.
-      const buffered = own.filter(
-        (e) =>
-          e.time > c && e.time < (end ?? ctx.horizon) && e.receivedAt - e.time > seg.settings.lateThresholdMs,
-      );
+      // What the unit recorded during the silence, whatever the delay (ADR 0503): every event dated after
+      // the last contact and before contact resumed.
+      const resumedAt = end ?? ctx.horizon;
+      const during = own.filter((e) => e.time > c && e.time < resumedAt);
+      // A unit recording from the start of the silence (its first record within an interval and the grace)
+      // kept working: the link failed. One whose only records are the reports it sent as it came back
+      // (within the network grace of the resumption) recorded nothing: it was off. Between the two, it was
+      // silent for a while and then recorded without a link.
+      const firstRecorded = during[0];
+      const recordedThroughout = firstRecorded !== undefined && firstRecorded.time - c <= interval + graceMs;
+      const recorded = recordedThroughout || during.some((e) => resumedAt - e.time > graceMs) ? during : [];
       const powerLost = [...own]
         .reverse()
         .find(
@@ -101,7 +107,8 @@ export function communicationRule(ctx: RuleContext): RuleResult {
           end,
           lastBefore,
           firstAfter,
-          buffered,
+          recorded,
+          recordedThroughout,
           powerLost,
           openSeg,
         ),
@@ -119,7 +126,8 @@ function commEpisode(
   end: number | undefined,
   lastBefore: EngineEvent | undefined,
   firstAfter: EngineEvent | undefined,
-  buffered: readonly EngineEvent[],
+  recorded: readonly EngineEvent[],
+  throughout: boolean,
   power: EngineEvent | undefined,
   segment: Segment,
 ): RawEpisode {
@@ -130,32 +138,46 @@ function commEpisode(
   const powerNote =
     power?.kind === 'unit_power_lost'
       ? {
-          pl: ` Wcześniej, o ${fmtTime(power.time)}, urządzenie zgłosiło zanik zasilania sieciowego.`,
-          en: ` Earlier, at ${fmtTime(power.time)}, the unit reported mains power lost.`,
+          pl: ` Wcześniej, o ${fmtTime(power.time, 'pl')}, urządzenie zgłosiło zanik zasilania sieciowego.`,
+          en: ` Earlier, at ${fmtTime(power.time, 'en')}, the unit reported mains power lost.`,
         }
       : { pl: '', en: '' };
   let res: { pl: string; en: string };
+  const first = recorded[0];
+  const last = recorded[recorded.length - 1];
+  const what = describeRecorded(recorded);
   if (end === undefined) res = { pl: 'Brak łączności trwa.', en: 'Still silent.' };
-  else if (buffered.length > 0) {
-    const first = buffered[0] as EngineEvent;
-    const last = buffered[buffered.length - 1] as EngineEvent;
+  else if (first === undefined || last === undefined) {
     res = {
-      pl: `Łączność wróciła o ${fmtTime(end)}. Urządzenie działało: zapisało w tym czasie ${buffered.length} zdarzeń (od ${fmtTime(first.time)} do ${fmtTime(last.time)}), przesłanych po przywróceniu łączności — zawiodła transmisja; przesłane dane oceniono według czasu zdarzeń.`,
-      en: `Contact resumed at ${fmtTime(end)}. The unit kept working: it recorded ${buffered.length} events meanwhile (from ${fmtTime(first.time)} to ${fmtTime(last.time)}), uploaded once the link was back — the link failed; the uploaded data was judged in event time.`,
+      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}, po ${fmtDuration(end - lastContact)} ciszy. Urządzenie nie zapisało w tym czasie żadnego zdarzenia — było wyłączone lub bez zasilania.`,
+      en: `Contact resumed at ${fmtTime(end, 'en')}, after ${fmtDuration(end - lastContact)} of silence. The unit recorded no event meanwhile — it was off or without power.`,
+    };
+  } else if (throughout) {
+    res = {
+      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}, po ${fmtDuration(end - lastContact)} ciszy. Urządzenie działało: zapisało w tym czasie ${what.pl} (${period(first.time, last.time, 'pl')}), przesłanych po przywróceniu łączności — zawiodła transmisja; przesłane dane oceniono według czasu zdarzeń.`,
+      en: `Contact resumed at ${fmtTime(end, 'en')}, after ${fmtDuration(end - lastContact)} of silence. The unit kept working: it recorded ${what.en} meanwhile (${period(first.time, last.time, 'en')}), uploaded once the link was back — the link failed; the uploaded data was judged in event time.`,
     };
   } else {
     res = {
-      pl: `Łączność wróciła o ${fmtTime(end)}. Urządzenie nie zapisało w tym czasie żadnego zdarzenia — było wyłączone lub bez zasilania.`,
-      en: `Contact resumed at ${fmtTime(end)}. The unit recorded no event meanwhile — it was off or without power.`,
+      pl: `Łączność wróciła o ${fmtTime(end, 'pl')}, po ${fmtDuration(end - lastContact)} ciszy. Urządzenie nie zapisało niczego od ${fmtTime(lastContact, 'pl')} do ${fmtTime(first.time, 'pl')} — w tym czasie było wyłączone lub bez zasilania; potem, do ${fmtTime(last.time, 'pl')}, zapisało ${what.pl}, przesłanych po przywróceniu łączności — potem zawiodła transmisja.`,
+      en: `Contact resumed at ${fmtTime(end, 'en')}, after ${fmtDuration(end - lastContact)} of silence. The unit recorded nothing from ${fmtTime(lastContact, 'en')} to ${fmtTime(first.time, 'en')} — it was off or without power then; it then recorded ${what.en} until ${fmtTime(last.time, 'en')}, uploaded once the link was back — the link failed after that.`,
     };
   }
-  const evidence = [...(lastBefore ? [lastBefore] : []), ...(firstAfter ? [firstAfter] : [])];
+  // The last event before the silence, what was recorded during it (its first and last, see evidenceText),
+  // and the first event after it.
+  const evidence = [...(lastBefore ? [lastBefore] : []), ...recorded, ...(firstAfter ? [firstAfter] : [])];
   return {
     rule: 'communication_loss',
     subject: unit,
     severity: 'serious',
     cause:
-      end === undefined ? 'silent' : buffered.length > 0 ? 'link_down_unit_recording' : 'unit_not_recording',
+      end === undefined
+        ? 'silent'
+        : first === undefined
+          ? 'unit_not_recording'
+          : throughout
+            ? 'link_down_unit_recording'
+            : 'unit_off_then_link_down',
     startedAt: lastContact + interval,
     openedAt,
     ...(end === undefined ? {} : { resolvedAt: end }),
@@ -166,8 +188,43 @@ function commEpisode(
     segment,
     clause,
     explanation: {
-      pl: `Reguła: utrata łączności. Urządzenie ${unit} nie przesłało danych od ${fmtTime(lastContact)}; oczekiwany raport o ${fmtTime(lastContact + interval)}, alarm o ${fmtTime(openedAt)}.${powerNote.pl} ${res.pl} Postanowienie: ${clause.pl}.`,
-      en: `Rule: communication loss. Unit ${unit} sent nothing since ${fmtTime(lastContact)}; a report was expected at ${fmtTime(lastContact + interval)}, alarm at ${fmtTime(openedAt)}.${powerNote.en} ${res.en} Order: ${clause.en}.`,
+      pl: `Reguła: utrata łączności. Urządzenie ${unit} nie przesłało danych od ${fmtTime(lastContact, 'pl')}; oczekiwany raport o ${fmtTime(lastContact + interval, 'pl')}, alarm o ${fmtTime(openedAt, 'pl')}.${powerNote.pl} ${res.pl} Postanowienie: ${clause.pl}.`,
+      en: `Rule: communication loss. Unit ${unit} sent nothing since ${fmtTime(lastContact, 'en')}; a report was expected at ${fmtTime(lastContact + interval, 'en')}, alarm at ${fmtTime(openedAt, 'en')}.${powerNote.en} ${res.en} Order: ${clause.en}.`,
     },
   };
+}
+
+/** "19 zdarzeń: 6 raportów okresowych, 12 pozycji, 1 inne" / "19 events: 6 periodic reports, …". */
+function describeRecorded(recorded: readonly EngineEvent[]): { pl: string; en: string } {
+  const n = recorded.length;
+  const beats = recorded.filter((e) => e.kind === 'heartbeat').length;
+  const fixes = recorded.filter((e) => e.kind === 'location').length;
+  const other = n - beats - fixes;
+  const partsPl: string[] = [];
+  const partsEn: string[] = [];
+  if (beats > 0) {
+    partsPl.push(`raporty okresowe: ${beats}`);
+    partsEn.push(`${beats} periodic report${beats === 1 ? '' : 's'}`);
+  }
+  if (fixes > 0) {
+    partsPl.push(`pozycje: ${fixes}`);
+    partsEn.push(`${fixes} position${fixes === 1 ? '' : 's'}`);
+  }
+  if (other > 0) {
+    partsPl.push(`inne: ${other}`);
+    partsEn.push(`${other} other`);
+  }
+  const detail = partsPl.length > 1;
+  return {
+    pl: `${n} ${n === 1 ? 'zdarzenie' : n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 10 || n % 100 >= 20) ? 'zdarzenia' : 'zdarzeń'}${detail ? ` (${partsPl.join(', ')})` : ''}`,
+    en: `${n} event${n === 1 ? '' : 's'}${detail ? ` (${partsEn.join(', ')})` : ''}`,
+  };
+}
+
+/** "od X do Y", or "o X" when both fall in the same minute. */
+function period(from: number, to: number, lang: Lang): string {
+  const a = fmtTime(from, lang);
+  const b = fmtTime(to, lang);
+  if (a === b) return lang === 'pl' ? `o ${a}` : `at ${a}`;
+  return lang === 'pl' ? `od ${a} do ${b}` : `from ${a} to ${b}`;
 }

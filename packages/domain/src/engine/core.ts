@@ -140,15 +140,58 @@ function zoned(t: number): Temporal.ZonedDateTime {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** `YYYY-MM-DD HH:MM:SS` in Warsaw (the offset is added when the instant falls in a repeated hour). */
-export function fmtTime(t: number): string {
+/** The language of a text an operator reads. */
+export type Lang = 'pl' | 'en';
+
+const MONTHS_PL = [
+  'stycznia',
+  'lutego',
+  'marca',
+  'kwietnia',
+  'maja',
+  'czerwca',
+  'lipca',
+  'sierpnia',
+  'września',
+  'października',
+  'listopada',
+  'grudnia',
+];
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** The date part of {@link fmtTime}: `3 grudnia 2026` / `3 December 2026`. */
+export function fmtDate(t: number, lang: Lang): string {
+  const z = zoned(t);
+  return `${z.day} ${(lang === 'pl' ? MONTHS_PL : MONTHS_EN)[z.month - 1] as string} ${z.year}`;
+}
+
+/**
+ * The one time format of explanations (ADR 0503): `3 grudnia 2026, 14:05` / `3 December 2026, 14:05`,
+ * Warsaw wall time; in the repeated October hour the season is added, the wall time alone being ambiguous.
+ */
+export function fmtTime(t: number, lang: Lang): string {
   if (!Number.isFinite(t)) return '—';
   const z = zoned(t);
-  const base = `${z.toPlainDate().toString()} ${pad(z.hour)}:${pad(z.minute)}:${pad(z.second)}`;
-  // In the repeated October hour the wall time alone is ambiguous.
+  const base = `${fmtDate(t, lang)}, ${pad(z.hour)}:${pad(z.minute)}`;
   const earlier = z.toPlainDateTime().toZonedDateTime(WARSAW_TIME_ZONE, { disambiguation: 'earlier' });
   const later = z.toPlainDateTime().toZonedDateTime(WARSAW_TIME_ZONE, { disambiguation: 'later' });
-  return earlier.epochMilliseconds === later.epochMilliseconds ? base : `${base} (${z.offset})`;
+  if (earlier.epochMilliseconds === later.epochMilliseconds) return base;
+  const summer = z.epochMilliseconds === earlier.epochMilliseconds;
+  if (lang === 'pl') return `${base} (czas ${summer ? 'letni' : 'zimowy'})`;
+  return `${base} (${summer ? 'summer' : 'winter'} time)`;
 }
 
 /** `HH:MM` wall time in Warsaw. */
@@ -168,11 +211,92 @@ export function fmtDuration(ms: number): string {
   return `${sec} s`;
 }
 
+/** What an event says, in plain words (no event codes): "transmitter T out of range of unit U". */
+export function eventWords(e: EngineEvent): Bilingual {
+  const u = e.deviceId;
+  const tx = e.body.tx ?? '?';
+  const pct = isNum(e.body.battery) ? ` (${e.body.battery} %)` : '';
+  switch (e.kind) {
+    case 'heartbeat': {
+      const power =
+        e.body.power === undefined
+          ? { pl: '', en: '' }
+          : e.body.power === 'mains'
+            ? { pl: ', zasilanie sieciowe', en: ', on mains' }
+            : { pl: ', zasilanie z baterii', en: ', on battery' };
+      return {
+        pl: `raport okresowy urządzenia ${u}${isNum(e.body.battery) ? ` (bateria ${e.body.battery} %${power.pl})` : ''}`,
+        en: `periodic report of unit ${u}${isNum(e.body.battery) ? ` (battery ${e.body.battery} %${power.en})` : ''}`,
+      };
+    }
+    case 'tx_in_range':
+      return {
+        pl: `nadajnik ${tx} w zasięgu urządzenia ${u}`,
+        en: `transmitter ${tx} in range of unit ${u}`,
+      };
+    case 'tx_out_of_range':
+      return {
+        pl: `nadajnik ${tx} poza zasięgiem urządzenia ${u}`,
+        en: `transmitter ${tx} out of range of unit ${u}`,
+      };
+    case 'tx_strap_tamper':
+      return {
+        pl: `urządzenie ${u} zgłosiło naruszenie paska nadajnika ${tx}`,
+        en: `unit ${u} reported the strap of transmitter ${tx} tampered`,
+      };
+    case 'tx_case_tamper':
+      return {
+        pl: `urządzenie ${u} zgłosiło otwarcie obudowy nadajnika ${tx}`,
+        en: `unit ${u} reported the case of transmitter ${tx} opened`,
+      };
+    case 'tx_battery_low':
+      return {
+        pl: `urządzenie ${u} zgłosiło niski poziom baterii nadajnika ${tx}${pct}`,
+        en: `unit ${u} reported transmitter ${tx} battery low${pct}`,
+      };
+    case 'unit_case_tamper':
+      return { pl: `otwarcie obudowy urządzenia ${u}`, en: `case of unit ${u} opened` };
+    case 'unit_moved':
+      return { pl: `przemieszczenie urządzenia ${u}`, en: `unit ${u} moved` };
+    case 'unit_power_lost':
+      return { pl: `zanik zasilania sieciowego urządzenia ${u}`, en: `mains power lost at unit ${u}` };
+    case 'unit_power_restored':
+      return { pl: `powrót zasilania sieciowego urządzenia ${u}`, en: `mains power back at unit ${u}` };
+    case 'unit_battery_low':
+      return { pl: `niski poziom baterii urządzenia ${u}${pct}`, en: `unit ${u} battery low${pct}` };
+    case 'location':
+      return {
+        pl: `pozycja urządzenia ${u}${isNum(e.body.acc) ? ` (dokładność ${Math.round(e.body.acc)} m)` : ''}`,
+        en: `position of unit ${u}${isNum(e.body.acc) ? ` (accurate to ${Math.round(e.body.acc)} m)` : ''}`,
+      };
+    case 'proximity_tx_heard':
+      return {
+        pl: `urządzenie osoby chronionej ${u} słyszy nadajnik ${tx}`,
+        en: `the protected person's unit ${u} hears transmitter ${tx}`,
+      };
+    case 'proximity_tx_lost':
+      return {
+        pl: `urządzenie osoby chronionej ${u} przestało słyszeć nadajnik ${tx}`,
+        en: `the protected person's unit ${u} no longer hears transmitter ${tx}`,
+      };
+    case 'message_read':
+      return { pl: `odczytanie wiadomości na urządzeniu ${u}`, en: `message read on unit ${u}` };
+    case 'fault': {
+      const what = e.body.detail ?? e.body.code;
+      return {
+        pl: `usterka urządzenia ${u}${what === undefined ? '' : `: ${what}`}`,
+        en: `fault of unit ${u}${what === undefined ? '' : `: ${what}`}`,
+      };
+    }
+  }
+}
+
 /**
- * `HU-1#12 tx_out_of_range 2026-03-02 16:00:00; …` for an explanation: every event that is not a routine
- * report (location, heartbeat) first, then the first and last routine ones; the full list is in `evidence`.
+ * The evidence of an explanation in plain words, e.g. "2 marca 2026, 16:00 — nadajnik T poza zasięgiem
+ * urządzenia U; …": every event that is not a routine report (location, heartbeat) first, then the first and
+ * last routine ones; the full list, with sequence numbers, is in `evidence` (ADR 0503).
  */
-export function evidenceText(events: readonly EngineEvent[], max = 6): string {
+export function evidenceText(events: readonly EngineEvent[], max = 6): Bilingual {
   const routine = (e: EngineEvent): boolean => e.kind === 'location' || e.kind === 'heartbeat';
   const notable = events.filter((e) => !routine(e));
   const rest = events.filter(routine);
@@ -182,9 +306,16 @@ export function evidenceText(events: readonly EngineEvent[], max = 6): string {
   if (firstRest !== undefined && picked.length < max) picked.push(firstRest);
   if (lastRest !== undefined && lastRest !== firstRest && picked.length < max) picked.push(lastRest);
   picked.sort(compareEvents);
-  const shown = picked.map((e) => `${e.deviceId}#${e.seq} ${e.kind} ${fmtTime(e.time)}`);
-  if (events.length > picked.length) shown.push(`… (${events.length} w sumie / in all)`);
-  return shown.join('; ');
+  const shown = (lang: Lang): string[] =>
+    picked.map((e) => `${fmtTime(e.time, lang)} — ${eventWords(e)[lang]}`);
+  const more = events.length - picked.length;
+  const pl = shown('pl');
+  const en = shown('en');
+  if (more > 0) {
+    pl.push(`i ${more} ${more === 1 ? 'inne zdarzenie' : 'innych zdarzeń'}`);
+    en.push(`and ${more} other event${more === 1 ? '' : 's'}`);
+  }
+  return { pl: pl.join('; '), en: en.join('; ') };
 }
 
 /** The text with its first letter in upper case. */

@@ -114,7 +114,7 @@ export function correlateIncidents(
       const end =
         endedAt === undefined
           ? { pl: 'trwa', en: 'ongoing' }
-          : { pl: `koniec ${fmtTime(endedAt)}`, en: `ended ${fmtTime(endedAt)}` };
+          : { pl: `koniec ${fmtTime(endedAt, 'pl')}`, en: `ended ${fmtTime(endedAt, 'en')}` };
       incidents.push({
         id,
         regionId: head.regionId,
@@ -125,8 +125,8 @@ export function correlateIncidents(
         deviceIds: devices,
         episodeIds: cluster.map((c) => c.ep.id),
         explanation: {
-          pl: `Incydent infrastruktury (B4): ${what.pl} w regionie ${head.regionId} od ${fmtTime(head.ep.startedAt)}, ${end.pl}; ${devices.length} urządzeń w ${sups.length} dozorach w ciągu ${Math.round(settings.windowMs / 60_000)} min. Zgłoszenie do operatora infrastruktury zamiast osobnych alarmów; naruszenia warunków dozoru w tym czasie są nadal zgłaszane osobno.`,
-          en: `Infrastructure incident (B4): ${what.en} in region ${head.regionId} from ${fmtTime(head.ep.startedAt)}, ${end.en}; ${devices.length} units in ${sups.length} supervisions within ${Math.round(settings.windowMs / 60_000)} min. Report it to the infrastructure operator instead of separate alarms; violations of the order meanwhile are still raised on their own.`,
+          pl: `Incydent infrastruktury (B4): ${what.pl} w regionie ${head.regionId} od ${fmtTime(head.ep.startedAt, 'pl')}, ${end.pl}; ${devices.length} urządzeń w ${sups.length} dozorach w ciągu ${Math.round(settings.windowMs / 60_000)} min. Zgłoszenie do operatora infrastruktury zamiast osobnych alarmów; naruszenia warunków dozoru w tym czasie są nadal zgłaszane osobno.`,
+          en: `Infrastructure incident (B4): ${what.en} in region ${head.regionId} from ${fmtTime(head.ep.startedAt, 'en')}, ${end.en}; ${devices.length} units in ${sups.length} supervisions within ${Math.round(settings.windowMs / 60_000)} min. Report it to the infrastructure operator instead of separate alarms; violations of the order meanwhile are still raised on their own.`,
         },
       });
     }

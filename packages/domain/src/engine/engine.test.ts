@@ -92,11 +92,17 @@ describe('sequence gaps', () => {
 describe('explanations', () => {
   it('name the rule, the clause of the order, the evidence and the times, in Polish and English', () => {
     const ep = only(runScenario(byId('presence-late-return')).evaluations.flatMap((e) => e.episodes));
-    expect(ep.clause.pl).toContain('harmonogram: poniedziałek 2026-03-02 08:00–16:00 praca');
-    expect(ep.clause.en).toContain('Monday 2026-03-02 08:00–16:00 praca');
-    expect(ep.explanation.pl).toContain('presence-late-return-HU#');
-    expect(ep.explanation.pl).toContain('powrót o 2026-03-02 16:40:00');
-    expect(ep.explanation.en).toContain('back at 2026-03-02 16:40:00');
+    expect(ep.clause.pl).toContain('harmonogram: poniedziałek 2 marca 2026 08:00–16:00 praca');
+    expect(ep.clause.en).toContain('Monday 2 March 2026 08:00–16:00 praca');
+    expect(ep.explanation.pl).toContain(
+      '2 marca 2026, 16:40 — nadajnik presence-late-return-TX w zasięgu urządzenia presence-late-return-HU',
+    );
+    expect(ep.explanation.pl).toContain('powrót o 2 marca 2026, 16:40');
+    expect(ep.explanation.en).toContain('back at 2 March 2026, 16:40');
+    // No event codes, sequence notation or ISO timestamps in what a person reads (ADR 0503).
+    for (const text of [ep.explanation.pl, ep.explanation.en]) {
+      expect(text).not.toMatch(/#\d|tx_in_range|tx_out_of_range|\d{4}-\d{2}-\d{2}|\d:\d\d:\d\d/);
+    }
     expect(ep.id).toBe(`presence-late-return/presence/-/${warsaw('2026-03-02 16:00')}`);
   });
 });
@@ -165,7 +171,6 @@ describe('every rule is covered by the corpus', () => {
       'unit_moved',
       'tx_battery_low',
       'unit_battery_low',
-      'battery_critical',
       'unit_power',
       'device_fault',
       'communication_loss',

@@ -1,7 +1,8 @@
 /**
  * Equipment rules (T1, T2.3, T3, B4): strap and case tamper, unit moved, batteries, mains power, faults.
- * Tamper, move and fault episodes are closed by an operator (no device event says "repaired"); battery and
- * power episodes resolve when the unit reports recovery. Repeats within `coalesceMs` join one episode.
+ * Tamper, move and fault episodes are closed by an operator (no device event says "repaired"); repeats
+ * within `coalesceMs` of the previous one join one episode. Battery and power episodes resolve when the
+ * device reports recovery. A battery running down is one episode per device whose severity rises (ADR 0502).
  */
 import type { RawEpisode, RuleContext, RuleResult, Segment } from './core.js';
 import { capitalise, evidenceText, fmtTime, isNum, segmentAt, transitionSpans } from './core.js';
@@ -37,7 +38,6 @@ function pointSpecs(s: Segment, e: EngineEvent): PointSpec[] {
   const ref = s.version.orderRef;
   const tx = d.transmitterId;
   const equip = (pl: string, en: string): Bilingual => ({ pl: `${ref}: ${pl}`, en: `${ref}: ${en}` });
-  const crit = s.settings.equipment.batteryCriticalPercent;
   switch (e.kind) {
     case 'tx_strap_tamper':
       if (!aboutTransmitter(s, e)) return [];
@@ -96,41 +96,11 @@ function pointSpecs(s: Segment, e: EngineEvent): PointSpec[] {
           ),
         },
       ];
-    case 'tx_battery_low': {
-      if (!aboutTransmitter(s, e)) return [];
-      const pct = isNum(e.body.battery) ? ` (${e.body.battery} %)` : '';
-      const out: PointSpec[] = [
-        {
-          rule: 'tx_battery_low',
-          severity: 'informational',
-          cause: 'transmitter_battery_low',
-          subject: tx,
-          what: {
-            pl: `niski poziom baterii nadajnika ${tx}${pct}`,
-            en: `transmitter ${tx} battery low${pct}`,
-          },
-          clause: equip('sprawność nadajnika (T1)', 'the transmitter must work (T1)'),
-        },
-      ];
-      if (isNum(e.body.battery) && e.body.battery <= crit) {
-        out.push({
-          rule: 'battery_critical',
-          severity: 'serious',
-          cause: 'transmitter_battery_critical',
-          subject: tx,
-          what: {
-            pl: `krytyczny poziom baterii nadajnika ${tx}${pct}`,
-            en: `transmitter ${tx} battery critical${pct}`,
-          },
-          clause: equip('sprawność nadajnika (T1)', 'the transmitter must work (T1)'),
-        });
-      }
-      return out;
-    }
     case 'fault': {
       if (!fromAssignedUnit(s, e)) return [];
       const code = e.body.code ?? 'unknown';
-      const detail = e.body.detail === undefined ? '' : ` — ${e.body.detail}`;
+      // The unit's own words: its detail when it sent one, else its fault code.
+      const detail = e.body.detail ?? code;
       return [
         {
           rule: 'device_fault',
@@ -138,13 +108,14 @@ function pointSpecs(s: Segment, e: EngineEvent): PointSpec[] {
           cause: code,
           subject: `${e.deviceId}:${code}`,
           what: {
-            pl: `usterka urządzenia ${e.deviceId}: ${code}${detail}`,
-            en: `fault of unit ${e.deviceId}: ${code}${detail}`,
+            pl: `usterka urządzenia ${e.deviceId}: ${detail}`,
+            en: `fault of unit ${e.deviceId}: ${detail}`,
           },
           clause: equip('sprawność urządzeń monitorujących', 'the monitoring devices must work'),
         },
       ];
     }
+    case 'tx_battery_low': // one battery episode per device, see batteryRules
     case 'heartbeat':
     case 'tx_in_range':
     case 'tx_out_of_range':
@@ -204,17 +175,17 @@ export function equipmentRules(ctx: RuleContext): RuleResult {
         segment: seg,
         clause: spec.clause,
         explanation: {
-          pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} o ${fmtTime(first.time)}${repeats.pl}; zamyka operator po wyjaśnieniu. Postanowienie: ${spec.clause.pl}. Dowody: ${ev}.`,
-          en: `Rule: equipment. ${capitalise(spec.what.en)} at ${fmtTime(first.time)}${repeats.en}; an operator closes it once explained. Order: ${spec.clause.en}. Evidence: ${ev}.`,
+          pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} o ${fmtTime(first.time, 'pl')}${repeats.pl}; zamyka operator po wyjaśnieniu. Postanowienie: ${spec.clause.pl}. Dowody: ${ev.pl}.`,
+          en: `Rule: equipment. ${capitalise(spec.what.en)} at ${fmtTime(first.time, 'en')}${repeats.en}; an operator closes it once explained. Order: ${spec.clause.en}. Evidence: ${ev.en}.`,
         },
       });
     }
   }
-  episodes.push(...conditionRules(ctx));
+  episodes.push(...conditionRules(ctx), ...batteryRules(ctx));
   return { episodes, due: [] };
 }
 
-/** Unit battery low / critical and mains power: open on the report, resolve on recovery. */
+/** Mains power: open on the loss, resolve on restoration (or a heartbeat on mains). */
 function conditionRules(ctx: RuleContext): RawEpisode[] {
   const episodes: RawEpisode[] = [];
   const units = new Set<string>();
@@ -222,18 +193,16 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
     const d = s.version.devices;
     for (const u of [d.homeUnit, d.portableUnit, d.protectedUnit]) if (u) units.add(u.deviceId);
   }
+  const stretches = stretchesOf(ctx.segments, (s) => {
+    const d = s.version.devices;
+    return [d.homeUnit, d.portableUnit, d.protectedUnit].flatMap((u) => (u ? [u.deviceId] : []));
+  });
   for (const unit of [...units].sort()) {
     const evs = ctx.events.filter((e) => {
       if (e.deviceId !== unit) return false;
       const s = segmentAt(ctx.segments, e.time);
       return s !== undefined && fromAssignedUnit(s, e);
     });
-    const settingsAt = (t: number) =>
-      (segmentAt(ctx.segments, t) ?? (ctx.segments[0] as Segment)).settings.equipment;
-    const recovered = (e: EngineEvent): boolean =>
-      e.kind === 'heartbeat' &&
-      (e.body.power === 'mains' ||
-        (isNum(e.body.battery) && e.body.battery >= settingsAt(e.time).batteryRecoveredPercent));
     const specs: {
       rule: AlarmRule;
       severity: AlarmSeverity;
@@ -252,33 +221,6 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
         end: { pl: 'zasilanie przywrócone', en: 'power restored' },
         clause: { pl: 'zasilanie urządzenia (B4)', en: 'unit power supply (B4)' },
       },
-      {
-        rule: 'unit_battery_low',
-        severity: 'informational',
-        on: (e) => e.kind === 'unit_battery_low',
-        off: recovered,
-        what: { pl: `niski poziom baterii urządzenia ${unit}`, en: `unit ${unit} battery low` },
-        end: { pl: 'bateria naładowana lub zasilanie sieciowe', en: 'battery recharged or on mains' },
-        clause: { pl: 'sprawność urządzenia (T3)', en: 'the unit must work (T3)' },
-      },
-      {
-        rule: 'battery_critical',
-        severity: 'serious',
-        on: (e) => {
-          const crit = settingsAt(e.time).batteryCriticalPercent;
-          return (
-            (e.kind === 'unit_battery_low' && isNum(e.body.battery) && e.body.battery <= crit) ||
-            (e.kind === 'heartbeat' &&
-              e.body.power === 'battery' &&
-              isNum(e.body.battery) &&
-              e.body.battery <= crit)
-          );
-        },
-        off: recovered,
-        what: { pl: `krytyczny poziom baterii urządzenia ${unit}`, en: `unit ${unit} battery critical` },
-        end: { pl: 'bateria naładowana lub zasilanie sieciowe', en: 'battery recharged or on mains' },
-        clause: { pl: 'sprawność urządzenia (T3)', en: 'the unit must work (T3)' },
-      },
     ];
     for (const spec of specs) {
       const transitions = evs
@@ -286,7 +228,12 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
         .map((e) => ({ event: e, on: spec.on(e) && !spec.off(e) }));
       for (const span of transitionSpans(transitions, () => 0)) {
         if (span.start >= ctx.horizon) continue;
-        const end = span.end !== undefined && span.end <= ctx.horizon ? span.end : undefined;
+        // A unit that stops serving the supervision (replaced, removed, monitoring over) ends its episode.
+        const stretch = stretches.find((st) => st.id === unit && st.from <= span.start && span.start < st.to);
+        const cut = stretch !== undefined && stretch.to <= ctx.horizon ? stretch.to : undefined;
+        const raw = span.end !== undefined && span.end <= ctx.horizon ? span.end : undefined;
+        const unassigned = cut !== undefined && (raw === undefined || cut < raw);
+        const end = unassigned ? cut : raw;
         const seg = segmentAt(ctx.segments, span.start) ?? (ctx.segments[0] as Segment);
         const clause = {
           pl: `${seg.version.orderRef}: ${spec.clause.pl}`,
@@ -309,12 +256,231 @@ function conditionRules(ctx: RuleContext): RawEpisode[] {
           segment: seg,
           clause,
           explanation: {
-            pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} od ${fmtTime(span.start)}; ${end === undefined ? 'trwa' : `${spec.end.pl} o ${fmtTime(end)}`}. Postanowienie: ${clause.pl}. Dowody: ${ev}.`,
-            en: `Rule: equipment. ${capitalise(spec.what.en)} from ${fmtTime(span.start)}; ${end === undefined ? 'ongoing' : `${spec.end.en} at ${fmtTime(end)}`}. Order: ${clause.en}. Evidence: ${ev}.`,
+            pl: `Reguła: stan urządzeń. ${capitalise(spec.what.pl)} od ${fmtTime(span.start, 'pl')}; ${end === undefined ? 'trwa' : `${unassigned ? 'urządzenie odłączone od dozoru' : spec.end.pl} o ${fmtTime(end, 'pl')}`}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
+            en: `Rule: equipment. ${capitalise(spec.what.en)} from ${fmtTime(span.start, 'en')}; ${end === undefined ? 'ongoing' : `${unassigned ? 'unit removed from the supervision' : spec.end.en} at ${fmtTime(end, 'en')}`}. Order: ${clause.en}. Evidence: ${ev.en}.`,
           },
         });
       }
     }
   }
   return episodes;
+}
+
+/** A battery report: low (the device says so, or a level at or below critical) or recovered. */
+interface BatteryReading {
+  readonly event: EngineEvent;
+  readonly low: boolean;
+  readonly level: number | undefined;
+  /** What ended it, for a recovery. */
+  readonly how?: 'level' | 'mains';
+}
+
+/** Maximal runs of segments in which `ids(segment)` holds the device: `[from, to)`. */
+function stretchesOf(
+  segments: readonly Segment[],
+  ids: (s: Segment) => readonly string[],
+): { id: string; from: number; to: number }[] {
+  const out: { id: string; from: number; to: number }[] = [];
+  const open = new Map<string, { from: number; to: number }>();
+  for (const s of segments) {
+    const here = new Set(ids(s));
+    for (const [id, st] of open) {
+      if (!here.has(id) || st.to !== s.from) {
+        out.push({ id, ...st });
+        open.delete(id);
+      }
+    }
+    for (const id of here) {
+      const st = open.get(id);
+      if (st !== undefined && st.to === s.from) st.to = s.to;
+      else open.set(id, { from: s.from, to: s.to });
+    }
+  }
+  for (const [id, st] of open) out.push({ id, ...st });
+  return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.from - b.from));
+}
+
+/** The transmitter's battery reports: `tx_battery_low`, and v1.1 heartbeats carrying `txs[].battery`. */
+function txReading(s: Segment, e: EngineEvent, tx: string): BatteryReading | undefined {
+  const { batteryCriticalPercent: crit, batteryRecoveredPercent: ok } = s.settings.equipment;
+  if (e.kind === 'tx_battery_low')
+    return aboutTransmitter(s, e) && e.body.tx === tx
+      ? { event: e, low: true, level: isNum(e.body.battery) ? e.body.battery : undefined }
+      : undefined;
+  if (e.kind !== 'heartbeat' || e.body.txs === undefined) return undefined;
+  const d = s.version.devices;
+  if (
+    d.transmitterId !== tx ||
+    (d.homeUnit?.deviceId !== e.deviceId && d.portableUnit?.deviceId !== e.deviceId)
+  )
+    return undefined;
+  const level = e.body.txs.find((t) => t.tx === tx)?.battery;
+  if (!isNum(level)) return undefined;
+  if (level <= crit) return { event: e, low: true, level };
+  if (level >= ok) return { event: e, low: false, level, how: 'level' };
+  return undefined;
+}
+
+/** A unit's battery reports: `unit_battery_low`, heartbeats (level, power source), mains restored. */
+function unitReading(s: Segment, e: EngineEvent): BatteryReading | undefined {
+  const { batteryCriticalPercent: crit, batteryRecoveredPercent: ok } = s.settings.equipment;
+  const level = isNum(e.body.battery) ? e.body.battery : undefined;
+  if (e.kind === 'unit_battery_low') return { event: e, low: true, level };
+  if (e.kind === 'unit_power_restored') return { event: e, low: false, level, how: 'mains' };
+  if (e.kind !== 'heartbeat') return undefined;
+  if (e.body.power === 'mains') return { event: e, low: false, level, how: 'mains' };
+  if (level !== undefined && level >= ok) return { event: e, low: false, level, how: 'level' };
+  if (e.body.power === 'battery' && level !== undefined && level <= crit)
+    return { event: e, low: true, level };
+  return undefined;
+}
+
+/**
+ * Batteries: ONE episode per device from the first low report until the battery is charged or replaced
+ * (ADR 0502). Its severity rises, never falls, while it is open: informational while low, serious from the
+ * first report at or below `batteryCriticalPercent`. It ends at a report at or above
+ * `batteryRecoveredPercent`, mains power (units), or when the device stops serving the supervision (a
+ * transmitter replaced: its battery with it). Repeated low reports only add evidence.
+ */
+function batteryRules(ctx: RuleContext): RawEpisode[] {
+  const episodes: RawEpisode[] = [];
+  const targets = [
+    ...stretchesOf(ctx.segments, (s) => [s.version.devices.transmitterId]).map((st) => ({
+      ...st,
+      transmitter: true,
+    })),
+    ...stretchesOf(ctx.segments, (s) => {
+      const d = s.version.devices;
+      return [d.homeUnit, d.portableUnit, d.protectedUnit].flatMap((u) => (u ? [u.deviceId] : []));
+    }).map((st) => ({ ...st, transmitter: false })),
+  ];
+  for (const st of targets) {
+    const readings: BatteryReading[] = [];
+    for (const e of ctx.events) {
+      if (e.time < st.from || e.time >= st.to || e.time > ctx.horizon) continue;
+      if (!st.transmitter && e.deviceId !== st.id) continue;
+      const s = segmentAt(ctx.segments, e.time);
+      if (s === undefined) continue;
+      const r = st.transmitter ? txReading(s, e, st.id) : unitReading(s, e);
+      if (r !== undefined) readings.push(r);
+    }
+    let cur:
+      | { start: number; events: EngineEvent[]; critical?: BatteryReading; reports: number; min?: number }
+      | undefined;
+    const emit = (end: { at: number; reading?: BatteryReading } | undefined): void => {
+      if (cur === undefined) return;
+      episodes.push(batteryEpisode(ctx, st.id, st.transmitter, cur, end));
+      cur = undefined;
+    };
+    for (const r of readings) {
+      const crit = (segmentAt(ctx.segments, r.event.time) as Segment).settings.equipment
+        .batteryCriticalPercent;
+      if (!r.low) {
+        if (cur !== undefined) {
+          cur.events.push(r.event);
+          emit({ at: r.event.time, reading: r });
+        }
+        continue;
+      }
+      const report = r.event.kind !== 'heartbeat';
+      if (cur === undefined) cur = { start: r.event.time, events: [r.event], reports: 0 };
+      else if (report) cur.events.push(r.event);
+      if (report) cur.reports++;
+      if (r.level !== undefined) cur.min = Math.min(cur.min ?? r.level, r.level);
+      if (r.level !== undefined && r.level <= crit && cur.critical === undefined) {
+        cur.critical = r;
+        if (!cur.events.includes(r.event)) cur.events.push(r.event);
+      }
+    }
+    emit(st.to <= ctx.horizon ? { at: st.to } : undefined);
+  }
+  return episodes;
+}
+
+function batteryEpisode(
+  ctx: RuleContext,
+  device: string,
+  transmitter: boolean,
+  ep: { start: number; events: EngineEvent[]; critical?: BatteryReading; reports: number; min?: number },
+  end: { at: number; reading?: BatteryReading } | undefined,
+): RawEpisode {
+  const seg = segmentAt(ctx.segments, ep.start) ?? (ctx.segments[0] as Segment);
+  const ref = seg.version.orderRef;
+  const clause = transmitter
+    ? { pl: `${ref}: sprawność nadajnika (T1)`, en: `${ref}: the transmitter must work (T1)` }
+    : { pl: `${ref}: sprawność urządzenia (T3)`, en: `${ref}: the unit must work (T3)` };
+  const first = ep.events[0] as EngineEvent;
+  const lvl = (n: number | undefined): string => (n === undefined ? '' : ` (${n} %)`);
+  const firstLevel = first.kind === 'heartbeat' && !transmitter ? first.body.battery : undefined;
+  const startLevel = ep.critical?.event === first ? ep.critical.level : (firstLevel ?? first.body.battery);
+  const whose = transmitter
+    ? { pl: `nadajnika ${device}`, en: `of transmitter ${device}` }
+    : { pl: `urządzenia ${device}`, en: `of unit ${device}` };
+  const crit = seg.settings.equipment.batteryCriticalPercent;
+  const critical = ep.critical;
+  const raise =
+    critical === undefined
+      ? { pl: '', en: '' }
+      : critical.event === first
+        ? {
+            pl: ` — od razu krytyczny (najwyżej ${crit} %), ważność: poważny`,
+            en: ` — critical at once (${crit} % or less), severity: serious`,
+          }
+        : {
+            pl: `; krytyczny (najwyżej ${crit} %) od ${fmtTime(critical.event.time, 'pl')}${lvl(critical.level)}, ważność podniesiona z informacyjnej na poważną`,
+            en: `; critical (${crit} % or less) from ${fmtTime(critical.event.time, 'en')}${lvl(critical.level)}, severity raised from informational to serious`,
+          };
+  const reports =
+    ep.reports > 1
+      ? {
+          pl: ` Zgłoszeń niskiego poziomu: ${ep.reports}${ep.min === undefined ? '' : `, najniższy ${ep.min} %`}.`,
+          en: ` Low-battery reports: ${ep.reports}${ep.min === undefined ? '' : `, lowest ${ep.min} %`}.`,
+        }
+      : { pl: '', en: '' };
+  let close: { pl: string; en: string };
+  if (end === undefined)
+    close = {
+      pl: 'trwa do naładowania lub wymiany baterii',
+      en: 'lasts until the battery is charged or replaced',
+    };
+  else if (end.reading?.how === 'mains')
+    close = {
+      pl: `zasilanie sieciowe (ładowanie) od ${fmtTime(end.at, 'pl')}`,
+      en: `on mains (charging) from ${fmtTime(end.at, 'en')}`,
+    };
+  else if (end.reading !== undefined)
+    close = {
+      pl: `bateria naładowana${lvl(end.reading.level)} o ${fmtTime(end.at, 'pl')}`,
+      en: `battery charged${lvl(end.reading.level)} at ${fmtTime(end.at, 'en')}`,
+    };
+  else
+    close = transmitter
+      ? {
+          pl: `nadajnik wymieniony lub odłączony od dozoru o ${fmtTime(end.at, 'pl')}`,
+          en: `transmitter replaced or removed from the supervision at ${fmtTime(end.at, 'en')}`,
+        }
+      : {
+          pl: `urządzenie wymienione lub odłączone od dozoru o ${fmtTime(end.at, 'pl')}`,
+          en: `unit replaced or removed from the supervision at ${fmtTime(end.at, 'en')}`,
+        };
+  const ev = evidenceText(ep.events);
+  return {
+    rule: transmitter ? 'tx_battery_low' : 'unit_battery_low',
+    subject: device,
+    severity: critical === undefined ? 'informational' : 'serious',
+    cause: `${transmitter ? 'transmitter' : 'unit'}_battery_${critical === undefined ? 'low' : 'critical'}`,
+    startedAt: ep.start,
+    openedAt: ep.start,
+    ...(end === undefined ? {} : { resolvedAt: end.at }),
+    endsBy: 'condition',
+    evidence: ep.events,
+    decisive: [first],
+    gapDevices: [],
+    segment: seg,
+    clause,
+    explanation: {
+      pl: `Reguła: bateria. Niski poziom baterii ${whose.pl} od ${fmtTime(ep.start, 'pl')}${lvl(startLevel)}${raise.pl}; ${close.pl}.${reports.pl} Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
+      en: `Rule: battery. Battery ${whose.en} low from ${fmtTime(ep.start, 'en')}${lvl(startLevel)}${raise.en}; ${close.en}.${reports.en} Order: ${clause.en}. Evidence: ${ev.en}.`,
+    },
+  };
 }

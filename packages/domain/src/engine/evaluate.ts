@@ -11,6 +11,7 @@ import {
   reportTails,
 } from './confirmation.js';
 import type { RawEpisode, RuleContext } from './core.js';
+import type { Lang } from './core.js';
 import { fmtTime, normaliseEvents, refOf, segmentsOf, uniqueEvents } from './core.js';
 import { equipmentRules } from './equipment.js';
 import { presenceRule } from './presence.js';
@@ -170,27 +171,37 @@ export function evaluateSupervision(input: SupervisionInput): SupervisionEvaluat
   };
 }
 
+/** Missing events in plain words, not `device#seq` notation (ADR 0503): how many, whose, since when. */
+function missingWords(g: SeqGap, lang: Lang): string {
+  const n = g.toSeq === null ? undefined : g.toSeq - g.fromSeq + 1;
+  const since = Number.isFinite(g.fromTime) ? fmtTime(g.fromTime, lang) : undefined;
+  if (lang === 'pl')
+    return `${n === undefined ? 'wszystkich zdarzeń' : n === 1 ? 'jednego zdarzenia' : `${n} zdarzeń`} urządzenia ${g.deviceId}${since === undefined ? '' : ` zapisanych po ${since}`}`;
+  return `${n === undefined ? 'every event' : n === 1 ? 'one event' : `${n} events`} of unit ${g.deviceId}${since === undefined ? '' : ` recorded after ${since}`}`;
+}
+
 /** What the undecided episode waits for, in plain words. */
 function awaitingText(awaiting: readonly SeqGap[]): { pl: string; en: string } {
   const pl: string[] = [];
   const en: string[] = [];
   for (const g of awaiting) {
+    const from = { pl: fmtTime(g.fromTime, 'pl'), en: fmtTime(g.fromTime, 'en') };
     if (g.kind === 'next_report') {
-      pl.push(`brak jeszcze raportu urządzenia ${g.deviceId} po ${fmtTime(g.fromTime)}`);
-      en.push(`no report of unit ${g.deviceId} after ${fmtTime(g.fromTime)} yet`);
+      pl.push(`brak jeszcze raportu urządzenia ${g.deviceId} po ${from.pl}`);
+      en.push(`no report of unit ${g.deviceId} after ${from.en} yet`);
     } else if (g.kind === 'silence' && g.toSeq === null) {
-      pl.push(`urządzenie ${g.deviceId} milczy od ${fmtTime(g.fromTime)}`);
-      en.push(`unit ${g.deviceId} has been silent since ${fmtTime(g.fromTime)}`);
+      pl.push(`urządzenie ${g.deviceId} milczy od ${from.pl}`);
+      en.push(`unit ${g.deviceId} has been silent since ${from.en}`);
     } else if (g.kind === 'silence') {
       pl.push(
-        `urządzenie ${g.deviceId} nic nie zapisało od ${fmtTime(g.fromTime)} do ${fmtTime(g.toTime)} i nie potwierdziło potem stanu nadajnika`,
+        `urządzenie ${g.deviceId} nic nie zapisało od ${from.pl} do ${fmtTime(g.toTime, 'pl')} i nie potwierdziło potem stanu nadajnika`,
       );
       en.push(
-        `unit ${g.deviceId} recorded nothing from ${fmtTime(g.fromTime)} to ${fmtTime(g.toTime)} and has not confirmed the transmitter's state since`,
+        `unit ${g.deviceId} recorded nothing from ${from.en} to ${fmtTime(g.toTime, 'en')} and has not confirmed the transmitter's state since`,
       );
     } else {
-      pl.push(`brakuje zdarzeń ${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'}`);
-      en.push(`events ${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'} are missing`);
+      pl.push(`centrala nie otrzymała jeszcze ${missingWords(g, 'pl')}`);
+      en.push(`the center has not yet received ${missingWords(g, 'en')}`);
     }
   }
   return { pl: pl.join(', '), en: en.join(', ') };
@@ -234,8 +245,8 @@ function finish(
   const updatedAt = Math.max(raw.openedAt, raw.resolvedAt ?? Number.NEGATIVE_INFINITY, ...lastEvidence);
   const notes = { pl: '', en: '' };
   if (lateEvent !== undefined) {
-    notes.pl += ` Wykryto z opóźnieniem: dane z ${fmtTime(lateEvent.time)} dotarły do centrali o ${fmtTime(detectedAt)}; czas alarmu jest czasem zdarzenia.`;
-    notes.en += ` Found late: data from ${fmtTime(lateEvent.time)} reached the center at ${fmtTime(detectedAt)}; the alarm keeps its event time.`;
+    notes.pl += ` Wykryto z opóźnieniem: dane z ${fmtTime(lateEvent.time, 'pl')} dotarły do centrali o ${fmtTime(detectedAt, 'pl')}; czas alarmu jest czasem zdarzenia.`;
+    notes.en += ` Found late: data from ${fmtTime(lateEvent.time, 'en')} reached the center at ${fmtTime(detectedAt, 'en')}; the alarm keeps its event time.`;
   }
   if (awaiting.length > 0) {
     const what = awaitingText(awaiting);
@@ -243,9 +254,9 @@ function finish(
     notes.en += ` Undecided: ${what.en}; this may change the decision.`;
   }
   if (lostList.length > 0) {
-    const list = lostList.map((g) => `${g.deviceId} #${g.fromSeq}–${g.toSeq ?? '…'}`).join(', ');
-    notes.pl += ` Zdarzenia ${list} nie dotarły w ciągu godziny od wykrycia: uznane za utracone, ocena na podstawie zapisanych danych.`;
-    notes.en += ` Events ${list} did not arrive within an hour of detection: taken as lost, decided on the stored data.`;
+    const list = (lang: Lang) => lostList.map((g) => missingWords(g, lang)).join(', ');
+    notes.pl += ` Centrala nie otrzymała ${list('pl')} w ciągu godziny od wykrycia: uznane za utracone, ocena na podstawie zapisanych danych.`;
+    notes.en += ` The center did not receive ${list('en')} within an hour of detection: taken as lost, decided on the stored data.`;
   }
   const subjectPart = raw.subject === '' ? '-' : raw.subject;
   return {

@@ -17,5 +17,8 @@ export type {
   InfrastructureIncident,
 } from './correlate.js';
 export { diffEpisodes } from './diff.js';
+/** The one time format of explanations (ADR 0503), for texts that quote an episode's times. */
+export { fmtTime } from './core.js';
+export type { Lang } from './core.js';
 export type { EpisodeChange } from './diff.js';
 export * from './scenarios/index.js';

@@ -9,7 +9,7 @@ import { awayIntervalsStartingOn, awayWindowsBetween, DAY_EN, DAY_PL, dayOfWeekO
 import { addDays, localDateOf, startOfLocalDay } from '../time.js';
 import { observedBy } from './confirmation.js';
 import type { RawEpisode, RuleContext, RuleResult, Segment, Span } from './core.js';
-import { evidenceText, fmtDuration, fmtTime, fmtWall, segmentAt, transitionSpans } from './core.js';
+import { evidenceText, fmtDate, fmtDuration, fmtTime, fmtWall, segmentAt, transitionSpans } from './core.js';
 import type { EngineEvent } from './types.js';
 
 const DAY = 86_400_000;
@@ -41,8 +41,8 @@ export function windowClause(w: AwayInterval): { pl: string; en: string } {
   const src = w.source === 'weekly' ? '' : w.source === 'one_off' ? ' (zmiana jednorazowa)' : ' (wyjątek)';
   const srcEn = w.source === 'weekly' ? '' : w.source === 'one_off' ? ' (one-off change)' : ' (exception)';
   return {
-    pl: `${DAY_PL[dow]} ${w.startDate} ${times} ${w.label}${src}`,
-    en: `${DAY_EN[dow]} ${w.startDate} ${times} ${w.label}${srcEn}`,
+    pl: `${DAY_PL[dow]} ${fmtDate(w.startUtcMs, 'pl')} ${times} ${w.label}${src}`,
+    en: `${DAY_EN[dow]} ${fmtDate(w.startUtcMs, 'en')} ${times} ${w.label}${srcEn}`,
   };
 }
 
@@ -195,12 +195,12 @@ function presenceEpisode(
     const next = r.before === undefined ? undefined : windowClause(r.before);
     const after = r.after === undefined ? undefined : windowClause(r.after);
     clause = {
-      pl: `${ref}, harmonogram: obowiązek przebywania w miejscu dozoru ${after ? `po oknie ${after.pl}` : `od ${fmtTime(r.start)}`}${next ? ` do okna ${next.pl}` : ''}`,
-      en: `${ref}, schedule: must be at the monitoring place ${after ? `after the window ${after.en}` : `from ${fmtTime(r.start)}`}${next ? ` until the window ${next.en}` : ''}`,
+      pl: `${ref}, harmonogram: obowiązek przebywania w miejscu dozoru ${after ? `po oknie ${after.pl}` : `od ${fmtTime(r.start, 'pl')}`}${next ? ` do okna ${next.pl}` : ''}`,
+      en: `${ref}, schedule: must be at the monitoring place ${after ? `after the window ${after.en}` : `from ${fmtTime(r.start, 'en')}`}${next ? ` until the window ${next.en}` : ''}`,
     };
     what = {
-      pl: `opuszczenie miejsca dozoru w czasie, gdy harmonogram tego nie dopuszcza — nadajnik ${d.transmitterId} poza zasięgiem rejestratora ${hu} od ${fmtTime(start)}`,
-      en: `left the monitoring place when the schedule does not allow it — transmitter ${d.transmitterId} out of range of home unit ${hu} from ${fmtTime(start)}`,
+      pl: `opuszczenie miejsca dozoru w czasie, gdy harmonogram tego nie dopuszcza — nadajnik ${d.transmitterId} poza zasięgiem rejestratora ${hu} od ${fmtTime(start, 'pl')}`,
+      en: `left the monitoring place when the schedule does not allow it — transmitter ${d.transmitterId} out of range of home unit ${hu} from ${fmtTime(start, 'en')}`,
     };
   } else if (r.after !== undefined) {
     cause = 'absent_at_required_start';
@@ -210,18 +210,18 @@ function presenceEpisode(
       en: `${ref}, schedule: ${w.en} — after the window the person must be at the monitoring place`,
     };
     what = {
-      pl: `brak powrotu do miejsca dozoru po końcu okna wyjścia o ${fmtTime(start)} — nadajnik ${d.transmitterId} poza zasięgiem rejestratora ${hu} od ${fmtTime(a.start)}`,
-      en: `not back at the monitoring place when the away window ended at ${fmtTime(start)} — transmitter ${d.transmitterId} out of range of home unit ${hu} since ${fmtTime(a.start)}`,
+      pl: `brak powrotu do miejsca dozoru po końcu okna wyjścia o ${fmtTime(start, 'pl')} — nadajnik ${d.transmitterId} poza zasięgiem rejestratora ${hu} od ${fmtTime(a.start, 'pl')}`,
+      en: `not back at the monitoring place when the away window ended at ${fmtTime(start, 'en')} — transmitter ${d.transmitterId} out of range of home unit ${hu} since ${fmtTime(a.start, 'en')}`,
     };
   } else {
     cause = 'absent_at_order_start';
     clause = {
-      pl: `${ref}, obowiązek przebywania w miejscu dozoru od ${fmtTime(r.start)}`,
-      en: `${ref}, must be at the monitoring place from ${fmtTime(r.start)}`,
+      pl: `${ref}, obowiązek przebywania w miejscu dozoru od ${fmtTime(r.start, 'pl')}`,
+      en: `${ref}, must be at the monitoring place from ${fmtTime(r.start, 'en')}`,
     };
     what = {
-      pl: `nieobecność w miejscu dozoru, gdy obowiązek zaczął obowiązywać (${fmtTime(start)}) — nadajnik ${d.transmitterId} poza zasięgiem rejestratora ${hu} od ${fmtTime(a.start)}`,
-      en: `absent from the monitoring place when the obligation took effect (${fmtTime(start)}) — transmitter ${d.transmitterId} out of range of home unit ${hu} since ${fmtTime(a.start)}`,
+      pl: `nieobecność w miejscu dozoru, gdy obowiązek zaczął obowiązywać (${fmtTime(start, 'pl')}) — nadajnik ${d.transmitterId} poza zasięgiem rejestratora ${hu} od ${fmtTime(a.start, 'pl')}`,
+      en: `absent from the monitoring place when the obligation took effect (${fmtTime(start, 'en')}) — transmitter ${d.transmitterId} out of range of home unit ${hu} since ${fmtTime(a.start, 'en')}`,
     };
   }
   const returned = a.end !== undefined && a.end === endAt;
@@ -230,12 +230,12 @@ function presenceEpisode(
       ? { pl: 'trwa', en: 'ongoing' }
       : returned
         ? {
-            pl: `powrót o ${fmtTime(end)} (${fmtDuration(end - start)})`,
-            en: `back at ${fmtTime(end)} (${fmtDuration(end - start)})`,
+            pl: `powrót o ${fmtTime(end, 'pl')} (${fmtDuration(end - start)})`,
+            en: `back at ${fmtTime(end, 'en')} (${fmtDuration(end - start)})`,
           }
         : {
-            pl: `od ${fmtTime(end)} wyjście dozwolone (${fmtDuration(end - start)})`,
-            en: `away allowed from ${fmtTime(end)} (${fmtDuration(end - start)})`,
+            pl: `od ${fmtTime(end, 'pl')} wyjście dozwolone (${fmtDuration(end - start)})`,
+            en: `away allowed from ${fmtTime(end, 'en')} (${fmtDuration(end - start)})`,
           };
   const ev = evidenceText(evidence);
   return {
@@ -252,8 +252,8 @@ function presenceEpisode(
     segment,
     clause,
     explanation: {
-      pl: `Reguła: obecność w miejscu dozoru (dozór stacjonarny). Naruszenie: ${what.pl}; ${endText.pl}. Postanowienie: ${clause.pl}. Dowody: ${ev}.`,
-      en: `Rule: presence at the monitoring place (stationary monitoring). Violation: ${what.en}; ${endText.en}. Order: ${clause.en}. Evidence: ${ev}.`,
+      pl: `Reguła: obecność w miejscu dozoru (dozór stacjonarny). Naruszenie: ${what.pl}; ${endText.pl}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
+      en: `Rule: presence at the monitoring place (stationary monitoring). Violation: ${what.en}; ${endText.en}. Order: ${clause.en}. Evidence: ${ev.en}.`,
     },
   };
 }
@@ -355,8 +355,8 @@ function dailyEpisode(
     segment,
     clause,
     explanation: {
-      pl: `Reguła: limit czasu poza miejscem dozoru w dobie ${day}. Limit ${max} przekroczony o ${fmtTime(startedAt)}, alarm o ${fmtTime(openedAt)}; ${end === undefined ? 'nieobecność trwa' : `koniec o ${fmtTime(end)}`} (łącznie co najmniej ${fmtDuration(total)}). Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence)}.`,
-      en: `Rule: daily limit of time away on ${day}. The ${max} limit was reached at ${fmtTime(startedAt)}, alarm at ${fmtTime(openedAt)}; ${end === undefined ? 'still away' : `ended at ${fmtTime(end)}`} (at least ${fmtDuration(total)} in all). Order: ${clause.en}. Evidence: ${ev}.`,
+      pl: `Reguła: limit czasu poza miejscem dozoru w dobie ${fmtDate(startedAt, 'pl')}. Limit ${max} przekroczony o ${fmtTime(startedAt, 'pl')}, alarm o ${fmtTime(openedAt, 'pl')}; ${end === undefined ? 'nieobecność trwa' : `koniec o ${fmtTime(end, 'pl')}`} (łącznie co najmniej ${fmtDuration(total)}). Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence).pl}.`,
+      en: `Rule: daily limit of time away on ${fmtDate(startedAt, 'en')}. The ${max} limit was reached at ${fmtTime(startedAt, 'en')}, alarm at ${fmtTime(openedAt, 'en')}; ${end === undefined ? 'still away' : `ended at ${fmtTime(end, 'en')}`} (at least ${fmtDuration(total)} in all). Order: ${clause.en}. Evidence: ${ev.en}.`,
     },
   };
 }

@@ -180,8 +180,8 @@ function proximityEpisode(span: Span, openedAt: number, segment: Segment): RawEp
     segment,
     clause,
     explanation: {
-      pl: `Reguła: zakaz zbliżania się. Od ${fmtTime(span.start)}: ${how.pl}; ${end === undefined ? 'trwa' : `koniec o ${fmtTime(end)} (${fmtDuration(end - span.start)})`}. Postanowienie: ${clause.pl}. Dowody: ${ev}.`,
-      en: `Rule: restraining order. From ${fmtTime(span.start)}: ${how.en}; ${end === undefined ? 'ongoing' : `ended at ${fmtTime(end)} (${fmtDuration(end - span.start)})`}. Order: ${clause.en}. Evidence: ${ev}.`,
+      pl: `Reguła: zakaz zbliżania się. Od ${fmtTime(span.start, 'pl')}: ${how.pl}; ${end === undefined ? 'trwa' : `koniec o ${fmtTime(end, 'pl')} (${fmtDuration(end - span.start)})`}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
+      en: `Rule: restraining order. From ${fmtTime(span.start, 'en')}: ${how.en}; ${end === undefined ? 'ongoing' : `ended at ${fmtTime(end, 'en')} (${fmtDuration(end - span.start)})`}. Order: ${clause.en}. Evidence: ${ev.en}.`,
     },
   };
 }

@@ -60,7 +60,8 @@ export interface EngineEventBody {
   readonly msg?: string;
   /**
    * Protocol v1.1 heartbeat: the paired transmitters' state as the unit sees it at that heartbeat (at most
-   * 4). `inRange: false` confirms an absence at the heartbeat's time, `inRange: true` a presence (ADR 0501).
+   * 4). `inRange: false` confirms an absence at the heartbeat's time, `inRange: true` a presence (ADR 0501); the battery rules read `battery` as
+   * a transmitter battery report (ADR 0502).
    */
   readonly txs?: readonly TxState[];
 }
@@ -292,6 +293,7 @@ export type AlarmRule =
   | 'unit_moved'
   | 'tx_battery_low'
   | 'unit_battery_low'
+  /** Retired (ADR 0502): a critical battery raises the severity of its `tx_battery_low` / `unit_battery_low` episode. */
   | 'battery_critical'
   | 'unit_power'
   | 'device_fault'

@@ -6,7 +6,7 @@
 import type { Obligation } from '../court-order.js';
 import { containsPoint, distanceToBorderMeters, haversineMeters } from '../zone.js';
 import type { RawEpisode, RuleContext, RuleResult, Sample, Segment, Span } from './core.js';
-import { evidenceText, fmtDuration, fmtTime, hysteresisSpans, isNum, segmentAt } from './core.js';
+import { eventWords, evidenceText, fmtDuration, fmtTime, hysteresisSpans, isNum, segmentAt } from './core.js';
 import { recordingHoles } from './confirmation.js';
 import type { EngineEvent } from './types.js';
 
@@ -226,8 +226,8 @@ function zoneEpisode(
     segment,
     clause,
     explanation: {
-      pl: `Reguła: ${exclusion ? 'strefa zakazana' : 'strefa dozwolona'}. Urządzenie przenośne ${unit}: ${exclusion ? 'w strefie' : 'poza strefą'} od ${fmtTime(span.start)} (potwierdzone kolejnymi pozycjami o ${fmtTime(span.confirmAt)}, pozycje, których okrąg błędu przecina granicę, nie rozstrzygają); ${end === undefined ? 'trwa' : `koniec o ${fmtTime(end)} (${dur})`}. Postanowienie: ${clause.pl}. Dowody: ${ev}.`,
-      en: `Rule: ${exclusion ? 'exclusion zone' : 'inclusion zone'}. Portable unit ${unit}: ${exclusion ? 'inside the zone' : 'outside the zone'} from ${fmtTime(span.start)} (confirmed by consecutive fixes at ${fmtTime(span.confirmAt)}; fixes whose error circle crosses the border do not decide); ${end === undefined ? 'ongoing' : `ended at ${fmtTime(end)} (${dur})`}. Order: ${clause.en}. Evidence: ${ev}.`,
+      pl: `Reguła: ${exclusion ? 'strefa zakazana' : 'strefa dozwolona'}. Urządzenie przenośne ${unit}: ${exclusion ? 'w strefie' : 'poza strefą'} od ${fmtTime(span.start, 'pl')} (potwierdzone kolejnymi pozycjami o ${fmtTime(span.confirmAt, 'pl')}, pozycje, których okrąg błędu przecina granicę, nie rozstrzygają); ${end === undefined ? 'trwa' : `koniec o ${fmtTime(end, 'pl')} (${dur})`}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
+      en: `Rule: ${exclusion ? 'exclusion zone' : 'inclusion zone'}. Portable unit ${unit}: ${exclusion ? 'inside the zone' : 'outside the zone'} from ${fmtTime(span.start, 'en')} (confirmed by consecutive fixes at ${fmtTime(span.confirmAt, 'en')}; fixes whose error circle crosses the border do not decide); ${end === undefined ? 'ongoing' : `ended at ${fmtTime(end, 'en')} (${dur})`}. Order: ${clause.en}. Evidence: ${ev.en}.`,
     },
   };
 }
@@ -306,8 +306,8 @@ function locationLoss(ctx: RuleContext, accepted: readonly Fix[]): RawEpisode[] 
         segment: s,
         clause,
         explanation: {
-          pl: `Reguła: utrata położenia. Urządzenie ${unit} działa (zdarzenie ${proof.kind} o ${fmtTime(proof.time)}), ale od ${fmtTime(last)} nie podało pozycji o dokładności do ${usableAccuracyMeters} m przez ponad ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'trwa' : `pozycja ponownie o ${fmtTime(end)}`}. Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence)}.`,
-          en: `Rule: location loss. Unit ${unit} is working (event ${proof.kind} at ${fmtTime(proof.time)}) but has given no fix within ${usableAccuracyMeters} m since ${fmtTime(last)}, over ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'ongoing' : `position again at ${fmtTime(end)}`}. Order: ${clause.en}. Evidence: ${evidenceText(evidence)}.`,
+          pl: `Reguła: utrata położenia. Urządzenie ${unit} działa (${eventWords(proof).pl} o ${fmtTime(proof.time, 'pl')}), ale od ${fmtTime(last, 'pl')} nie podało pozycji o dokładności do ${usableAccuracyMeters} m przez ponad ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'trwa' : `pozycja ponownie o ${fmtTime(end, 'pl')}`}. Postanowienie: ${clause.pl}. Dowody: ${evidenceText(evidence).pl}.`,
+          en: `Rule: location loss. Unit ${unit} is working (${eventWords(proof).en} at ${fmtTime(proof.time, 'en')}) but has given no fix within ${usableAccuracyMeters} m since ${fmtTime(last, 'en')}, over ${fmtDuration(lossAfterMs)}; ${end === undefined ? 'ongoing' : `position again at ${fmtTime(end, 'en')}`}. Order: ${clause.en}. Evidence: ${evidenceText(evidence).en}.`,
         },
       });
     }

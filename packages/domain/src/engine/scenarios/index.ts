@@ -1,6 +1,7 @@
 /** The scenario corpus: every rule, DST nights, midnight, late uploads, GPS noise, a regional power cut. */
 import type { Scenario } from './model.js';
 import { deliveryScenarios } from './delivery.scenarios.js';
+import { episodeScenarios } from './episodes.scenarios.js';
 import { equipmentScenarios } from './equipment.scenarios.js';
 import { locationScenarios } from './location.scenarios.js';
 import { presenceScenarios } from './presence.scenarios.js';
@@ -25,4 +26,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...locationScenarios,
   ...equipmentScenarios,
   ...deliveryScenarios,
+  ...episodeScenarios,
 ];

@@ -206,7 +206,7 @@ export function runScenario(s: Scenario, options: ScenarioRunOptions = {}): Corr
 function describe(e: AlarmEpisode, start: number): string {
   const rel = (t: number | undefined): string =>
     t === undefined ? 'open' : `+${Math.round((t - start) / 60_000)} min`;
-  return `${e.supervisionId}/${e.rule}[${e.subject}] ${e.cause} opened ${fmtTime(e.openedAt)} (${rel(e.openedAt)}) resolved ${rel(e.resolvedAt)} late=${e.late} undecided=${e.undecided}`;
+  return `${e.supervisionId}/${e.rule}[${e.subject}] ${e.cause} opened ${fmtTime(e.openedAt, 'en')} (${rel(e.openedAt)}) resolved ${rel(e.resolvedAt)} late=${e.late} undecided=${e.undecided}`;
 }
 
 /** Failures of a run against the scenario's expectations (empty: it passes). */
