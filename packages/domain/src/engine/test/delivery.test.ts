@@ -51,7 +51,7 @@ describe('a return-home event lost and retransmitted two days later', () => {
     ]);
     const presence = opened[0] as AlarmEpisode;
     expect(presence.awaiting.map((g) => g.kind)).toEqual(['sequence']);
-    expect(presence.explanation.en).toContain('Undecided: events');
+    expect(presence.explanation.en).toContain('Undecided: the center has not yet received one event of unit');
   });
 
   it('the windowed evaluation from the undecided episode (as the center runs it) agrees with the full one', () => {
