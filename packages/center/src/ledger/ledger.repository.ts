@@ -228,7 +228,14 @@ export function createLedgerRepository(db: Database) {
             acked_seq = greatest(d.acked_seq, u.acked_seq),
             max_seq = greatest(d.max_seq, u.max_seq),
             last_contact_at = coalesce(to_timestamp(u.last_contact_at / 1000.0), d.last_contact_at),
-            clock_offset_ms = coalesce(u.clock_offset_ms, d.clock_offset_ms)
+            -- A measurement replaces the stored offset only if it is not older (a hello written later by its
+            -- batched flush must not undo a newer one; ADR 0504).
+            clock_offset_ms = case when u.clock_offset_ms is not null and (d.clock_offset_at is null
+                or d.clock_offset_at <= to_timestamp(u.last_contact_at / 1000.0))
+              then u.clock_offset_ms else d.clock_offset_ms end,
+            clock_offset_at = case when u.clock_offset_ms is not null and (d.clock_offset_at is null
+                or d.clock_offset_at <= to_timestamp(u.last_contact_at / 1000.0))
+              then to_timestamp(u.last_contact_at / 1000.0) else d.clock_offset_at end
           from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[],
             ${textArray(devices.map((d) => seqRanges(offered.get(d.deviceNo)!)))}::int8multirange[],
             ${numberArray(devices.map((d) => d.ackedSeq))}::int8[], ${numberArray(devices.map((d) => d.maxSeq))}::int8[],
@@ -276,6 +283,37 @@ export function createLedgerRepository(db: Database) {
         select u.no from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[]) as u(no)
         where not exists (select from marks m where m.no = u.no)`.execute(db);
       return new Set(result.rows.map((r) => r.no));
+    },
+
+    /**
+     * The sequence numbers among `events` (already stored for the device) whose stored event differs in
+     * kind, device time or content: a number the unit reused (ADR 0504). Content compares as JSON values,
+     * so key order and number spelling do not matter.
+     */
+    async differing(
+      deviceNo: number,
+      events: { seq: number; kind: string; deviceTime: number; body: Record<string, unknown> }[],
+    ): Promise<number[]> {
+      const { rows } = await sql<{ seq: number }>`
+        select e.seq from events e
+        join rows from (unnest(${numberArray(events.map((e) => e.seq))}::int8[]),
+            unnest(${textArray(events.map((e) => e.kind))}::text[]),
+            unnest(${numberArray(events.map((e) => e.deviceTime))}::float8[]),
+            jsonb_array_elements(${JSON.stringify(events.map((e) => e.body))}::jsonb))
+          as u(seq, kind, device_time, body) on e.seq = u.seq
+        where e.device_no = ${deviceNo}
+          and (e.kind <> u.kind or e.device_time <> to_timestamp(u.device_time / 1000.0) or e.body <> u.body)
+        order by e.seq`.execute(db);
+      return rows.map((r) => Number(r.seq));
+    },
+
+    /** Counts refused reused numbers on the device, for its status. */
+    async noteReused(deviceNo: number, count: number, lastSeq: number, at: Date): Promise<void> {
+      await sql`
+        update devices set seq_conflicts = seq_conflicts + ${count},
+          seq_conflict_last_seq = ${lastSeq},
+          seq_conflict_at = greatest(seq_conflict_at, ${at.toISOString()}::timestamptz)
+        where no = ${deviceNo}`.execute(db);
     },
 
     /**

@@ -12,6 +12,7 @@ import { sql as m0010 } from './0010_audit.js';
 import { sql as m0011 } from './0011_devinput.js';
 import { sql as m0012 } from './0012_secrets.js';
 import { sql as m0015 } from './0015_routes.js';
+import { sql as m0017 } from './0017_protocol_v11.js';
 
 export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0001_ledger', sql: m0001 },
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0011_devinput', sql: m0011 },
   { id: '0012_secrets', sql: m0012 },
   { id: '0015_routes', sql: m0015 },
+  { id: '0017_protocol_v11', sql: m0017 },
 ];
