@@ -79,7 +79,8 @@ export const EventBody = z.discriminatedUnion('kind', [
       .refine((list) => new Set(list.map((x) => x.tx)).size === list.length, {
         message: 'a transmitter appears more than once',
       })
-      .optional(),
+      .optional()
+      .describe("v1.1: the paired transmitters' state as the unit sees it at this heartbeat (at most 4)"),
   }),
   TransmitterRef.extend({ kind: z.literal('tx_in_range'), rssi: Rssi }),
   TransmitterRef.extend({ kind: z.literal('tx_out_of_range'), rssi: Rssi.optional() }),
@@ -120,7 +121,14 @@ export const EVENT_KINDS = EventBody.options.map((o) => o.shape.kind.value) as r
  * sum of the steps the unit's clock syncs made since it stamped the event (protocol §3.2, ADR 0504).
  * Sent, not recorded: `t` stays as recorded, and a retransmission may carry a different `adj`.
  */
-const ClockAdj = z.number().int().min(-MAX_CLOCK_ADJ_MS).max(MAX_CLOCK_ADJ_MS);
+const ClockAdj = z
+  .number()
+  .int()
+  .min(-MAX_CLOCK_ADJ_MS)
+  .max(MAX_CLOCK_ADJ_MS)
+  .describe(
+    "v1.1: ms the unit's clock was stepped by syncs since it stamped t; t + adj is on the clock of the frame's ts",
+  );
 
 /** One event as the device recorded it: its sequence number and the device-clock time it happened. */
 // A discriminated union of whole objects rather than an intersection: zod checks it in one pass, which
@@ -215,7 +223,11 @@ export const RefusalMessage = z.object({
    * v1.1, with `seq_reused`: the sequence numbers of the frame the center already holds with other content.
    * Those events are not stored, and the `ack` that follows does not cover them.
    */
-  seqs: z.array(Seq).max(MAX_EVENTS_PER_BATCH).optional(),
+  seqs: z
+    .array(Seq)
+    .max(MAX_EVENTS_PER_BATCH)
+    .optional()
+    .describe('v1.1, with seq_reused: the numbers held with other content; not stored, not acknowledged'),
 });
 
 export const DownlinkMessage = z.union([AckMessage, TimeMessage, CommandMessage, RefusalMessage]);
