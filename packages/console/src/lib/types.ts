@@ -287,6 +287,8 @@ export interface DeviceStatus {
   maxSeq: number;
   lastContactAt: string | null;
   clockOffsetMs: number | null;
+  /** Events refused because the unit reused their numbers with other content (ADR 0504). */
+  seqConflicts?: { count: number; lastSeq: number; lastAt: string } | null;
   model: string | null;
   firmware: string | null;
   battery?: number | null;
@@ -368,6 +370,8 @@ export interface StatsView {
 export interface DeviceCommand {
   id: string;
   body: { cmd: string; text?: string; [k: string]: unknown };
+  /** Where the command is on its way (docs/protocol.md §4, `cmd`). */
+  state: 'queued' | 'sent' | 'confirmed' | 'rejected' | 'read';
   status: string;
   reason: string | null;
   createdBy: string;
