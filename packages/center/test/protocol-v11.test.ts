@@ -108,6 +108,20 @@ describe.each(setups)('protocol v1.1 on %s storage with the %s broker', (storage
       from = dev.inbox.length;
       await dev.sendEvents(heartbeats(4, 5));
       expect((await dev.waitForAck(5)).through).toBe(5);
+
+      // Reused with a date a day away (the stored copy is not near where this one would lie): refused too.
+      from = dev.inbox.length;
+      await dev.sendEvents([{ ...heartbeats(3, 3)[0]!, t: Date.now() - 24 * HOUR }]);
+      expect((await dev.waitFor(refusal('seq_reused'), { from })).seqs).toEqual([3]);
+      // The same event sent again by a v1 unit whose clock stepped 2 h since (no adj): its copy would be
+      // dated 2 h away from the stored one, yet it is the same event — a duplicate, acknowledged.
+      from = dev.inbox.length;
+      await dev.sendEvents(heartbeats(4, 4), Date.now() - 2 * HOUR);
+      expect(
+        (await dev.waitFor((m): m is DownlinkMessage => m.type === 'ack' || m.type === 'refusal', { from }))
+          .type,
+      ).toBe('ack');
+      expect((await device(dev.id)).seqConflicts).toMatchObject({ count: 2, lastSeq: 3 });
       expect(await tc.api('GET', '/api/v1/ledger/verify')).toMatchObject({
         body: { events: 5, duplicates: 0, gaps: 0 },
       });

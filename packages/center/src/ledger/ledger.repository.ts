@@ -289,22 +289,62 @@ export function createLedgerRepository(db: Database) {
      * The sequence numbers among `events` (already stored for the device) whose stored event differs in
      * kind, device time or content: a number the unit reused (ADR 0504). Content compares as JSON values,
      * so key order and number spelling do not matter.
+     *
+     * No index on (device, seq) — its upkeep on every event would cost the ingest path more than these rare
+     * reads save (ADR 0504): the stored copies are looked for by the index on (device, time), within
+     * `windowMs` of the center times the copies would have now (`time`); a number not found there (a copy
+     * dated otherwise: other content, or a v1 unit whose clock stepped in between) is looked for across the
+     * device's events.
      */
     async differing(
       deviceNo: number,
-      events: { seq: number; kind: string; deviceTime: number; body: Record<string, unknown> }[],
+      events: {
+        seq: number;
+        kind: string;
+        deviceTime: number;
+        time: number;
+        body: Record<string, unknown>;
+      }[],
+      windowMs: number,
     ): Promise<number[]> {
-      const { rows } = await sql<{ seq: number }>`
-        select e.seq from events e
-        join rows from (unnest(${numberArray(events.map((e) => e.seq))}::int8[]),
-            unnest(${textArray(events.map((e) => e.kind))}::text[]),
-            unnest(${numberArray(events.map((e) => e.deviceTime))}::float8[]),
-            jsonb_array_elements(${JSON.stringify(events.map((e) => e.body))}::jsonb))
-          as u(seq, kind, device_time, body) on e.seq = u.seq
-        where e.device_no = ${deviceNo}
-          and (e.kind <> u.kind or e.device_time <> to_timestamp(u.device_time / 1000.0) or e.body <> u.body)
-        order by e.seq`.execute(db);
-      return rows.map((r) => Number(r.seq));
+      const compare = async (list: typeof events, near: boolean) => {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const e of list) {
+          lo = Math.min(lo, e.time - windowMs);
+          hi = Math.max(hi, e.time + windowMs);
+        }
+        const { rows } = await sql<{ seq: number; found: boolean; differs: boolean | null }>`
+          select u.seq, e.seq is not null as found,
+            (e.kind <> u.kind or e.device_time <> to_timestamp(u.device_time / 1000.0) or e.body <> u.body) as differs
+          from rows from (unnest(${numberArray(list.map((e) => e.seq))}::int8[]),
+              unnest(${textArray(list.map((e) => e.kind))}::text[]),
+              unnest(${numberArray(list.map((e) => e.deviceTime))}::float8[]),
+              jsonb_array_elements(${JSON.stringify(list.map((e) => e.body))}::jsonb))
+            as u(seq, kind, device_time, body)
+          left join (
+            select seq, kind, device_time, body from events
+            where device_no = ${deviceNo} and seq = any(${numberArray(list.map((e) => e.seq))}::int8[])
+              and ${
+                near
+                  ? sql`time between to_timestamp(${lo} / 1000.0) and to_timestamp(${hi} / 1000.0)`
+                  : sql`true`
+              }
+          ) e on e.seq = u.seq
+          order by u.seq`.execute(db);
+        return rows;
+      };
+      const first = await compare(events, true);
+      const reused = first.filter((r) => r.differs === true).map((r) => Number(r.seq));
+      const missing = new Set(first.filter((r) => !r.found).map((r) => Number(r.seq)));
+      if (missing.size > 0) {
+        const wide = await compare(
+          events.filter((e) => missing.has(e.seq)),
+          false,
+        );
+        reused.push(...wide.filter((r) => r.differs === true).map((r) => Number(r.seq)));
+      }
+      return reused.sort((a, b) => a - b);
     },
 
     /** Counts refused reused numbers on the device, for its status. */

@@ -84,6 +84,12 @@ export class ContendedError extends OverloadedError {
   }
 }
 
+/**
+ * How far from the center time a retransmitted copy would have now its stored copy is looked for first:
+ * the same event differs only by the drift and transit between the two measured offsets (ADR 0504).
+ */
+const REUSE_WINDOW_MS = 10 * 60_000;
+
 /** The reuse check of a frame with no number the ledger already holds. */
 const NONE_REUSED: Promise<number[]> = Promise.resolve([]);
 
@@ -241,7 +247,7 @@ export function createLedger(deps: {
     // Events already stored or queued are compared with what is stored — only these, once the device's
     // queued writes are done: a retransmission is rare, and a new number costs no read (ADR 0504).
     const before = lastQueued.get(no) ?? Promise.resolve();
-    const reusedCheck = seen ? checkReused(no, seen, before, frame.receivedAt) : NONE_REUSED;
+    const reusedCheck = seen ? checkReused(frame, seen, before) : NONE_REUSED;
     if (events.length === 0) {
       // Nothing new: acknowledge once this device's queued writes are done, writing nothing.
       const answer = (): LedgerOutcome => ({
@@ -287,18 +293,23 @@ export function createLedger(deps: {
    * `before` (the device's queued writes) is done; each is counted and noted on the device (ADR 0504).
    */
   async function checkReused(
-    deviceNo: number,
+    frame: LedgerBatch,
     seen: EventsMessage['events'],
     before: Promise<unknown>,
-    at: Date,
   ): Promise<number[]> {
     await before.catch(() => undefined);
+    const deviceNo = frame.deviceNo;
+    const at = frame.receivedAt;
+    // The center time each copy would have now, as `writeGroup` dates it: where the stored copy lies.
+    const offset =
+      frame.source === 'mqtt' ? at.getTime() - frame.message.ts : (marks.get(deviceNo)?.clockOffsetMs ?? 0);
     const reused = await repo.differing(
       deviceNo,
       seen.map((e) => {
-        const { seq, t, kind, adj: _adj, ...body } = e;
-        return { seq, kind, deviceTime: t, body };
+        const { seq, t, kind, adj, ...body } = e;
+        return { seq, kind, deviceTime: t, time: t + (adj ?? 0) + offset, body };
       }),
+      REUSE_WINDOW_MS,
     );
     metrics.eventsDuplicate.inc(seen.length - reused.length);
     if (reused.length > 0) {

@@ -1,7 +1,5 @@
 /**
  * Protocol v1.1 (ADR 0504).
- * - `events_device_seq`: a frame that brings a number already stored is compared with the stored event,
- *   found by (device, seq) — read only then, never on a new number.
  * - The device's sequence-number conflicts (a number reused with other content): how many, the last
  *   number and when, for its status.
  * - `clock_offset_at`: when the stored clock offset was measured (the frame's arrival), so that a hello
@@ -9,7 +7,6 @@
  * - `device_commands.sent_at` now means "published to a connected unit"; nothing to migrate.
  */
 export const sql = /* sql */ `
-create index events_device_seq on events (device_no, seq);
 alter table devices
   add column seq_conflicts int8 not null default 0,
   add column seq_conflict_last_seq int8,
