@@ -3,6 +3,7 @@ import type { Scenario } from './model.js';
 import { equipmentScenarios } from './equipment.scenarios.js';
 import { locationScenarios } from './location.scenarios.js';
 import { presenceScenarios } from './presence.scenarios.js';
+import { protocolScenarios } from './protocol.scenarios.js';
 
 export * from './model.js';
 export {
@@ -23,4 +24,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...presenceScenarios,
   ...locationScenarios,
   ...equipmentScenarios,
+  ...protocolScenarios,
 ];
