@@ -247,8 +247,9 @@ export function createLedger(deps: {
     // Events already stored or queued are compared with what is stored — only these, once the device's
     // queued writes are done: a retransmission is rare, and a new number costs no read (ADR 0504).
     const before = lastQueued.get(no) ?? Promise.resolve();
-    const reusedCheck = seen ? checkReused(frame, seen, before) : NONE_REUSED;
     if (events.length === 0) {
+      const reusedCheck = checkReused(frame, seen!, before);
+      reusedCheck.catch(() => undefined); // its failure reaches the caller through `withReused`
       // Nothing new: acknowledge once this device's queued writes are done, writing nothing.
       const answer = (): LedgerOutcome => ({
         through: marks.get(no)?.through ?? 0,
@@ -266,6 +267,10 @@ export function createLedger(deps: {
     // ones still go first, so an alarm is never held behind a hole.
     if (!urgent && queuedEvents + events.length > deps.maxQueuedEvents / 2 && startsAboveHole(no, events))
       return Promise.reject(OUT_OF_TURN);
+    const reusedCheck = seen ? checkReused(frame, seen, before) : NONE_REUSED;
+    // A failed read reaches the caller through `withReused` (the unit retransmits); if the write fails
+    // first, nobody waits for it, and Node must not report it as unhandled.
+    reusedCheck.catch(() => undefined);
     queuedEvents += events.length;
     metrics.ledgerQueued.set(queuedEvents);
     let seqs = queuedSeqs.get(no);
