@@ -24,6 +24,8 @@ export const DeviceCommand = z
     id: z.string(),
     deviceNo: z.number(),
     body: z.object({ cmd: z.string(), text: z.string().optional() }).loose(),
+    /** Where the command is on its way (docs/protocol.md, `cmd`; ADR 0504). */
+    state: z.enum(['queued', 'sent', 'confirmed', 'rejected', 'read']),
     status: z.enum(['queued', 'sent', 'done', 'rejected']),
     reason: z.string().nullable(),
     createdBy: z.string(),
@@ -33,7 +35,7 @@ export const DeviceCommand = z
     readAt: Stamp.nullable(),
     restricted: z.array(RestrictedClass).optional(),
   })
-  // Loose: the commands part may add delivery fields; the message text is the presenter's matter.
+  // Loose: the message text is the presenter's matter.
   .loose();
 
 /** What `ledger verify` reports (ADR 0408); loose, the ledger may report more. */

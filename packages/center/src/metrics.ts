@@ -43,7 +43,8 @@ export function createMetrics() {
       name: 'sde_events_implausible_total',
       help:
         'Events whose unit numbered or dated them implausibly (ADR 0408), by reason: seq_out_of_range (refused, ' +
-        'frame quarantined), future_time (stored at arrival time, flagged, never a latest state)',
+        'frame quarantined), future_time (stored at arrival time, flagged, never a latest state), seq_reused ' +
+        '(a number already stored with other content: refused, noted on the device; ADR 0504)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

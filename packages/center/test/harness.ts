@@ -182,8 +182,12 @@ export class TestDevice {
   }
 }
 
+// One base for the whole file: a number sent again carries the same content (ADR 0504 refuses a number
+// reused with other content).
+const HEARTBEATS_T0 = Date.now() - 60_000;
+
 /** Heartbeat events with sequence numbers `from`..`to`. */
-export function heartbeats(from: number, to: number, t0 = Date.now() - 60_000): DeviceEvent[] {
+export function heartbeats(from: number, to: number, t0 = HEARTBEATS_T0): DeviceEvent[] {
   const events: DeviceEvent[] = [];
   for (let seq = from; seq <= to; seq++) {
     events.push({ seq, t: t0 + seq * 1000, kind: 'heartbeat', battery: 90, signal: 70, power: 'mains' });

@@ -1,5 +1,5 @@
 /**
- * The engine's whole scenario corpus (`SCENARIOS`, 24 scenarios) played LIVE against a running center on
+ * The engine's whole scenario corpus (`SCENARIOS`) played LIVE against a running center on
  * PGlite with the embedded broker: simulated units speak protocol v1 over MQTT, and the alarms the center
  * stores are checked against each scenario's full expectations — must, must-not, exhaustive, incidents, and
  * the `late`, `undecided` and communication-loss ones — exactly as the pure unit tests check them.
@@ -11,7 +11,9 @@
  * timer due on the way at its own instant, once the batches sent so far are stored, and letting the engine
  * settle after each — then publishes the events arriving then: one batch per unit, in seq order, with the
  * device times of the script. The gateway stamps a frame before the broker's PUBACK, so every event is
- * stored with the scripted arrival and event times (checked). The engine evaluates at once after any event
+ * stored with the scripted arrival and event times (checked) — also for a unit whose clock is wrong until a
+ * sync (`clocks`: it stamps off by the offset and sends `adj`, protocol §3.1), while an event sent under a
+ * reused number (`reusesSeq`) goes alone and must be refused with `seq_reused` (ADR 0504). The engine evaluates at once after any event
  * but a heartbeat or a location fix, and after at most `STEP_MS` (10 min) of script time of such routine
  * reports — grouping them turns 12,892 arrival instants into about 2,500 evaluation steps; the engine's
  * result does not depend on how arrivals are batched (ADR 0201), only its timers' instants would, and those
@@ -129,6 +131,13 @@ function orderDevices(d: ScenarioSupervision['versions'][number]['devices']): De
   ];
 }
 
+/** How many events each unit of the scenario sends under a reused number. */
+function reusedPerUnit(s: Scenario): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const e of expandScenarioEvents(s)) if (e.refused) m.set(e.deviceId, (m.get(e.deviceId) ?? 0) + 1);
+  return m;
+}
+
 describe('the scenario corpus, live through MQTT on a virtual clock', () => {
   const clock = new VirtualClock(Date.parse('2026-01-01T00:00:00Z'));
   let tc: TestCenter;
@@ -207,19 +216,25 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
     return { devMap, secrets, supMap };
   }
 
-  /** A connected unit and how many event batches it has sent (each is answered by one ack). */
+  /**
+   * A connected unit, how many event batches it has sent (each is answered by one ack) and how many it sent
+   * under a reused number (each is answered by a `seq_reused` refusal instead, ADR 0504).
+   */
   interface Unit {
     device: TestDevice;
     sent: number;
+    reused: number;
   }
 
   /** Waits until every batch the units sent is acknowledged: stored by the ledger. */
   async function acknowledged(units: Iterable<Unit>): Promise<void> {
     for (const u of units) {
       for (;;) {
-        const refusal = u.device.inbox.find((m) => m.type === 'refusal');
-        if (refusal) throw new Error(`${u.device.id}: refused ${JSON.stringify(refusal)}`);
-        if (u.device.inbox.filter((m) => m.type === 'ack').length >= u.sent) break;
+        const refusals = u.device.inbox.filter((m) => m.type === 'refusal');
+        const other = refusals.find((m) => m.code !== 'seq_reused');
+        if (other) throw new Error(`${u.device.id}: refused ${JSON.stringify(other)}`);
+        if (u.device.inbox.filter((m) => m.type === 'ack').length >= u.sent && refusals.length >= u.reused)
+          break;
         await u.device.waitFor((m): m is DownlinkMessage => m.type === 'ack' || m.type === 'refusal', {
           from: u.device.inbox.length,
           timeoutMs: 20_000,
@@ -233,23 +248,47 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
    * returns at the broker's PUBACK, sent once the gateway has taken the frame and stamped its arrival, so
    * the clock may move on before the ledger's acknowledgement comes.
    */
-  async function publish(group: ScriptedEvent[], units: Map<string, Unit>, devMap: Map<string, string>) {
+  async function publish(
+    s: Scenario,
+    group: ScriptedEvent[],
+    units: Map<string, Unit>,
+    devMap: Map<string, string>,
+  ) {
     const byUnit = new Map<string, ScriptedEvent[]>();
     for (const e of group) byUnit.set(e.deviceId, [...(byUnit.get(e.deviceId) ?? []), e]);
     await Promise.all(
       [...byUnit].map(async ([scenarioId, list]) => {
         const unit = units.get(scenarioId)!;
         list.sort((a, b) => a.seq - b.seq);
-        for (let i = 0; i < list.length; i += MAX_EVENTS_PER_BATCH) {
-          const batch = list.slice(i, i + MAX_EVENTS_PER_BATCH).map((e) => {
-            const body: Record<string, unknown> = { ...e.body };
-            if (typeof body.tx === 'string') body.tx = devMap.get(body.tx) ?? body.tx;
-            if (Array.isArray(body.txs))
-              body.txs = (body.txs as { tx: string }[]).map((x) => ({ ...x, tx: devMap.get(x.tx) ?? x.tx }));
-            return { seq: e.seq, t: e.time, kind: e.kind, ...body } as DeviceEvent;
-          });
-          // The unit's clock agrees with the center's: event times are stored as scripted.
-          await unit.device.sendEvents(batch, clock.now());
+        // A unit's clock agrees with the center's, unless the scenario makes it wrong until a sync: then it
+        // stamps events (and frames) off by the offset, and events stamped before the sync and sent after
+        // it carry the step as `adj` (protocol §3.1). Either way, event times must be stored as scripted.
+        const skew = s.clocks?.find((c) => c.deviceId === scenarioId);
+        const syncAt = skew ? s.startUtcMs + skew.syncAt : Infinity;
+        const now = clock.now();
+        const ts = skew && now < syncAt ? now + skew.offsetMs : now;
+        const toDevice = (e: ScriptedEvent): DeviceEvent => {
+          const body: Record<string, unknown> = { ...e.body };
+          if (typeof body.tx === 'string') body.tx = devMap.get(body.tx) ?? body.tx;
+          if (Array.isArray(body.txs))
+            body.txs = (body.txs as { tx: string }[]).map((x) => ({ ...x, tx: devMap.get(x.tx) ?? x.tx }));
+          const stampedBeforeSync = skew !== undefined && e.time < syncAt;
+          return {
+            seq: e.seq,
+            t: stampedBeforeSync ? e.time + skew.offsetMs : e.time,
+            ...(stampedBeforeSync && now >= syncAt ? { adj: -skew.offsetMs } : {}),
+            kind: e.kind,
+            ...body,
+          } as DeviceEvent;
+        };
+        // An event under a reused number goes in a frame of its own: the center refuses that frame.
+        for (const e of list.filter((x) => x.refused)) {
+          await unit.device.sendEvents([toDevice(e)], ts);
+          unit.reused++;
+        }
+        const taken = list.filter((x) => !x.refused);
+        for (let i = 0; i < taken.length; i += MAX_EVENTS_PER_BATCH) {
+          await unit.device.sendEvents(taken.slice(i, i + MAX_EVENTS_PER_BATCH).map(toDevice), ts);
           unit.sent++;
         }
       }),
@@ -272,7 +311,7 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
       const device = await TestDevice.connect(tc.center.mqttUrl, deviceId, secrets.get(deviceId)!);
       // Small request/answer frames: without this each publish waits for a delayed TCP acknowledgement.
       (device.client.stream as Socket).setNoDelay(true);
-      units.set(id, { device, sent: 0 });
+      units.set(id, { device, sent: 0, reused: 0 });
     }
     // Every frame the gateway has taken is stored and acknowledged; then the engine catches up.
     const settle = async () => {
@@ -288,7 +327,7 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
         }
         await clock.advanceTo(at, settle);
         const group = arrivals.get(at)!;
-        await publish(group, units, devMap);
+        await publish(s, group, units, devMap);
         // Anything but routine reports is evaluated at its arrival, as the center does in real time.
         if (group.some((e) => !ROUTINE.has(e.kind))) {
           await settle();
@@ -312,13 +351,14 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
       .select(['d.id', 'e.seq', 'e.time', 'e.received_at'])
       .where('d.id', 'in', [...devMap.values()])
       .execute();
+    // An event sent under a reused number is not stored; the one stored under that number is the first.
     const got = new Map(
       rows.map((r) => [
         `${r.id}#${Number(r.seq)}`,
         `${new Date(r.time).getTime()}/${new Date(r.received_at).getTime()}`,
       ]),
     );
-    const delivered = expandScenarioEvents(s).filter((x) => x.delivered);
+    const delivered = expandScenarioEvents(s).filter((x) => x.delivered && !x.refused);
     const wrong =
       rows.length === delivered.length ? [] : [`stored ${rows.length} of ${delivered.length} events`];
     for (const e of delivered) {
@@ -397,6 +437,14 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
             .where('condition', '=', 'withdrawn')
             .execute();
           expect(lingering.filter((r) => r.status !== 'closed' || r.withdrawn_reason === null)).toEqual([]);
+          // Each event sent under a reused number shows on its unit as a conflict.
+          for (const [id, n] of reusedPerUnit(s)) {
+            const r = await tc.api<{ seqConflicts: { count: number } | null }>(
+              'GET',
+              `/api/v1/devices/${devMap.get(id)}`,
+            );
+            expect(r.body.seqConflicts?.count).toBe(n);
+          }
           const result = await stored(s, supMap);
           const failures = checkScenario(s, result);
           expect(failures, [...failures, '--- stored:', ...describeEpisodes(s, result)].join('\n')).toEqual(

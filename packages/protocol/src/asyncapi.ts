@@ -1,5 +1,5 @@
 /**
- * The AsyncAPI 3 description of protocol v1, generated from the same zod schemas the codec validates with.
+ * The AsyncAPI 3 description of protocol v1 (revision 1.1), generated from the same zod schemas the codec validates with.
  * docs/asyncapi.json is this document; a test fails when the two differ (`npm run docs:asyncapi` rewrites it).
  */
 import { z } from 'zod';
@@ -49,10 +49,11 @@ export function buildAsyncApi(): Record<string, unknown> {
     asyncapi: '3.0.0',
     info: {
       title: 'SDE device protocol',
-      version: '1',
+      version: '1.1',
       description:
         'How monitoring units (home, portable, protected-person) talk to an SDE monitoring center over MQTT. ' +
-        'See docs/protocol.md for the rules: sequence numbers, acknowledgements, clock sync, commands, read-out files.',
+        'See docs/protocol.md for the rules: sequence numbers, acknowledgements, clock sync, commands, read-out files. ' +
+        'Revision 1.1 only adds optional fields (heartbeat txs, event adj, refusal seqs); messages keep v = 1.',
     },
     defaultContentType: 'text/plain',
     servers: {

@@ -23,6 +23,8 @@ export const REFUSAL_CODES = [
   'device_disabled',
   'overloaded',
   'seq_out_of_range',
+  // v1.1: a sequence number already stored with other content (ADR 0504).
+  'seq_reused',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

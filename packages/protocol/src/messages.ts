@@ -1,5 +1,6 @@
 /**
- * SDE device protocol v1: the messages a device and the center exchange, as zod schemas.
+ * SDE device protocol v1 (with the v1.1 additions, ADR 0504): the messages a device and the center
+ * exchange, as zod schemas. v1.1 only adds optional fields, so every v1 message stays valid.
  *
  * The schemas are the single source of truth: the codec validates with them, docs/asyncapi.json is
  * generated from them, and the center and the simulator share their types.
@@ -44,6 +45,26 @@ const Seq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const TransmitterRef = z.object({ tx: DeviceId });
 const Rssi = z.number().min(-150).max(20);
 
+/** Most transmitters a heartbeat reports on (v1.1): a unit pairs with one, a few at most. */
+export const MAX_HEARTBEAT_TXS = 4;
+
+/**
+ * v1.1: one paired transmitter's state as the unit sees it at a heartbeat: in range or not, and its battery
+ * when the unit knows it. `inRange: false` confirms an absence at the heartbeat's time, `true` a presence.
+ */
+export const HeartbeatTx = z.object({
+  tx: DeviceId,
+  inRange: z.boolean(),
+  battery: z.number().min(0).max(100).optional(),
+});
+export type HeartbeatTx = z.infer<typeof HeartbeatTx>;
+
+/**
+ * Largest clock correction an event may carry (`adj`, v1.1): the whole span of `t`, so that a unit whose
+ * clock started at 0 (1970) can still say how far its sync moved it.
+ */
+export const MAX_CLOCK_ADJ_MS = 8_640_000_000_000;
+
 /** What a device reports; the `kind` names are the protocol's event types (docs/protocol.md). */
 export const EventBody = z.discriminatedUnion('kind', [
   z.object({
@@ -51,17 +72,15 @@ export const EventBody = z.discriminatedUnion('kind', [
     battery: z.number().min(0).max(100),
     signal: z.number().min(0).max(100),
     power: z.enum(['mains', 'battery']),
-    // v1.1: the paired transmitters' state at this heartbeat (shared contract of issue 19; v1 omits it).
+    /** v1.1: the paired transmitters' state at this heartbeat; v1 units omit it. */
     txs: z
-      .array(
-        z.object({
-          tx: DeviceId,
-          inRange: z.boolean(),
-          battery: z.number().min(0).max(100).optional(),
-        }),
-      )
-      .max(4)
-      .optional(),
+      .array(HeartbeatTx)
+      .max(MAX_HEARTBEAT_TXS)
+      .refine((list) => new Set(list.map((x) => x.tx)).size === list.length, {
+        message: 'a transmitter appears more than once',
+      })
+      .optional()
+      .describe("v1.1: the paired transmitters' state as the unit sees it at this heartbeat (at most 4)"),
   }),
   TransmitterRef.extend({ kind: z.literal('tx_in_range'), rssi: Rssi }),
   TransmitterRef.extend({ kind: z.literal('tx_out_of_range'), rssi: Rssi.optional() }),
@@ -97,15 +116,29 @@ export type EventBody = z.infer<typeof EventBody>;
 export type EventKind = EventBody['kind'];
 export const EVENT_KINDS = EventBody.options.map((o) => o.shape.kind.value) as readonly EventKind[];
 
+/**
+ * v1.1: milliseconds to add to an event's `t` to put it on the clock its frame's `ts` was read from — the
+ * sum of the steps the unit's clock syncs made since it stamped the event (protocol §3.2, ADR 0504).
+ * Sent, not recorded: `t` stays as recorded, and a retransmission may carry a different `adj`.
+ */
+const ClockAdj = z
+  .number()
+  .int()
+  .min(-MAX_CLOCK_ADJ_MS)
+  .max(MAX_CLOCK_ADJ_MS)
+  .describe(
+    "v1.1: ms the unit's clock was stepped by syncs since it stamped t; t + adj is on the clock of the frame's ts",
+  );
+
 /** One event as the device recorded it: its sequence number and the device-clock time it happened. */
 // A discriminated union of whole objects rather than an intersection: zod checks it in one pass, which
 // matters at tens of thousands of events per second.
 export const DeviceEvent = z.discriminatedUnion(
   'kind',
-  EventBody.options.map((o) => o.extend({ seq: Seq, t: EpochMs })) as unknown as [
+  EventBody.options.map((o) => o.extend({ seq: Seq, t: EpochMs, adj: ClockAdj.optional() })) as unknown as [
     z.ZodObject<{ kind: z.ZodLiteral<EventKind>; seq: typeof Seq; t: typeof EpochMs }>,
   ],
-) as unknown as z.ZodType<{ seq: number; t: number } & EventBody>;
+) as unknown as z.ZodType<{ seq: number; t: number; adj?: number } & EventBody>;
 export type DeviceEvent = z.infer<typeof DeviceEvent>;
 
 const Header = { v: z.literal(PROTOCOL_VERSION), dev: DeviceId, ts: EpochMs };
@@ -114,7 +147,24 @@ const Header = { v: z.literal(PROTOCOL_VERSION), dev: DeviceId, ts: EpochMs };
 export const EventsMessage = z.object({
   ...Header,
   type: z.literal('events'),
-  events: z.array(DeviceEvent).min(1).max(MAX_EVENTS_PER_BATCH),
+  events: z
+    .array(DeviceEvent)
+    .min(1)
+    .max(MAX_EVENTS_PER_BATCH)
+    // v1.1: a corrected time must still be a time (one loop over the batch, only reading a field).
+    .superRefine((events, ctx) => {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        if (e.adj === undefined) continue;
+        const at = e.t + e.adj;
+        if (at < 0 || at > 8_640_000_000_000)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'adj'],
+            message: 't + adj must be a time from 1970 on (ms since the epoch)',
+          });
+      }
+    }),
 });
 /** Device → center: sent on every (re)connection; the center answers with `ack` and any queued commands. */
 export const HelloMessage = z.object({
@@ -169,6 +219,15 @@ export const RefusalMessage = z.object({
   type: z.literal('refusal'),
   code: z.string(),
   message: z.string(),
+  /**
+   * v1.1, with `seq_reused`: the sequence numbers of the frame the center already holds with other content.
+   * Those events are not stored, and the `ack` that follows does not cover them.
+   */
+  seqs: z
+    .array(Seq)
+    .max(MAX_EVENTS_PER_BATCH)
+    .optional()
+    .describe('v1.1, with seq_reused: the numbers held with other content; not stored, not acknowledged'),
 });
 
 export const DownlinkMessage = z.union([AckMessage, TimeMessage, CommandMessage, RefusalMessage]);

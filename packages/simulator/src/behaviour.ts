@@ -196,6 +196,12 @@ export class HomeUnitBehaviour extends UnitBehaviour {
       battery: Math.round(this.battery),
       signal: this.signal(),
       power: this.onMains ? 'mains' : 'battery',
+      // Protocol v1.1: the transmitter's state as the unit sees it; its battery only while it is heard.
+      txs: [
+        this.atHome
+          ? { tx: this.device.tx, inRange: true, battery: Math.round(this.transmitter.battery) }
+          : { tx: this.device.tx, inRange: false },
+      ],
     };
   }
 

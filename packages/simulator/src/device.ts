@@ -1,6 +1,7 @@
 /**
  * One simulated monitoring unit on the network: its MQTT connection, clock, memory and the device side of
- * protocol v1 (hello, clock sync, numbered events, acknowledgement, retransmission, commands).
+ * protocol v1.1 (hello, clock sync, numbered events dated across syncs, acknowledgement, retransmission,
+ * commands).
  */
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -70,6 +71,11 @@ export interface SimDeviceOptions {
   latency?: LatencyHistogram;
   /** Run the device's own timer for retransmission and clock sync (default true; a fleet ticks its devices). */
   autoTick?: boolean;
+  /**
+   * Protocol revision the unit speaks: `'1.1'` (default) sends `adj` with events stamped before a clock
+   * sync; `'1'` behaves as a v1 unit and sends them as stamped.
+   */
+  protocol?: '1' | '1.1';
   /** Diagnostic log; silent by default. */
   log?: (line: string) => void;
   /** Extra mqtt.js options (tests use them to tune timeouts). */
@@ -129,6 +135,14 @@ export class SimDevice {
   private readonly batchTimes: { last: number; at: number }[] = [];
   private skewMs: number;
   private offsetMs = 0;
+  /**
+   * The clock's corrections (protocol v1.1 §3.2, ADR 0504): from which sequence number on events were
+   * stamped with which sync correction. Events recorded before this process started are not listed: their
+   * stamping clock is unknown here, so they are sent without `adj`.
+   */
+  private readonly stamps: { fromSeq: number; correction: number }[];
+  /** Send `adj` with events stamped before a clock step (protocol v1.1; default true). */
+  private readonly sendAdj: boolean;
   private synced = false;
   private timeRequest: number | undefined;
   private lastSyncAt = 0;
@@ -162,6 +176,8 @@ export class SimDevice {
       secret: options.secret,
       tx: this.tx,
     });
+    this.stamps = [{ fromSeq: this.memory.lastSeq + 1, correction: 0 }];
+    this.sendAdj = options.protocol !== '1';
   }
 
   /** The device clock in ms since the epoch: the local clock, its skew, and the correction learned by syncing. */
@@ -457,6 +473,12 @@ export class SimDevice {
     this.timeRequest = undefined;
     const offset = clockOffset(req, recv, ts, this.now());
     this.offsetMs += offset;
+    // Events recorded from now on are stamped on the corrected clock; those before carry the step (`adj`).
+    if (offset !== 0) {
+      const next = this.memory.lastSeq + 1;
+      if (this.stamps.at(-1)!.fromSeq === next) this.stamps.pop();
+      this.stamps.push({ fromSeq: next, correction: this.offsetMs });
+    }
     this.synced = true;
     this.stats.timeSyncs++;
     this.emit_('time', offset);
@@ -548,17 +570,37 @@ export class SimDevice {
     }
   }
 
-  private publishBatch(events: DeviceEvent[]): void {
-    if (events.length === 0) return;
+  /**
+   * v1.1: how far the clock has been stepped since event `seq` was stamped (ms to add to its `t` to put it
+   * on the clock of the frame's `ts`); 0 for an event stamped on the current clock, or of unknown stamping.
+   */
+  private adjOf(seq: number): number {
+    const first = this.stamps[0]!;
+    if (!this.sendAdj || seq < first.fromSeq || this.stamps.length === 1) return 0;
+    let correction = first.correction;
+    for (const step of this.stamps) {
+      if (step.fromSeq > seq) break;
+      correction = step.correction;
+    }
+    return this.offsetMs - correction;
+  }
+
+  private publishBatch(recorded: DeviceEvent[]): void {
+    if (recorded.length === 0) return;
+    // The journal keeps events as stamped; the clock correction since is added to what is sent.
+    const events = recorded.map((e) => {
+      const adj = this.adjOf(e.seq);
+      return adj === 0 ? e : { ...e, adj };
+    });
     const frame = encodeFrame(
       { v: PROTOCOL_VERSION, type: 'events', dev: this.id, ts: this.now(), events } satisfies UplinkMessage,
       this.secret,
     );
-    if (frame.length > MAX_FRAME_BYTES && events.length > 1) {
+    if (frame.length > MAX_FRAME_BYTES && recorded.length > 1) {
       // Long texts (fault details) can make 500 events too big for one frame: halve until it fits.
-      const half = Math.ceil(events.length / 2);
-      this.publishBatch(events.slice(0, half));
-      this.publishBatch(events.slice(half));
+      const half = Math.ceil(recorded.length / 2);
+      this.publishBatch(recorded.slice(0, half));
+      this.publishBatch(recorded.slice(half));
       return;
     }
     this.stats.batchesPublished++;

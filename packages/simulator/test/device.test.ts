@@ -31,7 +31,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function homeUnit(extra: { clockSkewMs?: number; retransmitMs?: number } = {}): Promise<SimDevice> {
+async function homeUnit(
+  extra: { clockSkewMs?: number; retransmitMs?: number; protocol?: '1' | '1.1' } = {},
+): Promise<SimDevice> {
   const device = await createSimDevice({
     id: 'HU-0001',
     secret: 'secret-home-0001',
@@ -76,6 +78,44 @@ describe('SimDevice against a broker and a protocol responder', () => {
     expect(correction).toBeLessThan(-9_900);
     expect(Math.abs(device.now() - Date.now())).toBeLessThan(100);
   });
+
+  it.each(['1.1', '1'] as const)(
+    'dates an event stamped before a clock sync at the time it happened (protocol %s)',
+    async (protocol) => {
+      const HOUR = 3_600_000;
+      const device = await homeUnit({ clockSkewMs: -2 * HOUR, retransmitMs: 200, protocol });
+      // Not synced, and its frames lost: the event stays in the unit's buffer across its clock's sync.
+      responder.dropTimeRequests = true;
+      responder.dropEvents = true;
+      await device.connect();
+      const happened = Date.now();
+      const before = await device.emit({ kind: 'tx_out_of_range', tx: device.tx });
+      expect(Math.abs(before.t - (happened - 2 * HOUR))).toBeLessThan(100);
+      responder.dropTimeRequests = false;
+      expect(await device.syncClock()).toBeGreaterThan(2 * HOUR - 100);
+      const after = await device.emit({ kind: 'tx_in_range', tx: device.tx, rssi: -50 });
+      responder.dropEvents = false;
+      await device.waitForAck(after.seq, 5000);
+      // The copy the center got, as it dates it: t + adj on the clock of the frame's ts, plus the offset
+      // it measures on that frame (recv − ts).
+      const last = (seq: number) => {
+        const b = responder.batches.find((x) => x.message.events.some((e) => e.seq === seq))!;
+        const e = b.message.events.find((x) => x.seq === seq)!;
+        return { e, centerTime: e.t + (e.adj ?? 0) + (b.recv - b.message.ts) };
+      };
+      const first = last(before.seq);
+      expect(first.e.t).toBe(before.t);
+      expect(last(after.seq).e.adj).toBeUndefined();
+      if (protocol === '1.1') {
+        expect(first.e.adj).toBeGreaterThan(2 * HOUR - 100);
+        expect(Math.abs(first.centerTime - happened)).toBeLessThan(200);
+      } else {
+        // A v1 unit says nothing: its event is dated two hours early.
+        expect(first.e.adj).toBeUndefined();
+        expect(happened - first.centerTime).toBeGreaterThan(2 * HOUR - 200);
+      }
+    },
+  );
 
   it('retransmits unacknowledged events when the acks are lost, until the center acknowledges them', async () => {
     const device = await homeUnit({ retransmitMs: 300 });

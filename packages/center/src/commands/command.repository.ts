@@ -4,11 +4,20 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 
+/**
+ * Where a command is on its way (ADR 0504): `queued` (stored, not yet published to a connected unit),
+ * `sent` (published to a connected unit, not confirmed), `confirmed` (`cmd_ack` done), `rejected`
+ * (`cmd_ack` rejected), `read` (a message the person read: `message_read`).
+ */
+export type CommandState = 'queued' | 'sent' | 'confirmed' | 'rejected' | 'read';
+
 /** A command as stored, with its delivery state. */
 export interface StoredCommand {
   id: string;
   deviceNo: number;
   body: CommandBody;
+  /** Where the command is on its way, from the fields below. */
+  state: CommandState;
   status: 'queued' | 'sent' | 'done' | 'rejected';
   reason: string | null;
   createdBy: string;
@@ -138,6 +147,13 @@ function toCommand(r: {
     id: r.id,
     deviceNo: r.device_no,
     body: r.body as CommandBody,
+    state: r.read_at
+      ? 'read'
+      : r.status === 'done'
+        ? 'confirmed'
+        : r.status === 'rejected'
+          ? 'rejected'
+          : r.status,
     status: r.status,
     reason: r.reason,
     createdBy: r.created_by,

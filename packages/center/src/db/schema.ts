@@ -21,8 +21,14 @@ export interface DevicesTable {
   seqs: Generated<string>;
   last_contact_at: Timestamp | null;
   clock_offset_ms: number | null;
+  /** When `clock_offset_ms` was measured (the arrival of the frame it was measured on; migration 0017). */
+  clock_offset_at: Timestamp | null;
   model: string | null;
   firmware: string | null;
+  /** Events refused because their number was stored with other content (migration 0017, ADR 0504). */
+  seq_conflicts: Generated<number>;
+  seq_conflict_last_seq: number | null;
+  seq_conflict_at: Timestamp | null;
 }
 
 export interface RawMessagesTable {

@@ -34,6 +34,13 @@ export interface DeviceStatus {
   model: string | null;
   firmware: string | null;
   createdAt: Date;
+  /** When `clockOffsetMs` was measured (the arrival of the frame it was measured on; null: never). */
+  clockOffsetAt: Date | null;
+  /**
+   * Events the unit sent under a sequence number already stored with other content, refused (ADR 0504):
+   * how many, the last such number and when; null while there was none.
+   */
+  seqConflicts: { count: number; lastSeq: number; lastAt: Date } | null;
   /** Battery % and power source from the latest heartbeat, and when it was sent (null: none yet). */
   battery: number | null;
   power: 'mains' | 'battery' | null;
@@ -159,6 +166,15 @@ export function createDeviceRepository(
         maxSeq: r.max_seq,
         lastContactAt: r.last_contact_at,
         clockOffsetMs: r.clock_offset_ms,
+        clockOffsetAt: r.clock_offset_at,
+        seqConflicts:
+          Number(r.seq_conflicts) > 0 && r.seq_conflict_at
+            ? {
+                count: Number(r.seq_conflicts),
+                lastSeq: Number(r.seq_conflict_last_seq),
+                lastAt: new Date(r.seq_conflict_at),
+              }
+            : null,
         model: r.model,
         firmware: r.firmware,
         createdAt: r.created_at,
@@ -185,7 +201,13 @@ export function createDeviceRepository(
       if (rows.length === 0) return;
       await sql`
         update devices d set model = u.model, firmware = u.firmware,
-          last_contact_at = greatest(d.last_contact_at, u.at), clock_offset_ms = u.offset_ms
+          last_contact_at = greatest(d.last_contact_at, u.at),
+          -- Only a measurement at least as new as the stored one: hellos are written in batches, after the
+          -- events of a newer frame may have stored a newer offset (ADR 0504).
+          clock_offset_ms = case when d.clock_offset_at is null or d.clock_offset_at <= u.at
+            then u.offset_ms else d.clock_offset_ms end,
+          clock_offset_at = case when d.clock_offset_at is null or d.clock_offset_at <= u.at
+            then u.at else d.clock_offset_at end
         from unnest(${rows.map((r) => r.no)}::int4[], ${rows.map((r) => r.model)}::text[],
           ${rows.map((r) => r.firmware)}::text[], ${rows.map((r) => r.at.toISOString())}::timestamptz[],
           ${rows.map((r) => r.offsetMs)}::int8[]) as u(no, model, firmware, at, offset_ms)

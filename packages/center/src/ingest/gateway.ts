@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  MAX_EVENTS_PER_BATCH,
   deviceOfUplinkTopic,
   downlinkQos,
   downlinkTopic,
@@ -38,12 +39,18 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { DeviceTransport } from '../transport/transport.js';
 
+/**
+ * A unit counts as connected, where the transport cannot tell, for this long after its last frame: twice
+ * the default reporting interval (5 min), as the console's "online" (ADR 0504).
+ */
+export const PRESENCE_MS = 10 * 60_000;
+
 /** Creates the gateway between the transport and the ledger. */
 export function createGateway(deps: {
   devices: DeviceService;
   ledger: Ledger;
   commands: CommandRepository;
-  transport: Pick<DeviceTransport, 'publish'>;
+  transport: Pick<DeviceTransport, 'publish'> & Partial<Pick<DeviceTransport, 'isConnected'>>;
   metrics: Metrics;
   logger: Logger;
   /** Devices with commands not yet confirmed, as stored at start. */
@@ -59,6 +66,18 @@ export function createGateway(deps: {
   const withOpenCommands = new Set(deps.devicesWithOpenCommands);
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  // When each device last sent an authentic frame: its presence where the transport cannot tell (ADR 0504).
+  const lastHeard = new Map<number, number>();
+
+  /**
+   * Whether a command published now reaches the unit: the transport knows (the embedded broker: connected
+   * and subscribed to its downlink); otherwise, a frame from it within the last `PRESENCE_MS`.
+   */
+  function connected(device: DeviceRecord): boolean {
+    const known = transport.isConnected?.(device.id);
+    if (known !== undefined) return known;
+    return clock.now() - (lastHeard.get(device.no) ?? -Infinity) < PRESENCE_MS;
+  }
 
   function refuse(code: RefusalCode, detail: { topicDevice?: string | undefined; message?: string }): void {
     metrics.refused.inc({ reason: code });
@@ -94,6 +113,7 @@ export function createGateway(deps: {
       ...command.body,
     });
     metrics.commandsSent.inc();
+    // Sent means published to a connected unit; only the first such publication is recorded.
     if (command.status === 'queued') await commands.markSent(command.id, new Date(clock.now()));
   }
 
@@ -129,6 +149,7 @@ export function createGateway(deps: {
     const admitted = await admit(topicDevice, frame);
     if (!admitted) return;
     const { device, message, text } = admitted;
+    lastHeard.set(device.no, receivedAt.getTime());
     switch (message.type) {
       case 'events': {
         metrics.eventsReceived.inc(message.events.length);
@@ -154,6 +175,22 @@ export function createGateway(deps: {
             return sendRefusal(device, { code: 'invalid_message', message: err.message });
           }
           throw err;
+        }
+        if (outcome.reused) {
+          // Numbers the center holds with other content: refused with the numbers, and no `ack` for this
+          // frame — its `through` would tell the unit to free events that are not stored (ADR 0504).
+          refuse('seq_reused', { topicDevice });
+          return send(device, {
+            v: PROTOCOL_VERSION,
+            type: 'refusal',
+            dev: device.id,
+            ts: clock.now(),
+            code: 'seq_reused',
+            message:
+              `sequence numbers already stored with other content: ${describeSeqs(outcome.reused)}; ` +
+              `these events are not stored: number them above ${outcome.through} and send them again`,
+            seqs: outcome.reused.slice(0, MAX_EVENTS_PER_BATCH),
+          });
         }
         await send(device, { v: 1, type: 'ack', dev: device.id, ts: clock.now(), through: outcome.through });
         return;
@@ -236,6 +273,7 @@ export function createGateway(deps: {
       // Events of batches numbered implausibly far above the unit's mark: refused, their frames quarantined
       // (ADR 0408); the rest of the file is stored.
       let quarantined = 0;
+      let reused = 0;
       for (const b of batches) {
         metrics.messagesReceived.inc({ source: 'readout' });
         metrics.eventsReceived.inc(b.message.events.length);
@@ -257,9 +295,18 @@ export function createGateway(deps: {
         }
         stored += outcome.stored;
         duplicates += outcome.duplicates;
+        reused += outcome.reused?.length ?? 0;
         through = outcome.through;
       }
-      return { stored, duplicates, through, ...(quarantined > 0 ? { quarantined } : {}) };
+      if (reused > 0) metrics.refused.inc({ reason: 'seq_reused' });
+      return {
+        stored,
+        duplicates,
+        through,
+        ...(quarantined > 0 ? { quarantined } : {}),
+        // Events whose numbers the center holds with other content: left out (ADR 0504).
+        ...(reused > 0 ? { reused } : {}),
+      };
     },
 
     /**
@@ -279,9 +326,12 @@ export function createGateway(deps: {
         record,
       );
       withOpenCommands.add(device.no);
-      await sendCommand(device, command).catch((err: unknown) =>
-        logger.warn({ device: device.id, err: String(err) }, 'command queued; sending now failed'),
-      );
+      // A unit not connected gets it after its next hello; publishing now would reach nobody (a clean
+      // session keeps nothing) and "sent" would be untrue (ADR 0504).
+      if (connected(device))
+        await sendCommand(device, command).catch((err: unknown) =>
+          logger.warn({ device: device.id, err: String(err) }, 'command queued; sending now failed'),
+        );
       return (await commands.byId(command.id)) ?? command;
     },
 
@@ -294,3 +344,16 @@ export function createGateway(deps: {
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/** `3, 7–9, 12` and how many more: the numbers a refusal names, short enough for a log line. */
+function describeSeqs(seqs: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < seqs.length && parts.length < 10;) {
+    let j = i;
+    while (j + 1 < seqs.length && seqs[j + 1] === seqs[j]! + 1) j++;
+    parts.push(i === j ? String(seqs[i]) : `${seqs[i]}–${seqs[j]}`);
+    i = j + 1;
+  }
+  const shown = parts.join(', ');
+  return parts.length === 10 && seqs.length > 0 ? `${shown} (of ${seqs.length})` : shown;
+}

@@ -228,7 +228,14 @@ export function createLedgerRepository(db: Database) {
             acked_seq = greatest(d.acked_seq, u.acked_seq),
             max_seq = greatest(d.max_seq, u.max_seq),
             last_contact_at = coalesce(to_timestamp(u.last_contact_at / 1000.0), d.last_contact_at),
-            clock_offset_ms = coalesce(u.clock_offset_ms, d.clock_offset_ms)
+            -- A measurement replaces the stored offset only if it is not older (a hello written later by its
+            -- batched flush must not undo a newer one; ADR 0504).
+            clock_offset_ms = case when u.clock_offset_ms is not null and (d.clock_offset_at is null
+                or d.clock_offset_at <= to_timestamp(u.last_contact_at / 1000.0))
+              then u.clock_offset_ms else d.clock_offset_ms end,
+            clock_offset_at = case when u.clock_offset_ms is not null and (d.clock_offset_at is null
+                or d.clock_offset_at <= to_timestamp(u.last_contact_at / 1000.0))
+              then to_timestamp(u.last_contact_at / 1000.0) else d.clock_offset_at end
           from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[],
             ${textArray(devices.map((d) => seqRanges(offered.get(d.deviceNo)!)))}::int8multirange[],
             ${numberArray(devices.map((d) => d.ackedSeq))}::int8[], ${numberArray(devices.map((d) => d.maxSeq))}::int8[],
@@ -276,6 +283,77 @@ export function createLedgerRepository(db: Database) {
         select u.no from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[]) as u(no)
         where not exists (select from marks m where m.no = u.no)`.execute(db);
       return new Set(result.rows.map((r) => r.no));
+    },
+
+    /**
+     * The sequence numbers among `events` (already stored for the device) whose stored event differs in
+     * kind, device time or content: a number the unit reused (ADR 0504). Content compares as JSON values,
+     * so key order and number spelling do not matter.
+     *
+     * No index on (device, seq) — its upkeep on every event would cost the ingest path more than these rare
+     * reads save (ADR 0504): the stored copies are looked for by the index on (device, time), within
+     * `windowMs` of the center times the copies would have now (`time`); a number not found there (a copy
+     * dated otherwise: other content, or a v1 unit whose clock stepped in between) is looked for across the
+     * device's events.
+     */
+    async differing(
+      deviceNo: number,
+      events: {
+        seq: number;
+        kind: string;
+        deviceTime: number;
+        time: number;
+        body: Record<string, unknown>;
+      }[],
+      windowMs: number,
+    ): Promise<number[]> {
+      const compare = async (list: typeof events, near: boolean) => {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const e of list) {
+          lo = Math.min(lo, e.time - windowMs);
+          hi = Math.max(hi, e.time + windowMs);
+        }
+        const { rows } = await sql<{ seq: number; found: boolean; differs: boolean | null }>`
+          select u.seq, e.seq is not null as found,
+            (e.kind <> u.kind or e.device_time <> to_timestamp(u.device_time / 1000.0) or e.body <> u.body) as differs
+          from rows from (unnest(${numberArray(list.map((e) => e.seq))}::int8[]),
+              unnest(${textArray(list.map((e) => e.kind))}::text[]),
+              unnest(${numberArray(list.map((e) => e.deviceTime))}::float8[]),
+              jsonb_array_elements(${JSON.stringify(list.map((e) => e.body))}::jsonb))
+            as u(seq, kind, device_time, body)
+          left join (
+            select seq, kind, device_time, body from events
+            where device_no = ${deviceNo} and seq = any(${numberArray(list.map((e) => e.seq))}::int8[])
+              and ${
+                near
+                  ? sql`time between to_timestamp(${lo} / 1000.0) and to_timestamp(${hi} / 1000.0)`
+                  : sql`true`
+              }
+          ) e on e.seq = u.seq
+          order by u.seq`.execute(db);
+        return rows;
+      };
+      const first = await compare(events, true);
+      const reused = first.filter((r) => r.differs === true).map((r) => Number(r.seq));
+      const missing = new Set(first.filter((r) => !r.found).map((r) => Number(r.seq)));
+      if (missing.size > 0) {
+        const wide = await compare(
+          events.filter((e) => missing.has(e.seq)),
+          false,
+        );
+        reused.push(...wide.filter((r) => r.differs === true).map((r) => Number(r.seq)));
+      }
+      return reused.sort((a, b) => a - b);
+    },
+
+    /** Counts refused reused numbers on the device, for its status. */
+    async noteReused(deviceNo: number, count: number, lastSeq: number, at: Date): Promise<void> {
+      await sql`
+        update devices set seq_conflicts = seq_conflicts + ${count},
+          seq_conflict_last_seq = ${lastSeq},
+          seq_conflict_at = greatest(seq_conflict_at, ${at.toISOString()}::timestamptz)
+        where no = ${deviceNo}`.execute(db);
     },
 
     /**

@@ -33,6 +33,12 @@ export interface LedgerOutcome {
   through: number;
   stored: number;
   duplicates: number;
+  /**
+   * Sequence numbers of the batch already stored with other content (a unit that reused its numbers):
+   * not stored, not counted among `duplicates`, and refused to the unit with `seq_reused` (ADR 0504).
+   * Absent when there are none.
+   */
+  reused?: number[];
 }
 
 /** The ledger is full; the device keeps its events and retries. */
@@ -78,6 +84,15 @@ export class ContendedError extends OverloadedError {
   }
 }
 
+/**
+ * How far from the center time a retransmitted copy would have now its stored copy is looked for first:
+ * the same event differs only by the drift and transit between the two measured offsets (ADR 0504).
+ */
+const REUSE_WINDOW_MS = 10 * 60_000;
+
+/** The reuse check of a frame with no number the ledger already holds. */
+const NONE_REUSED: Promise<number[]> = Promise.resolve([]);
+
 /** Writes of a group's devices that met events another process had stored, before giving up. */
 const MAX_CONFLICT_ATTEMPTS = 5;
 
@@ -121,6 +136,9 @@ export const URGENT_KINDS: ReadonlySet<string> = new Set([
   'unit_moved',
   'proximity_tx_heard',
 ]);
+
+/** The flag of an event whose time the unit corrected for a clock step since it stamped it (`adj`, v1.1). */
+export const CLOCK_ADJUSTED_FLAG = 'clock_adjusted';
 
 /** A clock more than this far from the center's is flagged on the events it stamped. */
 export const CLOCK_SUSPECT_MS = 60_000;
@@ -218,18 +236,27 @@ export function createLedger(deps: {
     // Only events not already stored or queued are queued: a unit that retransmits its whole window while
     // the first copy waits (a backlog after a connection storm) would otherwise fill the queue with copies,
     // slow every group and be refused as overloaded — and retransmit again.
-    const events = all.filter((e) => !isKnown(no, e.seq));
+    const events: typeof all = [];
+    let seen: typeof all | undefined;
+    for (const e of all) {
+      if (!isKnown(no, e.seq)) events.push(e);
+      else (seen ??= []).push(e);
+    }
     const known = all.length - events.length;
     const batch = known === 0 ? frame : { ...frame, message: { ...frame.message, events } };
+    // Events already stored or queued are compared with what is stored — only these, once the device's
+    // queued writes are done: a retransmission is rare, and a new number costs no read (ADR 0504).
+    const before = lastQueued.get(no) ?? Promise.resolve();
     if (events.length === 0) {
+      const reusedCheck = checkReused(frame, seen!, before);
+      reusedCheck.catch(() => undefined); // its failure reaches the caller through `withReused`
       // Nothing new: acknowledge once this device's queued writes are done, writing nothing.
-      metrics.eventsDuplicate.inc(all.length);
       const answer = (): LedgerOutcome => ({
         through: marks.get(no)?.through ?? 0,
         stored: 0,
         duplicates: all.length,
       });
-      return (lastQueued.get(no) ?? Promise.resolve()).then(answer, answer);
+      return before.then(answer, answer).then((o) => withReused(o, reusedCheck));
     }
     if (queuedEvents + events.length > deps.maxQueuedEvents) return Promise.reject(OVERLOADED);
     const urgent = events.some((e) => URGENT_KINDS.has(e.kind));
@@ -240,6 +267,10 @@ export function createLedger(deps: {
     // ones still go first, so an alarm is never held behind a hole.
     if (!urgent && queuedEvents + events.length > deps.maxQueuedEvents / 2 && startsAboveHole(no, events))
       return Promise.reject(OUT_OF_TURN);
+    const reusedCheck = seen ? checkReused(frame, seen, before) : NONE_REUSED;
+    // A failed read reaches the caller through `withReused` (the unit retransmits); if the write fails
+    // first, nobody waits for it, and Node must not report it as unhandled.
+    reusedCheck.catch(() => undefined);
     queuedEvents += events.length;
     metrics.ledgerQueued.set(queuedEvents);
     let seqs = queuedSeqs.get(no);
@@ -259,7 +290,46 @@ export function createLedger(deps: {
     };
     done.then(forget, forget);
     writing[lane] ??= pump(lane);
-    return done;
+    return seen ? done.then((o) => withReused(o, reusedCheck)) : done;
+  }
+
+  /**
+   * The numbers among `seen` (events of a frame the ledger already holds) stored with other content, once
+   * `before` (the device's queued writes) is done; each is counted and noted on the device (ADR 0504).
+   */
+  async function checkReused(
+    frame: LedgerBatch,
+    seen: EventsMessage['events'],
+    before: Promise<unknown>,
+  ): Promise<number[]> {
+    await before.catch(() => undefined);
+    const deviceNo = frame.deviceNo;
+    const at = frame.receivedAt;
+    // The center time each copy would have now, as `writeGroup` dates it: where the stored copy lies.
+    const offset =
+      frame.source === 'mqtt' ? at.getTime() - frame.message.ts : (marks.get(deviceNo)?.clockOffsetMs ?? 0);
+    const reused = await repo.differing(
+      deviceNo,
+      seen.map((e) => {
+        const { seq, t, kind, adj, ...body } = e;
+        return { seq, kind, deviceTime: t, time: t + (adj ?? 0) + offset, body };
+      }),
+      REUSE_WINDOW_MS,
+    );
+    metrics.eventsDuplicate.inc(seen.length - reused.length);
+    if (reused.length > 0) {
+      metrics.eventsImplausible.inc({ reason: 'seq_reused' }, reused.length);
+      await repo.noteReused(deviceNo, reused.length, Math.max(...reused), at);
+    }
+    return reused;
+  }
+
+  /** `outcome` with the reused numbers of its frame taken out of its duplicates. */
+  async function withReused(outcome: LedgerOutcome, check: Promise<number[]>): Promise<LedgerOutcome> {
+    const reused = await check;
+    return reused.length === 0
+      ? outcome
+      : { ...outcome, duplicates: outcome.duplicates - reused.length, reused };
   }
 
   async function pump(lane: number): Promise<void> {
@@ -443,14 +513,17 @@ export function createLedger(deps: {
         }
         mark.above.add(event.seq);
         mark.max = Math.max(mark.max, event.seq);
-        const { seq, t, kind, ...rest } = event;
+        const { seq, t, kind, adj, ...rest } = event;
         const flags: string[] = [];
         if (Math.abs(offset) > CLOCK_SUSPECT_MS) flags.push('clock_offset');
         if (!live) flags.push('readout');
+        // v1.1: stamped before a clock sync, the event says how far the unit's clock has been stepped since;
+        // `t` stays as recorded, its center time puts it on the frame's clock first (ADR 0504).
+        if (adj !== undefined && adj !== 0) flags.push(CLOCK_ADJUSTED_FLAG);
         // An event cannot have happened after its frame arrived: one stamped further ahead than a clock
         // step explains is kept (its number is consumed, so the unit moves on) at its arrival time, flagged,
         // and never read as the unit's latest state (ADR 0408).
-        let time = t + offset;
+        let time = t + (adj ?? 0) + offset;
         if (time > receivedAt + maxFutureMs) {
           flags.push(FUTURE_TIME_FLAG);
           time = receivedAt;
@@ -517,7 +590,8 @@ export function createLedger(deps: {
       const stored = to - from;
       const duplicates = seen + known - stored;
       metrics.eventsStored.inc(stored);
-      metrics.eventsDuplicate.inc(duplicates);
+      // The `known` ones are counted once compared with what is stored (`checkReused`).
+      metrics.eventsDuplicate.inc(seen - stored);
       if (future > 0) metrics.eventsImplausible.inc({ reason: 'future_time' }, future);
       metrics.ingestLatency.observe((committedAt - batch.receivedAt.getTime()) / 1000);
       resolve({ through: marks.get(batch.deviceNo)!.through, stored, duplicates });

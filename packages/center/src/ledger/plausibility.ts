@@ -43,7 +43,7 @@ export function plausiblyTimed(
 export const FUTURE_TIME_FLAG = 'future_time';
 
 /** Why a frame's events were not taken as they are. */
-export type ImplausibleReason = 'seq_out_of_range' | 'future_time';
+export type ImplausibleReason = 'seq_out_of_range' | 'future_time' | 'seq_reused';
 
 /** The lowest sequence number of a frame's events, or 0 for none. */
 export function lowestSeq(events: readonly { seq: number }[]): number {

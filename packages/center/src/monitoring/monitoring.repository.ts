@@ -161,6 +161,7 @@ export function createMonitoringRepository(db: Database) {
     async listDevices(scope: Scope, f: DeviceListFilter): Promise<DeviceListRow[]> {
       const { rows } = await sql<Record<string, unknown>>`
         select d.id, d.kind, d.status, d.acked_seq, d.max_seq, d.last_contact_at, d.clock_offset_ms,
+          d.clock_offset_at, d.seq_conflicts, d.seq_conflict_last_seq, d.seq_conflict_at,
           d.model, d.firmware, d.created_at,
           a.supervision_id, a.from_at, c.id as case_id, c.case_number, c.region_id,
           hb.battery, hb.power, hb.time as heartbeat_at
@@ -195,6 +196,15 @@ export function createMonitoringRepository(db: Database) {
         maxSeq: num(r.max_seq),
         lastContactAt: dateOrNull(r.last_contact_at),
         clockOffsetMs: numOrNull(r.clock_offset_ms),
+        clockOffsetAt: dateOrNull(r.clock_offset_at),
+        seqConflicts:
+          num(r.seq_conflicts) > 0 && r.seq_conflict_at
+            ? {
+                count: num(r.seq_conflicts),
+                lastSeq: num(r.seq_conflict_last_seq),
+                lastAt: date(r.seq_conflict_at),
+              }
+            : null,
         model: (r.model as string | null) ?? null,
         firmware: (r.firmware as string | null) ?? null,
         createdAt: date(r.created_at),

@@ -30,6 +30,8 @@ export type ToCenter =
   | { type: 'uplinks'; batch: number; topics: string[]; ends: number[]; data: ArrayBuffer }
   | { type: 'published'; batch: number; failed: number[] }
   | { type: 'clients'; clients: number }
+  /** A device started or stopped listening to its downlink (connected and subscribed, or gone). */
+  | { type: 'presence'; device: string; online: boolean }
   | { type: 'stopped' };
 
 /** Packs buffers into one transferable buffer and the end offset of each. */

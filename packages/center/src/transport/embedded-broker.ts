@@ -42,6 +42,8 @@ export async function startEmbeddedBroker(opts: {
 
   let handler: UplinkHandler | undefined;
   let clients = 0;
+  // Devices listening to their downlink, as the broker's thread reports them (commands count as sent only to these).
+  const listening = new Set<string>();
   let running = true;
   let alive = true;
   let onStopped: (() => void) | undefined;
@@ -94,6 +96,10 @@ export async function startEmbeddedBroker(opts: {
       }
       case 'clients':
         clients = message.clients;
+        return;
+      case 'presence':
+        if (message.online) listening.add(message.device);
+        else listening.delete(message.device);
         return;
       case 'stopped':
         onStopped?.();
@@ -149,6 +155,7 @@ export async function startEmbeddedBroker(opts: {
     },
     healthy: () => running && alive,
     connectedDevices: () => clients,
+    isConnected: (id) => listening.has(id),
     async stop() {
       if (!running) return;
       running = false;

@@ -131,15 +131,22 @@ const sweep = setInterval(() => {
 /** Connected devices subscribed to their downlink topic, by id: where an answer can be written directly. */
 const listening = new Map<string, Client>();
 broker.on('subscribe', (subscriptions, client) => {
-  if (client && subscriptions.some((s) => s.topic === downlinkTopic(client.id)))
+  if (client && subscriptions.some((s) => s.topic === downlinkTopic(client.id))) {
     listening.set(client.id, client);
+    post({ type: 'presence', device: client.id, online: true });
+  }
 });
 broker.on('unsubscribe', (topics, client) => {
-  if (client && topics.includes(downlinkTopic(client.id)) && listening.get(client.id) === client)
+  if (client && topics.includes(downlinkTopic(client.id)) && listening.get(client.id) === client) {
     listening.delete(client.id);
+    post({ type: 'presence', device: client.id, online: false });
+  }
 });
 broker.on('clientDisconnect', (client) => {
-  if (listening.get(client.id) === client) listening.delete(client.id);
+  if (listening.get(client.id) === client) {
+    listening.delete(client.id);
+    post({ type: 'presence', device: client.id, online: false });
+  }
 });
 
 /**

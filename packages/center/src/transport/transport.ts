@@ -22,6 +22,11 @@ export interface DeviceTransport {
   healthy(): boolean;
   /** Devices connected right now, when the transport can know it (embedded broker only). */
   connectedDevices(): number | undefined;
+  /**
+   * Whether device `id` is connected and listening to its downlink now; undefined when the transport cannot
+   * know (an external broker). A command counts as sent only to a connected unit (ADR 0504).
+   */
+  isConnected?(id: string): boolean | undefined;
   /** Stops taking uplinks and closes. */
   stop(): Promise<void>;
 }

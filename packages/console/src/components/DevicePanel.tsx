@@ -95,6 +95,19 @@ export function DevicePanel({ user, devices }: { user: Actor; devices: DeviceAss
           </tbody>
         </table>
       </div>
+      {current.map((d) => {
+        const conflicts = status[d.deviceId]?.seqConflicts;
+        return conflicts ? (
+          <p key={d.deviceId} className="notice small" data-testid="seq-conflicts">
+            {d.deviceId}:{' '}
+            {t('devices.seqConflicts', {
+              count: num(conflicts.count),
+              seq: String(conflicts.lastSeq),
+              at: dateTime(conflicts.lastAt, { zone: false }),
+            })}
+          </p>
+        ) : null;
+      })}
       {past.length ? (
         <p className="muted small">
           {t('devices.past')}:{' '}
@@ -189,6 +202,7 @@ export function Messages({ user, deviceId }: { user: Actor; deviceId: string }) 
           <thead>
             <tr>
               <th scope="col">{t('messages.text')}</th>
+              <th scope="col">{t('messages.state')}</th>
               <th scope="col">{t('messages.sentAt')}</th>
               <th scope="col">{t('messages.deliveredAt')}</th>
               <th scope="col">{t('messages.readAt')}</th>
@@ -198,7 +212,16 @@ export function Messages({ user, deviceId }: { user: Actor; deviceId: string }) 
             {list.map((c) => (
               <tr key={c.id}>
                 <td>{c.body.text ?? '—'}</td>
-                <td>{dateTime(c.sentAt ?? c.createdAt, { zone: false })}</td>
+                <td data-testid="message-state">
+                  {t(`messages.state.${c.state ?? 'queued'}` as MessageKey)}
+                </td>
+                <td>
+                  {c.sentAt ? (
+                    dateTime(c.sentAt, { zone: false })
+                  ) : (
+                    <span className="muted">{t('messages.notYet')}</span>
+                  )}
+                </td>
                 <td>
                   {c.confirmedAt ? (
                     dateTime(c.confirmedAt, { zone: false })

@@ -17,6 +17,7 @@ import {
   type CommandBody,
   type DeviceEvent,
   type DownlinkMessage,
+  type EventsMessage,
   type HelloMessage,
 } from '@sde/protocol';
 
@@ -33,6 +34,12 @@ export class Responder {
   timeRequests = 0;
   /** When true, events are stored but no `ack` is sent (a center whose acks get lost). */
   dropAcks = false;
+  /** When true, events frames are lost on the way (neither stored nor answered). */
+  dropEvents = false;
+  /** When true, clock requests go unanswered (a unit that has not synced yet). */
+  dropTimeRequests = false;
+  /** Every events message received, retransmissions included, with its arrival on the center's clock. */
+  readonly batches: { recv: number; message: EventsMessage }[] = [];
   /** The center's clock. */
   clock: () => number = Date.now;
 
@@ -101,9 +108,12 @@ export class Responder {
         break;
       case 'time_req':
         this.timeRequests++;
+        if (this.dropTimeRequests) break;
         this.send(dev, { v: PROTOCOL_VERSION, type: 'time', dev, ts: this.clock(), req: message.ts, recv });
         break;
       case 'events': {
+        if (this.dropEvents) break;
+        this.batches.push({ recv, message });
         let stored = this.events.get(dev);
         if (!stored) this.events.set(dev, (stored = new Map()));
         for (const event of message.events) {

@@ -5,6 +5,7 @@ import { episodeScenarios } from './episodes.scenarios.js';
 import { equipmentScenarios } from './equipment.scenarios.js';
 import { locationScenarios } from './location.scenarios.js';
 import { presenceScenarios } from './presence.scenarios.js';
+import { protocolScenarios } from './protocol.scenarios.js';
 
 export * from './model.js';
 export {
@@ -27,4 +28,5 @@ export const SCENARIOS: readonly Scenario[] = [
   ...equipmentScenarios,
   ...deliveryScenarios,
   ...episodeScenarios,
+  ...protocolScenarios,
 ];

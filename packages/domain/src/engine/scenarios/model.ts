@@ -28,6 +28,25 @@ export interface ScenarioEvent {
   readonly receivedAt?: number;
   /** True: recorded by the unit (it takes a seq) but never received by the center during the run. */
   readonly withheld?: boolean;
+  /**
+   * True: sent under the sequence number of the unit's previous event, with its own content (a unit that
+   * reused a number): the center refuses it (`seq_reused`, protocol §4), so the engine never sees it.
+   */
+  readonly reusesSeq?: boolean;
+}
+
+/**
+ * A unit whose clock is off until it syncs (protocol v1.1 §3.1): it stamps events `offsetMs` off the
+ * center's clock before `syncAt`, and on the center's clock from then on. Events stamped before the sync
+ * and sent after it carry the step (`adj`); the center must date every event at its scripted time.
+ */
+export interface ScenarioClock {
+  /** The unit. */
+  readonly deviceId: string;
+  /** Device clock minus center clock before the sync, ms. */
+  readonly offsetMs: number;
+  /** When the unit syncs, ms after start. */
+  readonly syncAt: number;
 }
 
 /** A unit's regular heartbeats. */
@@ -182,6 +201,8 @@ export interface Scenario {
   readonly offline?: readonly ScenarioOffline[];
   /** Units off. */
   readonly off?: readonly ScenarioOff[];
+  /** Units whose clocks are off until a sync (only the live player stamps them so; the engine sees center time). */
+  readonly clocks?: readonly ScenarioClock[];
   /** Must result. */
   readonly expect: readonly ExpectedAlarm[];
   /** Must not result. */

@@ -54,6 +54,8 @@ export function offsetMeters(
 export interface ScriptedEvent extends EngineEvent {
   /** False for withheld sequence numbers. */
   readonly delivered: boolean;
+  /** True for an event sent under a reused number (`reusesSeq`): the center refuses it. */
+  readonly refused?: boolean;
 }
 
 /** Every event of the scenario, absolute times, numbered per device in event-time order. */
@@ -64,6 +66,8 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
     order: number;
     /** Recorded, never delivered during the run. */
     withheld?: boolean;
+    /** Sent under the previous event's number. */
+    reusesSeq?: boolean;
   };
   const drafts: Draft[] = [];
   let order = 0;
@@ -75,6 +79,7 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
       at: e.at,
       ...(e.receivedAt === undefined ? {} : { receivedAt: e.receivedAt }),
       ...(e.withheld === true ? { withheld: true } : {}),
+      ...(e.reusesSeq === true ? { reusesSeq: true } : {}),
       order: order++,
     });
   }
@@ -122,7 +127,8 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
   const seqs = new Map<string, number>();
   const out: ScriptedEvent[] = [];
   for (const d of kept) {
-    const seq = (seqs.get(d.deviceId) ?? 0) + 1;
+    const reused = d.reusesSeq === true && (seqs.get(d.deviceId) ?? 0) > 0;
+    const seq = (seqs.get(d.deviceId) ?? 0) + (reused ? 0 : 1);
     seqs.set(d.deviceId, seq);
     const outage = (s.offline ?? []).find((o) => o.deviceId === d.deviceId && d.at >= o.from && d.at < o.to);
     const arrival = d.receivedAt ?? (outage ? (outage.uploadAt ?? outage.to) : d.at + 1000);
@@ -134,6 +140,7 @@ export function expandScenarioEvents(s: Scenario): ScriptedEvent[] {
       time: s.startUtcMs + d.at,
       receivedAt: s.startUtcMs + arrival,
       delivered: d.withheld !== true,
+      ...(reused ? { refused: true } : {}),
     });
   }
   return out;
@@ -179,12 +186,12 @@ export function scenarioInputs(s: Scenario, options: ScenarioRunOptions = {}): S
   const cutoff = s.startUtcMs + (options.arrivedBy ?? nowOffset);
   const now = s.startUtcMs + nowOffset;
   const all = expandScenarioEvents(s);
-  const arrived = all.filter((e) => e.delivered && e.receivedAt <= cutoff);
+  const arrived = all.filter((e) => e.delivered && e.refused !== true && e.receivedAt <= cutoff);
   return s.supervisions.map((sup) => {
     const devices = devicesOf(sup);
     const events: EngineEvent[] = arrived
       .filter((e) => devices.has(e.deviceId))
-      .map(({ delivered: _d, ...e }) => e);
+      .map(({ delivered: _d, refused: _r, ...e }) => e);
     const progress: DeviceSeqProgress[] = [];
     for (const id of [...devices].sort()) {
       const seqs = events.filter((e) => e.deviceId === id).map((e) => e.seq);
