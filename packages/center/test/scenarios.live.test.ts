@@ -152,7 +152,7 @@ describe('the scenario corpus, live through MQTT on a virtual clock', () => {
       await tc.api('PUT', `/api/v1/regions/${r}`, { name: r });
       await tc.api('PUT', `/api/v1/courts/SR-${r}`, { name: `Sąd ${r}`, regionId: r });
     }
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await tc?.close();
   });
