@@ -68,6 +68,8 @@ export const DeviceStatus = z.strictObject({
   maxSeq: z.number(),
   lastContactAt: Stamp.nullable(),
   clockOffsetMs: z.number().nullable(),
+  /** When that offset was measured: a delayed hello never replaces a newer one (ADR 0504). */
+  clockOffsetAt: Stamp.nullable(),
   /** Events refused because the unit reused their numbers with other content (ADR 0504). */
   seqConflicts: z.strictObject({ count: z.number(), lastSeq: z.number(), lastAt: Stamp }).nullable(),
   model: z.string().nullable(),
