@@ -4,19 +4,23 @@
  * published alarms are scored against the truth, per rule.
  *
  *   npx tsx bench/truth.ts --supervisions 1000 --days 30 --seed 2026 [--workers 2] [--fold-hours 12]
- *     [--v11] [--exact] [--examples 12]
+ *     [--v11] [--exact] [--examples 12] [--chunk 25] [--partial <file>]
+ *   npx tsx bench/truth.ts --explain <index> [same options]   (one supervision: truth, episodes, evidence)
  *
  * Prints the per-rule table (Markdown, for docs/benchmarks.md), the totals per 100 person-days, the run
  * time and examples of false decided alarms and transients by rule and cause.
  */
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AlarmRule } from '@sde/domain';
 import type { FleetParams } from './lib/truth/model.js';
 import type { RuleScore } from './lib/truth/score.js';
-import { mergeScores, scoreTable, VIOLATION_RULES } from './lib/truth/score.js';
+import { mergeScores, scoreRun, scoreTable, VIOLATION_RULES } from './lib/truth/score.js';
 import type { Example, SliceResult } from './lib/truth/slice.js';
 import { runSlice } from './lib/truth/slice.js';
+import { generateSupervision, QUIET_END_MS } from './lib/truth/generate.js';
+import { playSupervision } from './lib/truth/play.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +40,7 @@ const workers = Math.max(1, Number(arg('workers', String(Math.min(2, availablePa
 const foldMs = Number(arg('fold-hours', '12')) * 3_600_000;
 const exact = flag('exact');
 const showExamples = Number(arg('examples', '12'));
+const partial = arg('partial', '');
 
 /** Runs the fleet in chunks on a pool of worker threads; `onChunk` sees each result as it comes. */
 function runPool(chunks: [number, number][], onChunk: (r: SliceResult) => void): Promise<void> {
@@ -66,7 +71,36 @@ function runPool(chunks: [number, number][], onChunk: (r: SliceResult) => void):
   });
 }
 
+/** `--explain <index>`: one supervision's truth, its published episodes and the events around the bad ones. */
+function explain(index: number): void {
+  const sup = generateSupervision(index, params);
+  const end = params.startUtcMs + params.days * 86_400_000;
+  const played = playSupervision(sup, { end, foldMs, ...(exact ? { exact: true } : {}) });
+  const { verdicts } = scoreRun(sup.truth, played.records, { until: end - QUIET_END_MS });
+  const at = (t: number): string => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+  console.log(`${sup.timeline.supervisionId} (${sup.kind}), ${played.evaluations} evaluations`);
+  for (const t of sup.truth) console.log(`  truth ${t.rule} ${at(t.startedAt)} ${t.what}`);
+  for (const r of played.records) {
+    const v = verdicts.get(r.id) ?? 'false';
+    console.log(
+      `  published ${r.rule}/${r.cause} start ${at(r.startedAt)} first ${at(r.firstPublishedAt)} ${v}` +
+        `${r.everDecided ? ' decided' : ' undecided'}${r.withdrawnAt === undefined ? '' : ` withdrawn ${at(r.withdrawnAt)}`}`,
+    );
+    if (v !== 'false' && r.withdrawnAt === undefined) continue;
+    const near = sup.deliveries.filter((e) => Math.abs(e.time - r.startedAt) < 3 * 3_600_000);
+    const routine = (e: (typeof near)[number]): boolean => e.kind === 'heartbeat' || e.kind === 'location';
+    const late = near
+      .filter((e) => routine(e) && e.receivedAt - e.time > 120_000)
+      .sort((a, b) => a.time - b.time);
+    const shown = [...near.filter((e) => !routine(e)), ...late.slice(0, 1), ...late.slice(-1)];
+    for (const e of shown.sort((a, b) => a.time - b.time))
+      console.log(`      #${e.seq} ${e.kind} time ${at(e.time)} received ${at(e.receivedAt)}`);
+  }
+}
+
 async function main(): Promise<void> {
+  const explainIndex = arg('explain', '');
+  if (explainIndex !== '') return explain(Number(explainIndex));
   const t0 = performance.now();
   const n = params.supervisions;
   const chunkSize = Number(arg('chunk', '25'));
@@ -81,9 +115,10 @@ async function main(): Promise<void> {
     for (const x of results) mergeScores(sofar, new Map(x.byRule));
     const f = [...sofar.values()].reduce((a, s) => a + s.falseDecided, 0);
     const tr = [...sofar.values()].reduce((a, s) => a + s.transients, 0);
-    console.error(
-      `${done}/${n} supervisions, ${((performance.now() - t0) / 1000).toFixed(0)} s: false decided ${f}, transients ${tr}`,
-    );
+    const line = `${done}/${n} supervisions, ${((performance.now() - t0) / 1000).toFixed(0)} s: false decided ${f}, transients ${tr}`;
+    console.error(line);
+    // The table so far, for a run that has to be stopped (the chunks done are a sample of the fleet).
+    if (partial !== '') writeFileSync(partial, `${line}\n\n${scoreTable(sofar, done * params.days)}\n`);
   };
   if (workers === 1) for (const [a, b] of chunks) progress(runSlice(params, a, b, { foldMs, exact }));
   else await runPool(chunks, progress);
