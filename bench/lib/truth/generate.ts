@@ -767,7 +767,8 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
           t: nextBeat,
           kind: 'heartbeat',
           body: {
-            battery: Math.round(battery),
+            // Whole percent, rounded up: a heartbeat says 10 % only once the unit's 10 % warning is due.
+            battery: Math.ceil(battery),
             signal: Math.round(uniform(rand, 40, 80)),
             power: plugged ? 'mains' : 'battery',
           },
