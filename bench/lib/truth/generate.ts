@@ -20,7 +20,7 @@ import type {
   Schedule,
   Zone,
 } from '@sde/domain';
-import { addDays, awayWindowsBetween, localDateOf, startOfLocalDay } from '@sde/domain';
+import { addDays, awayWindowsBetween, containsPoint, localDateOf, startOfLocalDay } from '@sde/domain';
 import type { FleetParams, GeneratedSupervision, TrueCondition } from './model.js';
 
 const SEC = 1000;
@@ -682,18 +682,42 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
       go(tIn, inside);
       go(tIn + dwell, inside);
       go(tIn + dwell + (walk / speed) * SEC, onLine);
-      const cross = tLine + (z.clearance / speed) * SEC;
-      truth.push({
-        supervisionId: id,
-        rule: 'exclusion_zone',
-        startedAt: cross,
-        endedAt: tIn + dwell + (depth / speed) * SEC,
-        what: `entered ${z.id} ${Math.round(depth)} m deep for ${Math.round(dwell / MIN)} min`,
-      });
       go(tIn + dwell + (walk / speed) * SEC + commute * (1 - f), home);
     } else go(backLeave + commute, home);
   }
   go(end, home);
+  // Truth: every stay inside a zone on the true path (the detours, and any walk that happens to cross one).
+  for (const z of zones) {
+    let inside: number | undefined;
+    const close = (t: number, p: LatLon): void => {
+      const now = containsPoint(z.zone, p.lat, p.lon);
+      if (now && inside === undefined) inside = t;
+      else if (!now && inside !== undefined) {
+        if (inside < quiet)
+          truth.push({
+            supervisionId: id,
+            rule: 'exclusion_zone',
+            startedAt: inside,
+            endedAt: t,
+            what: `inside ${z.id} for ${Math.round((t - inside) / MIN)} min`,
+          });
+        inside = undefined;
+      }
+    };
+    for (let k = 0; k + 1 < path.length; k++) {
+      const a = path[k] as Waypoint;
+      const b = path[k + 1] as Waypoint;
+      if (a.p.lat === b.p.lat && a.p.lon === b.p.lon) {
+        close(a.t, a.p);
+        continue;
+      }
+      // Moving: sample every 2 s (walking 3 m at most between samples).
+      for (let t = a.t; t < b.t; t += 2 * SEC) {
+        const f = (t - a.t) / (b.t - a.t);
+        close(t, { lat: a.p.lat + (b.p.lat - a.p.lat) * f, lon: a.p.lon + (b.p.lon - a.p.lon) * f });
+      }
+    }
+  }
 
   // Charging: plugged in at night; some nights forgotten, the unit runs down and dies until plugged in.
   const recs: Recording[] = [];
@@ -795,6 +819,8 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
   let biasE = 0;
   let gapUntil = -1;
   const cursor = { i: 0 };
+  /** Fixes 1–5 km off: not a position, whatever their accuracy says. */
+  const jumps = new Set<number>();
   for (let tf = start + rand() * FIX_INTERVAL_MS; tf < end; tf += FIX_INTERVAL_MS) {
     if (inAny(dead, tf) !== undefined) continue;
     const p = positionAt(path, tf, cursor);
@@ -825,6 +851,7 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
       north += r * Math.cos(a);
       east += r * Math.sin(a);
     } else if (u < 0.012) {
+      jumps.add(tf);
       const r = 1000 + rand() * 4000;
       const a = rand() * 2 * Math.PI;
       north += r * Math.cos(a);
@@ -878,8 +905,11 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
       });
   }
 
-  // Truth: location loss = no usable fix (error circle within 500 m) for over 20 min while the unit worked.
-  const usable = recs.filter((r) => r.kind === 'location' && (r.body.acc ?? 1000) <= 500).map((r) => r.t);
+  // Truth: location loss = no usable fix (error circle within 500 m, not a jump) for over 20 min while the
+  // unit worked.
+  const usable = recs
+    .filter((r) => r.kind === 'location' && (r.body.acc ?? 1000) <= 500 && !jumps.has(r.t))
+    .map((r) => r.t);
   usable.sort((a, b) => a - b);
   for (let i = 0; i + 1 < usable.length; i++) {
     const a = usable[i] as number;
