@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'bench/lib/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'packages/console/e2e/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
