@@ -512,14 +512,12 @@ function stationarySupervision(id: string, rand: () => number, params: FleetPara
   };
   if (txb) {
     let firstLow: number | undefined;
-    let firstCritical: number | undefined;
     for (const r of txb.reports) {
       let t = r.t;
       const a = inAny(absences, t);
       if (a !== undefined) t = a.to + 20 * SEC;
       recs.push({ t, kind: 'tx_battery_low', body: { tx, battery: r.battery } });
       firstLow ??= t;
-      if (r.battery <= 10) firstCritical ??= t;
     }
     if (firstLow !== undefined)
       truth.push({
@@ -528,14 +526,6 @@ function stationarySupervision(id: string, rand: () => number, params: FleetPara
         startedAt: firstLow,
         endedAt: txb.replacedAt,
         what: 'transmitter battery low',
-      });
-    if (firstCritical !== undefined)
-      truth.push({
-        supervisionId: id,
-        rule: 'battery_critical',
-        startedAt: firstCritical,
-        endedAt: txb.replacedAt,
-        what: 'transmitter battery critical',
       });
   }
   // Heartbeats.
@@ -772,13 +762,8 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
       }
       if (battery <= 10 && !lowSent[10]) {
         lowSent[10] = true;
+        // Raises the low episode to serious (ADR 0502): the same condition, not one of its own.
         recs.push({ t, kind: 'unit_battery_low', body: { battery: 10 } });
-        truth.push({
-          supervisionId: id,
-          rule: 'battery_critical',
-          startedAt: t,
-          what: 'portable unit battery critical',
-        });
       }
       if (battery <= 0) {
         battery = 0;
@@ -803,7 +788,7 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
   if (deadSince !== undefined) dead.push({ from: deadSince, to: end });
   // End the truth of a battery episode when the unit is plugged in again.
   for (const c of truth) {
-    if (c.rule !== 'unit_battery_low' && c.rule !== 'battery_critical') continue;
+    if (c.rule !== 'unit_battery_low') continue;
     const plug = charging.find((x) => x.from > c.startedAt);
     (c as { endedAt?: number }).endedAt = plug?.from ?? end;
   }
@@ -879,13 +864,11 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
   const txb = txBatteryReports(rand, start, end);
   if (txb) {
     let firstLow: number | undefined;
-    let firstCritical: number | undefined;
     for (const r of txb.reports) {
       const d = inAny(dead, r.t);
       const tt = d === undefined ? r.t : d.to + 20 * SEC;
       recs.push({ t: tt, kind: 'tx_battery_low', body: { tx, battery: r.battery } });
       firstLow ??= tt;
-      if (r.battery <= 10) firstCritical ??= tt;
     }
     if (firstLow !== undefined)
       truth.push({
@@ -894,14 +877,6 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
         startedAt: firstLow,
         endedAt: txb.replacedAt,
         what: 'transmitter battery low',
-      });
-    if (firstCritical !== undefined)
-      truth.push({
-        supervisionId: id,
-        rule: 'battery_critical',
-        startedAt: firstCritical,
-        endedAt: txb.replacedAt,
-        what: 'transmitter battery critical',
       });
   }
 
@@ -958,6 +933,5 @@ export const GENERATED_RULES: readonly AlarmRule[] = [
   'unit_power',
   'tx_battery_low',
   'unit_battery_low',
-  'battery_critical',
   'location_loss',
 ];
