@@ -137,6 +137,17 @@ function toRow(r: RawAlarm): AlarmRow {
 }
 
 /** Creates the repository; writes take the transaction they belong to. */
+/** An alarm put back in the operators' queue: to be acknowledged, and escalated, again. */
+function backToOpen() {
+  return {
+    status: 'open' as const,
+    acknowledged_at: null,
+    closed_at: null,
+    escalated_at: null,
+    updated_at: new Date(),
+  };
+}
+
 export function createAlarmRepository(db: Database) {
   return {
     /**
@@ -294,13 +305,7 @@ export function createAlarmRepository(db: Database) {
     async reopenIfClosedBefore(ex: Executor, id: string, evidenceAt: Date): Promise<boolean> {
       const r = await ex
         .updateTable('alarm_episodes')
-        .set({
-          status: 'open',
-          acknowledged_at: null,
-          closed_at: null,
-          escalated_at: null,
-          updated_at: new Date(),
-        })
+        .set(backToOpen())
         .where('id', '=', id)
         .where('status', '=', 'closed')
         .where('closed_at', '<', evidenceAt)
@@ -315,13 +320,7 @@ export function createAlarmRepository(db: Database) {
     async reopenOnRaise(ex: Executor, id: string): Promise<boolean> {
       const r = await ex
         .updateTable('alarm_episodes')
-        .set({
-          status: 'open',
-          acknowledged_at: null,
-          closed_at: null,
-          escalated_at: null,
-          updated_at: new Date(),
-        })
+        .set(backToOpen())
         .where('id', '=', id)
         .where('status', '<>', 'open')
         .where('condition', '<>', 'withdrawn')
