@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmView } from '@sde/api';
 import { startTestCenter, TestDevice, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
-import { createCase, fileApplication, minutesFromNow } from './cases.fixtures.js';
+import { createCase, createUser, fileApplication, minutesFromNow } from './cases.fixtures.js';
 import { call, openStream, sessionCookie, startSmtpServer, until } from './alarms.fixtures.js';
 
 const setups: [Storage, boolean][] = [
@@ -30,20 +30,19 @@ describe.each(setups)('a battery running down on %s', (storage, available) => {
     tc = await startTestCenter(storage, 'embedded', { SDE_SMTP_URL: smtp.url });
     await tc.api('PUT', '/api/v1/regions/PL-MZ', { name: 'mazowiecki' });
     await tc.api('PUT', '/api/v1/courts/SR-WAW', { name: 'Sąd Rejonowy dla Warszawy', regionId: 'PL-MZ' });
-    const mk = async (login: string, role: string, extra: Record<string, unknown>) => {
-      const r = await tc.api<{ user: { id: string } }>('POST', '/api/v1/users', {
-        login,
-        role,
-        displayName: login,
-        password: 'a long test password',
-        ...extra,
-      });
-      if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-      return r.body.user.id;
-    };
-    const judge = await mk('judge.r', 'judge', { courtId: 'SR-WAW', email: 'judge.r@sad.example' });
-    const po = await mk('po.r', 'probation_officer', { regionId: 'PL-MZ', email: 'po.r@kurator.example' });
-    await mk('op.r', 'operator', { regionId: 'PL-MZ' });
+    const judge = await createUser(tc, {
+      login: 'judge.r',
+      role: 'judge',
+      courtId: 'SR-WAW',
+      email: 'judge.r@sad.example',
+    });
+    const po = await createUser(tc, {
+      login: 'po.r',
+      role: 'probation_officer',
+      regionId: 'PL-MZ',
+      email: 'po.r@kurator.example',
+    });
+    await createUser(tc, { login: 'op.r', role: 'operator', regionId: 'PL-MZ' });
     await tc.api('POST', '/api/v1/devices', { kind: 'transmitter', ids: [ids.tx] });
     const units = await tc.api<{ devices: { id: string; secret: string }[] }>('POST', '/api/v1/devices', {
       kind: 'home_unit',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmView } from '@sde/api';
 import { alarmIdOf } from '../src/alarms/alarm.service.js';
 import { call, sessionCookie, startSmtpServer } from './alarms.fixtures.js';
-import { createCase, fileApplication, minutesFromNow } from './cases.fixtures.js';
+import { createCase, createUser, fileApplication, minutesFromNow } from './cases.fixtures.js';
 import { startTestCenter, type TestCenter } from './harness.js';
 
 describe('undecided and withdrawn alarms', () => {
@@ -31,20 +31,19 @@ describe('undecided and withdrawn alarms', () => {
     tc = await startTestCenter('pglite', 'embedded', { SDE_SMTP_URL: smtp.url });
     await tc.api('PUT', '/api/v1/regions/PL-MZ', { name: 'mazowiecki' });
     await tc.api('PUT', '/api/v1/courts/SR-WAW', { name: 'Sąd Rejonowy dla Warszawy', regionId: 'PL-MZ' });
-    const mk = async (login: string, role: string, extra: Record<string, unknown>) => {
-      const r = await tc.api<{ user: { id: string } }>('POST', '/api/v1/users', {
-        login,
-        role,
-        displayName: login,
-        password: 'a long test password',
-        ...extra,
-      });
-      if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-      return r.body.user.id;
-    };
-    const judge = await mk('judge.t', 'judge', { courtId: 'SR-WAW', email: 'judge.t@sad.example' });
-    const po = await mk('po.t', 'probation_officer', { regionId: 'PL-MZ', email: 'po.t@kurator.example' });
-    await mk('op.t', 'operator', { regionId: 'PL-MZ' });
+    const judge = await createUser(tc, {
+      login: 'judge.t',
+      role: 'judge',
+      courtId: 'SR-WAW',
+      email: 'judge.t@sad.example',
+    });
+    const po = await createUser(tc, {
+      login: 'po.t',
+      role: 'probation_officer',
+      regionId: 'PL-MZ',
+      email: 'po.t@kurator.example',
+    });
+    await createUser(tc, { login: 'op.t', role: 'operator', regionId: 'PL-MZ' });
     await tc.api('POST', '/api/v1/devices', { kind: 'transmitter', ids: [ids.tx] });
     await tc.api('POST', '/api/v1/devices', { kind: 'home_unit', ids: [ids.hu] });
     const c = await createCase(tc, { courtId: 'SR-WAW', probationOfficerId: po, judgeId: judge });

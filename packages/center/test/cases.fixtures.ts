@@ -166,7 +166,7 @@ export async function signedIn(tc: TestCenter, login: string, password: string) 
 /** Creates a user with the admin token; returns its id. */
 export async function createUser(
   tc: TestCenter,
-  u: { login: string; role: string; regionId?: string; courtId?: string },
+  u: { login: string; role: string; regionId?: string; courtId?: string; email?: string },
 ): Promise<string> {
   const r = await tc.api<{ user: { id: string } }>('POST', '/api/v1/users', {
     displayName: u.login,
