@@ -42,7 +42,8 @@ const event = fc
     fc.option(fc.integer({ min: -MAX_T, max: MAX_T }), { nil: undefined }),
   )
   .map(([t, body, adj]) => {
-    const fixed = adj === undefined ? undefined : Math.min(MAX_T - t, Math.max(-t, adj));
+    // `+ 0` because Math.max(-0, …) is -0 when t = 0, which JSON writes as 0: no unit can send -0.
+    const fixed = adj === undefined ? undefined : Math.min(MAX_T - t, Math.max(-t, adj)) + 0;
     return { t, ...body, ...(fixed === undefined ? {} : { adj: fixed }) };
   });
 
