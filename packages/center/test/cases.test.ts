@@ -37,6 +37,7 @@ interface SupervisionView {
   devices: { deviceId: string; to: string | null }[];
   tasks: { code: string; responsible: string; dueAt: string | null }[];
   protocols: { kind: string; number: string }[];
+  revocation?: { reason: string; escortOrder?: { costsCharged: boolean } } | null;
 }
 
 const setups: [Storage, boolean][] = [
@@ -228,7 +229,8 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       });
       expect(ended.status).toBe(200);
       expect(ended.body.status).toBe('ended_served');
-      expect(ended.body.tasks).toEqual([]);
+      // The sentence is served; the devices are still on the person: the installer takes them back.
+      expect(ended.body.tasks.map((t) => [t.code, t.responsible])).toEqual([['remove_devices', 'installer']]);
 
       const removed = await installer<SupervisionView>(
         'POST',
@@ -240,6 +242,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       );
       expect(removed.status).toBe(200);
       expect(removed.body.devices.every((d) => d.to !== null)).toBe(true);
+      expect(removed.body.tasks).toEqual([]);
 
       // Every write is in the audit log, with who did it (reads are there too: ADR 0402).
       const audit = await tc.api<{ records: { action: string; actorLogin: string }[] }>(
@@ -285,6 +288,9 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
     });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('revoked');
+    // Nothing was installed: nothing to remove; the escort order goes with the revocation, at the person's cost.
+    expect(r.body.tasks).toEqual([]);
+    expect(r.body.revocation).toMatchObject({ escortOrder: { costsCharged: true } });
     // Once revoked, the person may be granted again in another case.
     const again = await grantedSupervision(tc, { courtId: 'SR-WAW', personId: s.personId });
     expect(again.orderId).toBeTruthy();

@@ -669,6 +669,17 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
           await repo.closeAssignment(a.id, new Date(at), actor.login, trx);
         }
         const deviceIds = chosen.map((a) => a.deviceId);
+        // The last device taken back after the end or a revocation closes the removal task (ADR 0604); during
+        // the sentence a removal is a swap and the lifecycle does not move.
+        const last = chosen.length === open.length;
+        const l = s.lifecycle;
+        const over =
+          l.status === 'ended_served' ||
+          l.status === 'revoked' ||
+          (l.sentenceEnd !== undefined && at >= l.sentenceEnd.endsAtUtcMs);
+        if (last && over && l.installedAtUtcMs !== undefined && l.devicesRemovedAtUtcMs === undefined) {
+          await advance(trx, s, { type: 'remove_devices', atUtcMs: at, by: actorRef(actor) });
+        }
         await repo.insertProtocol(
           {
             id: randomUUID(),
