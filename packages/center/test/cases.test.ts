@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 import {
+  ADDRESS,
   buildMobileOrder,
   buildStationaryOrder,
   createCase,
@@ -162,6 +163,15 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       expect(installed.status).toBe(200);
       expect(installed.body.status).toBe('installed');
       expect(installed.body.devices.map((d) => d.deviceId).sort()).toEqual([dev('HU', 1), dev('TX', 1)]);
+      // The home unit is told the order's range (T2.2); it is not connected, so the command waits for it.
+      const rangeCommands = async () =>
+        (
+          await tc.api<{ commands: { body: { cmd: string; meters?: number }; state: string }[] }>(
+            'GET',
+            `/api/v1/devices/${dev('HU', 1)}/commands`,
+          )
+        ).body.commands.filter((c) => c.body.cmd === 'set_range');
+      expect((await rangeCommands()).map((c) => [c.body.meters, c.state])).toEqual([[50, 'queued']]);
 
       const activated = await installer<SupervisionView>(
         'POST',
@@ -277,6 +287,62 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
           .filter((a) => !a.endsWith('.read'))
           .sort(),
       ).toEqual(['application.create', 'application.eligibility', 'application.survey']);
+    },
+  );
+
+  it.skipIf(!available)(
+    'tells the home unit the order’s range at installation and when a version in force changes it',
+    async () => {
+      const s = await grantedSupervision(tc, { courtId: 'SR-WAW', probationOfficerId: po1 });
+      const go = (step: string, body: unknown) =>
+        tc.api('POST', `/api/v1/supervisions/${s.supervisionId}/${step}`, body);
+      expect((await go('readiness', { at: minutesFromNow(-20) })).status).toBe(200);
+      const installed = await go('installation', {
+        at: minutesFromNow(-10),
+        deviceIds: [dev('TX', 3), dev('HU', 3)],
+        protocolNumber: 'PI/3/2025',
+      });
+      expect(installed.status).toBe(200);
+      const ranges = async () =>
+        (
+          await tc.api<{ commands: { body: { cmd: string; meters?: number }; state: string }[] }>(
+            'GET',
+            `/api/v1/devices/${dev('HU', 3)}/commands`,
+          )
+        ).body.commands
+          .filter((c) => c.body.cmd === 'set_range')
+          .map((c) => [c.body.meters, c.state]);
+      // Not connected: the command waits for the unit's next hello (ADR 0504).
+      expect(await ranges()).toEqual([[50, 'queued']]);
+      const transmitter = await tc.api<{ commands: unknown[] }>(
+        'GET',
+        `/api/v1/devices/${dev('TX', 3)}/commands`,
+      );
+      expect(transmitter.body.commands).toEqual([]);
+
+      const order = buildStationaryOrder();
+      const narrower = await tc.api('POST', `/api/v1/orders/${s.orderId}/versions`, {
+        ...order,
+        obligations: [{ ...(order.obligations[0] as object), place: { address: ADDRESS, rangeMeters: 30 } }],
+        validFrom: minutesFromNow(0),
+        decidedOn: today(),
+        reason: 'Mniejsze mieszkanie.',
+      });
+      expect(narrower.status).toBe(201);
+      expect(await ranges()).toEqual([
+        [30, 'queued'],
+        [50, 'queued'],
+      ]);
+      // A version valid later reaches the unit only once it is in force: nothing is sent ahead of time.
+      const later = await tc.api('POST', `/api/v1/orders/${s.orderId}/versions`, {
+        ...order,
+        obligations: [{ ...(order.obligations[0] as object), place: { address: ADDRESS, rangeMeters: 80 } }],
+        validFrom: minutesFromNow(60),
+        decidedOn: today(),
+        reason: 'Przeprowadzka.',
+      });
+      expect(later.status).toBe(201);
+      expect((await ranges()).map(([m]) => m)).toEqual([30, 50]);
     },
   );
 
