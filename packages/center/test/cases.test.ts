@@ -333,16 +333,21 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
         [30, 'queued'],
         [50, 'queued'],
       ]);
-      // A version valid later reaches the unit only once it is in force: nothing is sent ahead of time.
+      // A version valid later reaches the unit when it comes into force, not ahead of time.
+      const startsAt = Date.now() + 3000;
       const later = await tc.api('POST', `/api/v1/orders/${s.orderId}/versions`, {
         ...order,
         obligations: [{ ...(order.obligations[0] as object), place: { address: ADDRESS, rangeMeters: 80 } }],
-        validFrom: minutesFromNow(60),
+        validFrom: new Date(startsAt).toISOString(),
         decidedOn: today(),
         reason: 'Przeprowadzka.',
       });
       expect(later.status).toBe(201);
       expect((await ranges()).map(([m]) => m)).toEqual([30, 50]);
+      for (let i = 0; i < 100 && (await ranges()).length < 3; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(Date.now()).toBeGreaterThanOrEqual(startsAt);
+      expect((await ranges()).map(([m]) => m)).toEqual([80, 30, 50]);
     },
   );
 

@@ -467,6 +467,7 @@ export function createSupervisionService(deps: {
   return {
     loadScoped,
     syncTasks,
+    pushRange,
     /** Calls `listener` with each future due instant a task list is synced with; returns the unsubscribe. */
     onDeadline(listener: (dueUtcMs: number) => void): () => void {
       deadlineListeners.add(listener);
@@ -817,10 +818,11 @@ export function createSupervisionService(deps: {
           ...(requestId ? { requestId } : {}),
         });
       });
-      // A version in force now changes the units at once; one valid later is sent when it is amended again
-      // or at the next installation (ADR 0604).
-      if (Date.parse(body.validFrom) <= Date.now())
-        await pushRange(actor, order.supervision_id, Date.now(), requestId);
+      // A version in force now changes the units at once; one valid later when it starts (the deadline job,
+      // ADR 0604).
+      const validFrom = Date.parse(body.validFrom);
+      if (validFrom <= Date.now()) await pushRange(actor, order.supervision_id, Date.now(), requestId);
+      else for (const l of deadlineListeners) l(validFrom);
       const o = await this.order(actor, orderId);
       return { ...o, created: version };
     },
