@@ -93,7 +93,7 @@ describe('supervision lifecycle (R3–R8)', () => {
       ['end_sentence', 'penitentiary_judge', false],
       ['remove_devices', 'installer', false],
     ]);
-    expect(after[0]?.pl).toContain('2025-07-22');
+    expect(after[0]?.pl).toContain('22.07.2025');
     // Devices are not taken back during the sentence (a swap is not a removal), but may be once it is over.
     const early = transition(inExec, {
       type: 'remove_devices',

@@ -10,7 +10,8 @@ import { fail, message, ok } from './messages.js';
 import type { SentenceEnd, Term } from './sentence.js';
 import { sentenceEnd } from './sentence.js';
 import type { LocalDate } from './time.js';
-import { formatLocal, localDateOf } from './time.js';
+import { formatDay, localDateOf } from './time.js';
+import { fmtTime } from './engine/core.js';
 
 /** Where a supervision is in its life. */
 export type SupervisionStatus =
@@ -351,8 +352,8 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
         return fail([
           message(
             'readiness_deadline_missed',
-            `Termin zgłoszenia gotowości upłynął ${formatLocal(due.dueUtcMs)}. Zgłoszenie jest spóźnione — sąd uchyla zezwolenie (R5).`,
-            `The readiness deadline expired at ${formatLocal(due.dueUtcMs)}. The report is late — the court revokes the permission (R5).`,
+            `Termin zgłoszenia gotowości upłynął ${fmtTime(due.dueUtcMs, 'pl')}. Zgłoszenie jest spóźnione — sąd uchyla zezwolenie (R5).`,
+            `The readiness deadline expired at ${fmtTime(due.dueUtcMs, 'en')}. The report is late — the court revokes the permission (R5).`,
           ),
         ]);
       }
@@ -416,8 +417,8 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
         return fail([
           message(
             'sentence_not_yet_served',
-            `Kara kończy się z końcem dnia ${end.lastDay}; nie można jej zakończyć wcześniej.`,
-            `The sentence ends at the end of ${end.lastDay}; it cannot be ended earlier.`,
+            `Kara kończy się z końcem dnia ${formatDay(end.lastDay, 'pl')}; nie można jej zakończyć wcześniej.`,
+            `The sentence ends at the end of ${formatDay(end.lastDay, 'en')}; it cannot be ended earlier.`,
           ),
         ]);
       }
@@ -512,6 +513,9 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
   }
 }
 
+/** A day in a task's words; `?` for a deadline not set yet. */
+const day = (d: LocalDate | undefined, lang: 'pl' | 'en') => (d === undefined ? '?' : formatDay(d, lang));
+
 /** True once the sentence's last day is over (R8: served at the end of the period under monitoring). */
 function sentenceOver(state: SupervisionLifecycle, nowUtcMs: number): boolean {
   return state.sentenceEnd !== undefined && nowUtcMs >= state.sentenceEnd.endsAtUtcMs;
@@ -519,12 +523,12 @@ function sentenceOver(state: SupervisionLifecycle, nowUtcMs: number): boolean {
 
 /** The sentence's last day passed: the court records it served (the center stops monitoring). */
 function endSentenceTask(state: SupervisionLifecycle, nowUtcMs: number): LifecycleTask {
-  const last = state.sentenceEnd?.lastDay ?? '?';
+  const last = state.sentenceEnd?.lastDay;
   return task(
     'end_sentence',
     'penitentiary_judge',
-    `Kara wykonana z końcem dnia ${last} — odnotować zakończenie kary.`,
-    `The sentence was served at the end of ${last} — record the end of the sentence.`,
+    `Kara wykonana z końcem dnia ${day(last, 'pl')} — odnotować zakończenie kary.`,
+    `The sentence was served at the end of ${day(last, 'en')} — record the end of the sentence.`,
     nowUtcMs,
   );
 }
@@ -577,8 +581,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'decide_application',
           'penitentiary_judge',
-          `Rozpoznać wniosek w terminie 30 dni (do ${state.decisionDeadline.lastDay}).`,
-          `Decide the application within 30 days (by ${state.decisionDeadline.lastDay}).`,
+          `Rozpoznać wniosek w terminie 30 dni (do ${formatDay(state.decisionDeadline.lastDay, 'pl')} włącznie).`,
+          `Decide the application within 30 days (by ${formatDay(state.decisionDeadline.lastDay, 'en')} inclusive).`,
           nowUtcMs,
           due,
         ),
@@ -623,8 +627,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'install_devices',
           'installer',
-          `Zainstalować urządzenia i założyć nadajnik w ciągu 3 dni (do ${state.installationDeadline?.lastDay ?? '?'}).`,
-          `Install the devices and fit the transmitter within 3 days (by ${state.installationDeadline?.lastDay ?? '?'}).`,
+          `Zainstalować urządzenia i założyć nadajnik w ciągu 3 dni (do ${day(state.installationDeadline?.lastDay, 'pl')} włącznie).`,
+          `Install the devices and fit the transmitter within 3 days (by ${day(state.installationDeadline?.lastDay, 'en')} inclusive).`,
           nowUtcMs,
           due,
         ),
@@ -680,8 +684,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'supervise_until_end',
           'probation_officer',
-          `Kontrolować wykonywanie kary do ${state.sentenceEnd?.lastDay ?? '?'}.`,
-          `Supervise execution until ${state.sentenceEnd?.lastDay ?? '?'}.`,
+          `Kontrolować wykonywanie kary do ${day(state.sentenceEnd?.lastDay, 'pl')} włącznie.`,
+          `Supervise execution until ${day(state.sentenceEnd?.lastDay, 'en')} inclusive.`,
           nowUtcMs,
           state.sentenceEnd?.endsAtUtcMs,
         ),

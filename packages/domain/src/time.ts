@@ -125,3 +125,28 @@ export function formatLocal(instantUtcMs: number): string {
     .toZonedDateTimeISO(WARSAW_TIME_ZONE)
     .toString({ timeZoneName: 'never', smallestUnit: 'minute' });
 }
+
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+/**
+ * A calendar day as people read it in texts the domain writes (issue 20: no ISO dates in what a person reads):
+ * `02.05.2025` in Polish, `2 May 2025` in English.
+ */
+export function formatDay(date: LocalDate, lang: 'pl' | 'en'): string {
+  const [y, m, d] = date.split('-');
+  if (lang === 'pl') return `${d}.${m}.${y}`;
+  return `${Number(d)} ${MONTHS_EN[Number(m) - 1] ?? m} ${y}`;
+}
