@@ -281,7 +281,7 @@ function EditUser(p: {
       <h3>{t('users.editTitle', { login: p.u.login })}</h3>
       <UserFields draft={draft} setDraft={setDraft} places={p.places} error={error} lockRole={p.self} />
       {nothing ? <p className="muted">{t('users.noChange')}</p> : null}
-      <ErrorText error={error instanceof ApiError && error.fields.length > 0 ? null : error} />
+      <ErrorText error={unshown(error, fieldsOf(draft))} />
       <button type="submit" className="primary" disabled={busy} data-testid="user-save">
         {t('users.save')}
       </button>{' '}
@@ -337,13 +337,25 @@ function CreateUser(p: { places: Places; onCreated: (login: string, password: st
           />
         </Field>
         <UserFields draft={draft} setDraft={setDraft} places={p.places} error={error} idPrefix="new" />
-        <ErrorText error={error instanceof ApiError && error.fields.length > 0 ? null : error} />
+        <ErrorText error={unshown(error, ['login', ...fieldsOf(draft)])} />
         <button type="submit" className="primary" disabled={busy} data-testid="user-create">
           {t('users.create')}
         </button>
       </form>
     </section>
   );
+}
+
+/** The form's fields on screen for this draft (the place only of the kind its role belongs to). */
+function fieldsOf(d: UserDraft): string[] {
+  const place = ROLE_CHOICES.find((r) => r.role === d.role)?.place ?? null;
+  return ['displayName', 'role', 'email', 'phone', ...(place ? [`${place}Id`] : [])];
+}
+
+/** The error to show above the button: none when every field it names is shown beside its input. */
+function unshown(error: unknown, visible: string[]): unknown {
+  if (!(error instanceof ApiError) || error.fields.length === 0) return error;
+  return error.fields.every((f) => visible.includes(f.path)) ? null : error;
 }
 
 /** A labelled input with the center's refusal of it, if any, right below. */
