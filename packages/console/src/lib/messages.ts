@@ -4,6 +4,7 @@
  * placeholders match.
  */
 import type { Lang } from './format.js';
+import { usersEn, usersPl } from './messages-users.js';
 
 export const pl = {
   'app.fullName': 'System Dozoru Elektronicznego',
@@ -599,6 +600,7 @@ export const pl = {
   'policy.restrictedAlarm': 'nazwa strefy osoby chronionej ukryta dla Twojej roli',
   'case.technicianPhone': 'Telefon kontaktowy dla techników',
   'case.protectedPhone': 'Telefon osoby chronionej',
+  ...usersPl,
 } as const;
 
 /** A key of the console's texts. */
@@ -1195,6 +1197,7 @@ export const en: Record<MessageKey, string> = {
   'policy.restrictedAlarm': 'the protected person’s zone name is hidden for your role',
   'case.technicianPhone': 'Contact phone for technicians',
   'case.protectedPhone': 'Protected person’s phone',
+  ...usersEn,
 };
 
 /** Both dictionaries. */
