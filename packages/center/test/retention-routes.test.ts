@@ -6,6 +6,7 @@
 import { LegalHold, RetentionPlan } from '@sde/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo, type DemoSeed } from '../src/demo/seed.js';
+import { signedIn } from './cases.fixtures.js';
 import { startTestCenter, type TestCenter } from './harness.js';
 
 describe('legal holds over HTTP', () => {
@@ -13,24 +14,11 @@ describe('legal holds over HTTP', () => {
   let seed: DemoSeed;
   const cases = { warsaw: '', szczecin: '' };
 
-  /** Signs `login` in; returns a caller with the session cookie. */
-  async function as(login: string) {
+  /** Signs the demo user `login` in. */
+  const as = (login: string) => {
     const u = seed.users.find((x) => x.login === login)!;
-    const res = await fetch(`${tc.center.httpUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: u.login, password: u.password }),
-    });
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    return async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-      const r = await fetch(`${tc.center.httpUrl}${path}`, {
-        method,
-        headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      return { status: r.status, body: (await r.json()) as T };
-    };
-  }
+    return signedIn(tc, u.login, u.password);
+  };
 
   beforeAll(async () => {
     tc = await startTestCenter('pglite', 'embedded');

@@ -14,6 +14,7 @@ import {
   rotateDeviceSecrets,
   startCenter,
   type Center,
+  type RetentionReport,
 } from '@sde/center';
 import { readCredentialsFile, simulate } from '@sde/simulator';
 import { callApi, endpointFrom } from './http-client.js';
@@ -180,15 +181,20 @@ async function simulateCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
+/** The options of a command that reads a report from the running center: --json, --url, --token. */
+function reportArgs(args: string[]) {
+  return parseArgs({
     args,
     options: {
       json: { type: 'boolean', default: false },
       url: { type: 'string' },
       token: { type: 'string' },
     },
-  });
+  }).values;
+}
+
+async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const values = reportArgs(args);
   const result = await callApi<{
     events: number;
     devices: number;
@@ -220,15 +226,8 @@ async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
 
 /** `sde retention plan`: reads the plan from the running center (permission `retention.read`). */
 async function retentionPlanCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      json: { type: 'boolean', default: false },
-      url: { type: 'string' },
-      token: { type: 'string' },
-    },
-  });
-  const plan = await callApi<RetentionPlan>(endpointFrom(values, env), 'GET', '/api/v1/retention/plan');
+  const values = reportArgs(args);
+  const plan = await callApi<RetentionReport>(endpointFrom(values, env), 'GET', '/api/v1/retention/plan');
   if (values.json) {
     console.log(JSON.stringify(plan));
     return 0;
@@ -250,17 +249,6 @@ async function retentionPlanCommand(args: string[], env: NodeJS.ProcessEnv): Pro
   if (plan.heldRowsReleased > 0)
     console.log(`${plan.heldRowsReleased} held rows released (their hold was lifted)`);
   return 0;
-}
-
-/** The answer of GET /api/v1/retention/plan (`RetentionPlan` of @sde/api). */
-interface RetentionPlan {
-  at: string;
-  months: number;
-  cutoff: string;
-  partitions: { table: string; name: string; from: string; to: string; rows: number; heldRows: number }[];
-  casesToErase: number;
-  casesHeld: number;
-  heldRowsReleased: number;
 }
 
 /**
