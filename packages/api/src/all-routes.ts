@@ -8,6 +8,7 @@ import { AUTH_ROUTES } from './auth.js';
 import { CASE_ROUTES, OPENAPI_ROUTES } from './cases.js';
 import { FOUNDATION_ROUTES } from './foundation.js';
 import { MONITORING_ROUTES } from './monitoring.js';
+import { RETENTION_ROUTES } from './retention.js';
 import type { RouteSpec } from './route-spec.js';
 
 /** Every declared route by its operation name, with its literal type (the console's `call` reads it). */
@@ -18,6 +19,7 @@ export const ROUTES = {
   ...ALARM_ROUTES,
   ...FOUNDATION_ROUTES,
   ...OPENAPI_ROUTES,
+  ...RETENTION_ROUTES,
 } as const;
 export type RouteName = keyof typeof ROUTES;
 
@@ -30,6 +32,7 @@ export function allRoutes(): Record<string, RouteSpec> {
     ALARM_ROUTES,
     FOUNDATION_ROUTES,
     OPENAPI_ROUTES,
+    RETENTION_ROUTES,
   ];
   const all: Record<string, RouteSpec> = {};
   for (const t of tables) {

@@ -11,4 +11,5 @@ export * from './alarms.js';
 export * from './auth.js';
 export * from './monitoring.js';
 export * from './foundation.js';
+export * from './retention.js';
 export * from './all-routes.js';

@@ -32,5 +32,7 @@ export const PERMISSIONS_LIST = [
   'audit.read',
   'stats.read',
   'ledger.verify',
+  'case.hold',
+  'retention.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS_LIST)[number];

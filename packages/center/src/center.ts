@@ -33,6 +33,8 @@ import { registerCaseRoutes } from './cases/case.routes.js';
 import { createCaseService } from './cases/case.service.js';
 import { createSupervisionService } from './cases/supervision.service.js';
 import { createDeadlineJob } from './cases/deadline.job.js';
+import { createRetentionJob, type RetentionJob } from './retention/retention.job.js';
+import { createHoldService, registerRetentionRoutes } from './retention/hold.routes.js';
 import { registerConsole } from './http/console.js';
 import { createMonitoringRepository } from './monitoring/monitoring.repository.js';
 import { registerMonitoringRoutes } from './monitoring/monitoring.routes.js';
@@ -77,6 +79,8 @@ export interface Center {
   notify: Dispatcher;
   /** The live-push bus. */
   live: LiveBus;
+  /** The retention job (ADR 0702). */
+  retention: RetentionJob;
   stop(): Promise<void>;
 }
 
@@ -372,6 +376,19 @@ export async function startCenter(
   await dispatcher.start();
   const deadlines = createDeadlineJob({ db: database.db, repo: caseRepo, supervisions, logger });
   await deadlines.start();
+  const retention = createRetentionJob({
+    db: database.db,
+    clock,
+    logger,
+    registry: metrics.registry,
+    settings: { months: config.SDE_RETENTION_MONTHS },
+  });
+  retention.start();
+  registerRetentionRoutes(http, {
+    holds: createHoldService({ db: database.db, clock }),
+    retention,
+    db: database.db,
+  });
   registerRoutes(http, {
     db: database.db,
     devices,
@@ -418,6 +435,7 @@ export async function startCenter(
     if (bound.fellBack)
       notices.push(`HTTP port ${config.httpPort} is taken; the center listens on ${httpPort} instead.`);
   } catch (err) {
+    await retention.stop();
     await deadlines.stop();
     await engine.stop();
     await dispatcher.stop();
@@ -444,6 +462,7 @@ export async function startCenter(
     alarms,
     notify: dispatcher,
     live,
+    retention,
     stop() {
       stopping ??= (async () => {
         clearInterval(connectedTimer);
@@ -454,6 +473,7 @@ export async function startCenter(
         await engine.stop();
         await dispatcher.stop();
         await deadlines.stop();
+        await retention.stop();
         await devices.flushHellos();
         streams.closeAll();
         await http.close();

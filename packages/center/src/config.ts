@@ -1,5 +1,6 @@
 /** The center's settings, read once from the environment at start and validated. */
 import { isIP } from 'node:net';
+import { RETENTION_DEFAULT_MONTHS, RETENTION_MAX_MONTHS, RETENTION_MIN_MONTHS } from '@sde/domain';
 import { z } from 'zod';
 import { ROLES } from './auth/actor.js';
 import { DEFAULT_MAX_SEQ_AHEAD } from './ledger/plausibility.js';
@@ -163,6 +164,17 @@ export const ConfigSchema = z.object({
   SDE_SMS_HTTP_URL: z.string().url().optional(),
   /** Bearer token for the SMS gateway, if it needs one. */
   SDE_SMS_HTTP_TOKEN: z.string().optional(),
+  /**
+   * Months the ledger's events, positions and raw frames are kept from their registration, and a case's
+   * personal data from its end, unless a legal hold keeps them (T4.7, ADR 0702). Default and minimum: 24,
+   * the regulation's two years; at most 120.
+   */
+  SDE_RETENTION_MONTHS: z.coerce
+    .number()
+    .int()
+    .min(RETENTION_MIN_MONTHS)
+    .max(RETENTION_MAX_MONTHS)
+    .default(RETENTION_DEFAULT_MONTHS),
   /** Seconds after which an unacknowledged critical alarm is escalated to the region's operators and the Bureau. */
   SDE_ALARM_ESCALATE_AFTER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Attempts to deliver one notification before it is recorded as failed. */

@@ -25,3 +25,4 @@ export {
   type RotationProgress,
   type RotationResult,
 } from './secrets/device-secrets.js';
+export type { RetentionReport } from './retention/retention.job.js';

@@ -4,8 +4,12 @@
  * server fails the run instead.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { openDatabase, type DatabaseHandle } from '../src/db/database.js';
 
 /** PostgreSQL server used by the server suites; SDE_TEST_PG_URL overrides it. */
 export const PG_ADMIN_URL = process.env.SDE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -62,6 +66,24 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
+    },
+  };
+}
+
+/** Opens a migrated store of its own for one test file: PGlite in a temporary directory, or a new database on the server. */
+export async function openTestStore(
+  storage: 'pglite' | 'postgres',
+  prefix: string,
+): Promise<DatabaseHandle & { remove(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `sde-${prefix}-`));
+  const server = storage === 'postgres' ? await createTestDatabase() : undefined;
+  const handle = await openDatabase({ url: server?.url, dataDir: dir });
+  return {
+    ...handle,
+    async remove() {
+      await handle.close();
+      await server?.drop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   rotateDeviceSecrets,
   startCenter,
   type Center,
+  type RetentionReport,
 } from '@sde/center';
 import { readCredentialsFile, simulate } from '@sde/simulator';
 import { callApi, endpointFrom } from './http-client.js';
@@ -28,6 +29,8 @@ const USAGE = `usage: sde <command>
   simulate --credentials FILE --mqtt URL --duration SECONDS [--until-acked] [--state DIR] [--rate EVENTS/S]
                                  drive those devices; print {"devices","sent","acked","pending"}
   ledger verify --json           check the running center's stored events; print {"events","devices","duplicates","gaps",...}
+  retention plan [--json]        what the running center's next retention run would remove (ADR 0702): the monthly
+                                 partitions past the period, the rows kept under a legal hold, the cases to pseudonymise
   secrets rotate [--new-key-file FILE]
                                  with the center stopped: re-encrypt every device secret with a new key (ADR 0409);
                                  run again to resume. Without FILE the key file in SDE_DATA_DIR is replaced at the end
@@ -52,6 +55,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         return await simulateCommand(argv.slice(1));
       case 'ledger':
         if (sub === 'verify') return await verifyCommand(rest, env);
+        break;
+      case 'retention':
+        if (sub === 'plan') return await retentionPlanCommand(rest, env);
         break;
       case 'secrets':
         if (sub === 'rotate') return await rotateCommand(rest, env);
@@ -175,15 +181,20 @@ async function simulateCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
+/** The options of a command that reads a report from the running center: --json, --url, --token. */
+function reportArgs(args: string[]) {
+  return parseArgs({
     args,
     options: {
       json: { type: 'boolean', default: false },
       url: { type: 'string' },
       token: { type: 'string' },
     },
-  });
+  }).values;
+}
+
+async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const values = reportArgs(args);
   const result = await callApi<{
     events: number;
     devices: number;
@@ -211,6 +222,33 @@ async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
       );
   }
   return result.duplicates === 0 ? 0 : 1;
+}
+
+/** `sde retention plan`: reads the plan from the running center (permission `retention.read`). */
+async function retentionPlanCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const values = reportArgs(args);
+  const plan = await callApi<RetentionReport>(endpointFrom(values, env), 'GET', '/api/v1/retention/plan');
+  if (values.json) {
+    console.log(JSON.stringify(plan));
+    return 0;
+  }
+  const day = (iso: string) => iso.slice(0, 10);
+  console.log(
+    `retention period ${plan.months} months: rows registered and cases ended before ${plan.cutoff} are past it`,
+  );
+  if (plan.partitions.length === 0) console.log('no monthly partition is past the period');
+  for (const p of plan.partitions) {
+    console.log(
+      `drop ${p.name} (${day(p.from)} to ${day(p.to)}): ${p.rows} rows` +
+        (p.heldRows > 0 ? `, of which ${p.heldRows} kept under a legal hold` : ''),
+    );
+  }
+  console.log(
+    `${plan.casesToErase} cases to pseudonymise; ${plan.casesHeld} cases past the period kept by a legal hold`,
+  );
+  if (plan.heldRowsReleased > 0)
+    console.log(`${plan.heldRowsReleased} held rows released (their hold was lifted)`);
+  return 0;
 }
 
 /**

@@ -12,3 +12,4 @@ export * from './device-assignment.js';
 export * from './court-order.js';
 export * from './lifecycle.js';
 export * from './engine/index.js';
+export * from './retention.js';

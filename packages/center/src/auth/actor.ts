@@ -60,6 +60,10 @@ export const PERMISSIONS = {
   'stats.read': ['bureau_admin', 'auditor', 'operator'],
   /** Check the ledger's integrity (sde ledger verify). */
   'ledger.verify': ['bureau_admin', 'auditor'],
+  /** Set and lift a legal hold on a case in scope (a judge: of the case's court), with a reason (ADR 0702). */
+  'case.hold': ['judge', 'bureau_admin'],
+  /** Read what the retention job's next run would remove (sde retention plan). */
+  'retention.read': ['bureau_admin', 'auditor'],
 } as const satisfies Record<Permission, readonly UserRole[]>;
 
 /** The caller lacks a permission. */

@@ -4,7 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { monthOf, monthsAround, type Month } from '@sde/domain';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import { PGliteDialect, PGliteWorker, type PGliteWorkerOptions } from './pglite-dialect.js';
@@ -81,45 +82,105 @@ export async function migrate(db: Database): Promise<string[]> {
 const PARTITIONED = ['events', 'raw_messages'] as const;
 
 /**
- * Creates the monthly partitions from last month to two months ahead (idempotent). Rows outside them land
- * in the default partition, so nothing is lost if this job falls behind. A new partition gets its parent's
+ * Creates the monthly partitions from last month to two months ahead, and one for every month that has rows
+ * in a default partition (idempotent). The retention job calls it every few hours, so a center running for
+ * months has its coming months in place; rows that landed in the default partition meanwhile are moved
+ * into their month's partition when it is created (ADR 0702). A new partition gets its parent's
  * per-column statistics targets (migration 0008), which PostgreSQL does not copy to it.
  */
-export async function ensurePartitions(db: Database, now: Date): Promise<void> {
-  const wanted: { table: string; name: string; from: Date; to: Date }[] = [];
-  for (let delta = -1; delta <= 2; delta++) {
-    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + delta, 1));
-    const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + delta + 1, 1));
-    const suffix = `${from.getUTCFullYear()}${String(from.getUTCMonth() + 1).padStart(2, '0')}`;
-    for (const table of PARTITIONED) wanted.push({ table, name: `${table}_${suffix}`, from, to });
+export async function ensurePartitions(
+  db: Database,
+  now: Date,
+): Promise<{ created: string[]; moved: number }> {
+  const months = new Map<string, Month>(monthsAround(now.getTime()).map((m) => [m.suffix, m]));
+  for (const table of PARTITIONED) {
+    const { rows } = await sql<{ month: Date }>`
+      select distinct date_trunc('month', received_at at time zone 'UTC') at time zone 'UTC' as month
+      from ${sql.table(`${table}_default`)}`.execute(db);
+    for (const r of rows) {
+      const m = monthOf(new Date(r.month).getTime());
+      months.set(m.suffix, m);
+    }
   }
+  const wanted = [...months.values()].flatMap((month) =>
+    PARTITIONED.map((table) => ({ table, name: `${table}_${month.suffix}`, month })),
+  );
   const { rows: missing } = await sql<{ name: string }>`
     select name from (values ${sql.join(wanted.map((w) => sql`(${w.name})`))}) as w(name)
     where to_regclass(name) is null`.execute(db);
   const toCreate = new Set(missing.map((r) => r.name));
-  for (const { table, name, from, to } of wanted) {
-    if (!toCreate.has(name)) continue;
-    const created = await sql
-      .raw(
-        `create table if not exists ${name} partition of ${table}
-         for values from ('${from.toISOString()}') to ('${to.toISOString()}')`,
-      )
-      .execute(db)
-      .then(
-        () => true,
-        (err: unknown) => {
-          // The default partition already holds rows of that month: keep them there rather than fail start.
-          if (err instanceof Error && /default partition/.test(err.message)) return false;
-          throw err;
-        },
-      );
-    // Also when another center starting now created it first: setting the same targets again is harmless.
-    if (created) await copyStatisticsTargets(db, table, name);
+  const created: string[] = [];
+  let moved = 0;
+  for (const w of wanted) {
+    if (!toCreate.has(w.name)) continue;
+    const n = await createMonthPartition(db, w.table, w.name, w.month);
+    if (n === null) continue;
+    created.push(w.name);
+    moved += n;
   }
+  return { created, moved };
+}
+
+/**
+ * Creates one month's partition of `table` and moves into it the month's rows from the default partition, in
+ * one transaction: a reader sees each row in one place or the other, never both or neither. Null when
+ * another center created it first.
+ */
+async function createMonthPartition(
+  db: Database,
+  table: (typeof PARTITIONED)[number],
+  name: string,
+  month: Month,
+): Promise<number | null> {
+  const from = new Date(month.fromUtcMs).toISOString();
+  const to = new Date(month.toUtcMs).toISOString();
+  return db.transaction().execute(async (trx) => {
+    // Two centers starting on one server create a month once.
+    await sql`select pg_advisory_xact_lock(7407)`.execute(trx);
+    if ((await sql<{ r: string | null }>`select to_regclass(${name})::text as r`.execute(trx)).rows[0]?.r)
+      return null;
+    const inDefault = await sql<{ n: boolean }>`
+      select exists (select 1 from ${sql.table(`${table}_default`)}
+        where received_at >= ${from}::timestamptz and received_at < ${to}::timestamptz) as n`.execute(trx);
+    let moved = 0;
+    if (!inDefault.rows[0]?.n) {
+      await sql
+        .raw(`create table ${name} partition of ${table} for values from ('${from}') to ('${to}')`)
+        .execute(trx);
+    } else {
+      // Built beside the table, filled, then attached: attaching checks the default holds none of its rows.
+      const { rows: cols } = await sql<{ column: string }>`
+        select quote_ident(attname) as column from pg_attribute
+        where attrelid = ${table}::regclass and attnum > 0 and not attisdropped order by attnum`.execute(trx);
+      const list = cols.map((c) => c.column).join(', ');
+      await sql
+        .raw(`create table ${name} (like ${table} including defaults including constraints)`)
+        .execute(trx);
+      // Says to a trigger guarding the ledger's rows (ADR 0701) that this delete is a move, not a removal.
+      await sql`select set_config('sde.ledger_move', 'retention', true)`.execute(trx);
+      const result = await sql
+        .raw(
+          `with moved as (delete from ${table}_default
+             where received_at >= '${from}' and received_at < '${to}' returning ${list})
+           insert into ${name} (${list}) select ${list} from moved`,
+        )
+        .execute(trx);
+      moved = Number(result.numAffectedRows ?? 0);
+      await sql
+        .raw(`alter table ${table} attach partition ${name} for values from ('${from}') to ('${to}')`)
+        .execute(trx);
+    }
+    await copyStatisticsTargets(trx, table, name);
+    return moved;
+  });
 }
 
 /** Sets each column's statistics target on `partition` to its parent's, where the parent has one. */
-async function copyStatisticsTargets(db: Database, parent: string, partition: string): Promise<void> {
+async function copyStatisticsTargets(
+  db: Database | Transaction<DB>,
+  parent: string,
+  partition: string,
+): Promise<void> {
   // A column without a target of its own has -1 (PostgreSQL before 17) or null.
   const { rows } = await sql<{ column: string; target: number }>`
     select quote_ident(attname) as column, attstattarget::int as target from pg_attribute

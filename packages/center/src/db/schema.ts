@@ -419,6 +419,27 @@ export interface NotificationOutboxTable {
   created_at: Generated<Date>;
 }
 
+/** A legal hold on a case (migration 0019, ADR 0702): in force while `lifted_at` is null. */
+export interface LegalHoldsTable {
+  id: string;
+  case_id: string;
+  reason: string;
+  set_at: Timestamp;
+  set_by: string;
+  set_by_role: string;
+  lifted_at: Timestamp | null;
+  lifted_by: string | null;
+  lifted_by_role: string | null;
+  lift_reason: string | null;
+}
+
+/** A case whose personal data the retention job pseudonymised (migration 0019). */
+export interface RetentionErasuresTable {
+  case_id: string;
+  erased_at: Timestamp;
+  ended_at: Timestamp;
+}
+
 /** The whole database as Kysely sees it. */
 export interface DB {
   devices: DevicesTable;
@@ -453,4 +474,6 @@ export interface DB {
   infrastructure_incidents: InfrastructureIncidentsTable;
   engine_checkpoints: EngineCheckpointsTable;
   notification_outbox: NotificationOutboxTable;
+  legal_holds: LegalHoldsTable;
+  retention_erasures: RetentionErasuresTable;
 }
