@@ -134,6 +134,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
 
       const granted = await judge<SupervisionView>('POST', `/api/v1/applications/${applicationId}/decision`, {
         outcome: 'granted',
+        readinessManner: { kind: 'phone' },
         reason: 'Spełnione przesłanki.',
         decidedAt: minutesFromNow(-60),
         order: buildStationaryOrder(),
@@ -309,6 +310,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       const before = await footprint();
       const r = await tc.api<Refusal>('POST', `/api/v1/applications/${a.applicationId}/decision`, {
         outcome: 'granted',
+        readinessManner: { kind: 'phone' },
         reason: 'x',
         order,
       });
@@ -389,6 +391,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       const before = await footprint();
       const r = await tc.api<Refusal>('POST', `/api/v1/applications/${a.applicationId}/decision`, {
         outcome: 'granted',
+        readinessManner: { kind: 'phone' },
         reason: 'x',
         order: buildStationaryOrder(),
       });

@@ -9,6 +9,7 @@ import {
   STATUS_NAMES,
   amendCourtOrder,
   checkDeviceAssignment,
+  describeReadinessManner,
   openTasks,
   releaseDevice,
   transition,
@@ -22,6 +23,7 @@ import {
   type EngineSettingsOverride,
   type LifecycleEvent,
   type Obligation,
+  type ReadinessMannerKind,
   type RevocationReason,
   type SupervisionKind,
   type SupervisionLifecycle,
@@ -310,6 +312,9 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
       },
       readinessReportedAt:
         l.readinessReportedAtUtcMs !== undefined ? new Date(l.readinessReportedAtUtcMs) : null,
+      readinessManner: l.readinessManner
+        ? { ...l.readinessManner, description: describeReadinessManner(l.readinessManner) }
+        : null,
       installedAt: l.installedAtUtcMs !== undefined ? new Date(l.installedAtUtcMs) : null,
       activatedAt: s.activatedAt,
       activationProtocolId: l.activationProtocolId ?? null,
@@ -331,6 +336,8 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
         announcedAt: d.announced_at,
         judge: d.judge,
         reason: d.reason,
+        overriddenBars: d.overridden_bars,
+        barOverrideReason: d.bar_override_reason,
       })),
       order: order
         ? {
@@ -452,11 +459,17 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
     },
 
     /** R4: the person reported readiness for installation (the operator takes the report). */
-    reportReadiness(actor: Actor, id: string, at: string | undefined, requestId?: string) {
+    reportReadiness(
+      actor: Actor,
+      id: string,
+      body: { at?: string | undefined; manner?: ReadinessMannerKind | undefined },
+      requestId?: string,
+    ) {
       return step(actor, id, requestId, 'supervision.readiness', () => ({
         type: 'report_readiness',
-        atUtcMs: ms(at, new Date()),
+        atUtcMs: ms(body.at, new Date()),
         by: actorRef(actor),
+        ...(body.manner ? { manner: body.manner } : {}),
       }));
     },
 
