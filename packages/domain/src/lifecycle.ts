@@ -3,6 +3,7 @@
  * transition function. Illegal steps are refused with a clerk-readable reason; each state lists its
  * open tasks with who is responsible and by when.
  */
+import { formatDayDotted } from './case.js';
 import type { ReadinessManner } from './decision.js';
 import { describeReadinessManner } from './decision.js';
 import type { Deadline } from './deadlines.js';
@@ -467,6 +468,9 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
   }
 }
 
+/** A deadline's last day as task texts write it, `28.12.2026` (`?` when not known yet). */
+const dotted = (day: LocalDate | undefined): string => (day === undefined ? '?' : formatDayDotted(day));
+
 function task(
   code: TaskCode,
   responsible: Responsible,
@@ -497,8 +501,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'decide_application',
           'penitentiary_judge',
-          `Rozpoznać wniosek w terminie 30 dni (do ${state.decisionDeadline.lastDay}).`,
-          `Decide the application within 30 days (by ${state.decisionDeadline.lastDay}).`,
+          `Rozpoznać wniosek w terminie 30 dni (do ${dotted(state.decisionDeadline.lastDay)} włącznie).`,
+          `Decide the application within 30 days (by ${dotted(state.decisionDeadline.lastDay)} inclusive).`,
           nowUtcMs,
           due,
         ),
@@ -548,8 +552,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'install_devices',
           'installer',
-          `Zainstalować urządzenia i założyć nadajnik w ciągu 3 dni (do ${state.installationDeadline?.lastDay ?? '?'}).`,
-          `Install the devices and fit the transmitter within 3 days (by ${state.installationDeadline?.lastDay ?? '?'}).`,
+          `Zainstalować urządzenia i założyć nadajnik w ciągu 3 dni (do ${dotted(state.installationDeadline?.lastDay)} włącznie).`,
+          `Install the devices and fit the transmitter within 3 days (by ${dotted(state.installationDeadline?.lastDay)} inclusive).`,
           nowUtcMs,
           due,
         ),
@@ -601,8 +605,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'supervise_until_end',
           'probation_officer',
-          `Kontrolować wykonywanie kary do ${state.sentenceEnd?.lastDay ?? '?'}.`,
-          `Supervise execution until ${state.sentenceEnd?.lastDay ?? '?'}.`,
+          `Kontrolować wykonywanie kary do ${dotted(state.sentenceEnd?.lastDay)} włącznie.`,
+          `Supervise execution until ${dotted(state.sentenceEnd?.lastDay)} inclusive.`,
           nowUtcMs,
           state.sentenceEnd?.endsAtUtcMs,
         ),
