@@ -255,6 +255,16 @@ export const UpdateCaseBody = z
   // An empty change would be an empty UPDATE (a 500 found by the authorization matrix, ADR 0402).
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field to change');
 
+/** Who owns the flat and their written permission (not needed when the person owns it). */
+export const FlatOwner = z.object({
+  ownerIsPerson: z.boolean(),
+  ownerName: z.string().trim().max(200).optional().describe('required when the person does not own the flat'),
+  permissionInWritingOn: LocalDate.optional().describe("day of the owner's written permission"),
+});
+
+/** How the person must report readiness for installation (R4): set by the grant. */
+export const ReadinessMannerKind = z.enum(['phone', 'in_person', 'in_writing', 'email']);
+
 export const CreateApplicationBody = z.object({
   filerKind: z.enum(['convict', 'defence_lawyer', 'prosecutor', 'probation_officer', 'prison_director']),
   filerName: Text(200),
@@ -265,6 +275,10 @@ export const CreateApplicationBody = z.object({
     .max(20)
     .default([]),
   technicianContactPhone: z.string().max(30),
+  judgmentFinalOn: LocalDate.describe(
+    'day the judgment became final; the application is filed on or after it',
+  ),
+  flatOwner: FlatOwner,
   sentences: z
     .array(
       z.object({
@@ -297,6 +311,15 @@ export const DecisionBody = z.object({
   reason: z.string().max(5000),
   orderCaseNumber: z.string().max(60).optional().describe('sygnatura of the penitentiary decision'),
   order: OrderContent.optional().describe('required when granted'),
+  readinessManner: z
+    .object({ kind: ReadinessMannerKind, details: z.string().max(500).default('') })
+    .optional()
+    .describe('required when granted: how the person reports readiness (e.g. the number to call)'),
+  barOverrideReason: z
+    .string()
+    .max(5000)
+    .optional()
+    .describe('required to grant despite a statutory bar (the answer of GET /applications/:id lists them)'),
 });
 
 export const OrderVersionBody = OrderContent.extend({
@@ -307,6 +330,9 @@ export const OrderVersionBody = OrderContent.extend({
 });
 
 export const AtBody = z.object({ at: Instant.optional().describe('default: now') });
+export const ReadinessBody = AtBody.extend({
+  manner: ReadinessMannerKind.optional().describe('how the person reported it'),
+});
 
 export const InstallationBody = z.object({
   at: Instant.optional(),
@@ -482,6 +508,9 @@ export const EligibilityReport = z.strictObject({
   ),
 });
 
+/** A statutory bar to a grant, explained. */
+export const GrantBarAnswer = z.strictObject({ id: z.string(), pl: z.string(), en: z.string() });
+
 /** An application; installers get no court matters or third persons (`application_details`). */
 export const ApplicationAnswer = z.strictObject({
   id: z.uuid(),
@@ -494,6 +523,18 @@ export const ApplicationAnswer = z.strictObject({
     .array(z.object({ name: z.string(), adult: z.boolean(), consentInWritingOn: LocalDate.optional() }))
     .optional(),
   technicianContactPhone: z.string(),
+  /** Absent for installers, null on applications filed before it was recorded. */
+  judgmentFinalOn: LocalDate.nullable().optional(),
+  flatOwner: z
+    .strictObject({
+      ownerIsPerson: z.boolean(),
+      ownerName: z.string().optional(),
+      permissionInWritingOn: LocalDate.optional(),
+    })
+    .nullable()
+    .optional(),
+  /** What stands in the way of a grant today (a grant past any needs `barOverrideReason`). */
+  grantBars: z.array(GrantBarAnswer).optional(),
   sentences: z.array(z.object({ kind: z.string(), term: z.object({}).loose() }).loose()).optional(),
   creditedDays: z.number().optional(),
   hasPermanentAddress: z.boolean().nullable().optional(),
@@ -601,6 +642,11 @@ export const SupervisionDetail = z.strictObject({
     installation: Deadline.nullable().optional(),
   }),
   readinessReportedAt: Stamp.nullable(),
+  /** How the person must report readiness, as the grant set it (null before a grant or before it was kept). */
+  readinessManner: z
+    .strictObject({ kind: ReadinessMannerKind, details: z.string(), description: Bilingual })
+    .nullable()
+    .optional(),
   installedAt: Stamp.nullable(),
   activatedAt: Stamp.nullable(),
   activationProtocolId: z.string().nullable(),
@@ -625,6 +671,10 @@ export const SupervisionDetail = z.strictObject({
       announcedAt: Stamp.nullable(),
       judge: z.string(),
       reason: z.string().optional(),
+      /** The bars the judge granted past (installers get none of this). */
+      overriddenBars: z.array(GrantBarAnswer).optional(),
+      /** The judge's written reason for overriding them. */
+      barOverrideReason: z.string().nullable().optional(),
     }),
   ),
   order: OrderAnswer.omit({ restricted: true }).nullable(),
@@ -877,7 +927,7 @@ export const CASE_ROUTES = {
     response: SupervisionDetail,
     permission: 'installation.write',
     params: IdParams,
-    body: AtBody,
+    body: ReadinessBody,
     scope: { param: 'id', kind: 'supervision' },
   }),
   install: spec({
@@ -1049,3 +1099,4 @@ export type DeviceAssignmentAnswer = z.output<typeof DeviceAssignmentAnswer>;
 export type SupervisionDetail = z.output<typeof SupervisionDetail>;
 export type InForceAnswer = z.output<typeof InForceAnswer>;
 export type ErrorResponse = z.output<typeof ErrorResponse>;
+export type GrantBarAnswer = z.output<typeof GrantBarAnswer>;

@@ -50,6 +50,7 @@ describe('undecided and withdrawn alarms', () => {
     const a = await fileApplication(tc, c.caseId);
     const d = await tc.api('POST', `/api/v1/applications/${a.applicationId}/decision`, {
       outcome: 'granted',
+      readinessManner: { kind: 'phone' },
       reason: 'Spełnione przesłanki.',
       decidedAt: minutesFromNow(-60),
       order: {

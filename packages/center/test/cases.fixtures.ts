@@ -65,6 +65,8 @@ export function buildApplication(overrides: Record<string, unknown> = {}) {
     justification: 'Praca na etat, opieka nad dzieckiem.',
     coResidents: [{ name: 'Anna Kowalska', adult: true, consentInWritingOn: today() }],
     technicianContactPhone: '+48 600 100 200',
+    judgmentFinalOn: '2024-12-10',
+    flatOwner: { ownerIsPerson: false, ownerName: 'Anna Kowalska', permissionInWritingOn: today() },
     sentences: [{ kind: 'imprisonment', term: { months: 6 } }],
     hasPermanentAddress: true,
     recidivistArt64Par2: false,
@@ -136,6 +138,7 @@ export async function grantedSupervision(
     `/api/v1/applications/${a.applicationId}/decision`,
     {
       outcome: 'granted',
+      readinessManner: { kind: 'phone' },
       reason: 'Spełnione przesłanki art. 43h KKW.',
       decidedAt: opts.decidedAt ?? minutesFromNow(-30),
       order: opts.order ?? buildStationaryOrder(),

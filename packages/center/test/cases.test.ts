@@ -136,6 +136,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
 
       const granted = await judge<SupervisionView>('POST', `/api/v1/applications/${applicationId}/decision`, {
         outcome: 'granted',
+        readinessManner: { kind: 'phone' },
         reason: 'Spełnione przesłanki.',
         decidedAt: minutesFromNow(-60),
         order: buildStationaryOrder(),
@@ -386,6 +387,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       const before = await footprint();
       const r = await tc.api<Refusal>('POST', `/api/v1/applications/${a.applicationId}/decision`, {
         outcome: 'granted',
+        readinessManner: { kind: 'phone' },
         reason: 'x',
         order,
       });
@@ -466,6 +468,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       const before = await footprint();
       const r = await tc.api<Refusal>('POST', `/api/v1/applications/${a.applicationId}/decision`, {
         outcome: 'granted',
+        readinessManner: { kind: 'phone' },
         reason: 'x',
         order: buildStationaryOrder(),
       });

@@ -94,6 +94,7 @@ describe.each(setups)('deadline tasks on %s', (storage, available) => {
     });
     const d = await tc.api<{ status: string }>('POST', `/api/v1/applications/${a.applicationId}/decision`, {
       outcome: 'granted',
+      readinessManner: { kind: 'phone' },
       reason: 'Spełnione przesłanki art. 43h KKW.',
       decidedAt: iso(announcedAt - 60_000),
       announcedOrDeliveredAt: iso(announcedAt),

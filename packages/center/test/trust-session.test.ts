@@ -123,6 +123,7 @@ describe.each(setups)('sessions and the live stream on %s', (storage, available)
       const a = await fileApplication(tc, c.caseId);
       const d = await tc.api('POST', `/api/v1/applications/${a.applicationId}/decision`, {
         outcome: 'granted',
+        readinessManner: { kind: 'phone' },
         reason: 'Spełnione przesłanki.',
         decidedAt: minutesFromNow(-60),
         order: {

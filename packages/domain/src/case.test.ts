@@ -12,6 +12,12 @@ const app: Application = {
   caseNumber: 'II K 123/24',
   coResidents: [{ name: 'Anna Nowak', adult: true, consentInWritingOn: '2025-05-20' }],
   technicianContactPhone: '+48 600 100 200',
+  judgmentFinalOn: '2025-05-12',
+  flatOwner: {
+    ownerIsPerson: false,
+    ownerName: 'Spółdzielnia Mieszkaniowa „Zorza”',
+    permissionInWritingOn: '2025-05-21',
+  },
 };
 const codes = (a: Application): string[] => {
   const r = validateApplication(a);
@@ -56,6 +62,33 @@ describe('application (R1)', () => {
     };
     expect(codes(noConsent)).toEqual(['co_resident_consent_missing']);
     expect(codes({ ...noConsent, filerKind: 'prison_director' })).toEqual([]);
+  });
+
+  it('refuses an application received before the judgment became final, and says when it did', () => {
+    const early = validateApplication({ ...app, receivedOn: '2025-05-11' });
+    expect(early.ok).toBe(false);
+    if (early.ok) return;
+    expect(early.errors.map((e) => [e.code, e.path])).toEqual([
+      ['application_before_final_judgment', 'judgmentFinalOn'],
+    ]);
+    expect(early.errors[0]?.pl).toContain('12.05.2025');
+    // The day it becomes final is the first day an application may be filed.
+    expect(codes({ ...app, receivedOn: '2025-05-12' })).toEqual([]);
+  });
+
+  it('refuses a judgment final before it was given', () => {
+    const r = validateApplication(app, { judgmentDate: '2025-05-20' });
+    expect(r.ok ? [] : r.errors.map((e) => e.code)).toEqual(['judgment_final_before_judgment']);
+    expect(validateApplication(app, { judgmentDate: '2025-04-20' }).ok).toBe(true);
+  });
+
+  it('asks who owns the flat when the person does not', () => {
+    expect(codes({ ...app, flatOwner: { ownerIsPerson: false, ownerName: ' ' } })).toEqual([
+      'flat_owner_unnamed',
+    ]);
+    // A permission not yet given is the decision's bar, not a reason to refuse the filing.
+    expect(codes({ ...app, flatOwner: { ownerIsPerson: false, ownerName: 'Jan Nowak' } })).toEqual([]);
+    expect(codes({ ...app, flatOwner: { ownerIsPerson: true } })).toEqual([]);
   });
 
   it('refuses a filer the law does not entitle', () => {

@@ -2,7 +2,7 @@
 import type { DomainMessage, Result } from './messages.js';
 import { message, resultOf } from './messages.js';
 import type { LocalDate } from './time.js';
-import { isLocalDate } from './time.js';
+import { formatDay, isLocalDate } from './time.js';
 
 /**
  * Marks a record holding personal data (T4.6, GDPR): it must not be logged, exported to statistics
@@ -97,6 +97,24 @@ export interface CoResident {
   readonly consentInWritingOn?: LocalDate;
 }
 
+/**
+ * Who owns the flat where the sentence is to be served, and their written permission (zezwolenie
+ * właściciela mieszkania, seed 003). Not needed when the person owns it.
+ */
+export interface FlatOwner {
+  /** True when the monitored person owns the flat: no one else's permission is needed. */
+  readonly ownerIsPerson: boolean;
+  /** The owner's name (a person, a housing cooperative, a municipality) when not the monitored person. */
+  readonly ownerName?: string;
+  /** Date of the owner's written permission, if given. */
+  readonly permissionInWritingOn?: LocalDate;
+}
+
+/** True when the flat owner's permission is on file (or not needed because the person owns the flat). */
+export function ownerPermissionOnFile(o: FlatOwner): boolean {
+  return o.ownerIsPerson || (o.permissionInWritingOn !== undefined && isLocalDate(o.permissionInWritingOn));
+}
+
 /** An application for permission to serve the sentence under electronic monitoring (R1). */
 export interface Application {
   /** Internal identifier. */
@@ -117,6 +135,10 @@ export interface Application {
   readonly coResidents: readonly CoResident[];
   /** Phone number of someone who will let the technicians in for the survey. */
   readonly technicianContactPhone: string;
+  /** Day the judgment became final (data uprawomocnienia); the application may be filed from that day on. */
+  readonly judgmentFinalOn: LocalDate;
+  /** Who owns the flat and whether they gave written permission. */
+  readonly flatOwner: FlatOwner;
 }
 
 const CASE_NUMBER_RE =
@@ -128,9 +150,68 @@ export function isCaseNumber(s: string): boolean {
   return CASE_NUMBER_RE.test(s.trim());
 }
 
-/** Checks an application's form (R1); whether the person is eligible is {@link checkEligibility}'s job. */
-export function validateApplication(a: Application): Result<Application> {
+/**
+ * Checks an application's form (R1); whether the person is eligible is {@link checkEligibility}'s job.
+ * `judgmentDate` is the case's judgment day: the judgment cannot become final before it was given.
+ */
+export function validateApplication(
+  a: Application,
+  context: { readonly judgmentDate?: LocalDate } = {},
+): Result<Application> {
   const errors: DomainMessage[] = [];
+  if (!isLocalDate(a.judgmentFinalOn)) {
+    errors.push(
+      message(
+        'date_invalid',
+        `Niepoprawna data uprawomocnienia wyroku: „${a.judgmentFinalOn}”.`,
+        `Invalid date the judgment became final "${a.judgmentFinalOn}".`,
+        'judgmentFinalOn',
+      ),
+    );
+  } else {
+    // An application is filed once the judgment is final (seed 004: "zaraz po tym, jak uprawomocni się
+    // wyrok"); the day it becomes final counts (ADR 0602).
+    if (isLocalDate(a.receivedOn) && a.receivedOn < a.judgmentFinalOn) {
+      errors.push(
+        message(
+          'application_before_final_judgment',
+          `Wniosek można złożyć dopiero od dnia uprawomocnienia się wyroku (${formatDay(a.judgmentFinalOn, 'pl')}); wpłynął ${formatDay(a.receivedOn, 'pl')}.`,
+          `An application can be filed only from the day the judgment became final (${formatDay(a.judgmentFinalOn, 'en')}); it was received on ${formatDay(a.receivedOn, 'en')}.`,
+          'judgmentFinalOn',
+        ),
+      );
+    }
+    if (context.judgmentDate !== undefined && a.judgmentFinalOn < context.judgmentDate) {
+      errors.push(
+        message(
+          'judgment_final_before_judgment',
+          `Wyrok nie mógł uprawomocnić się (${formatDay(a.judgmentFinalOn, 'pl')}) przed jego wydaniem (${formatDay(context.judgmentDate, 'pl')}).`,
+          `The judgment cannot have become final (${formatDay(a.judgmentFinalOn, 'en')}) before it was given (${formatDay(context.judgmentDate, 'en')}).`,
+          'judgmentFinalOn',
+        ),
+      );
+    }
+  }
+  if (!a.flatOwner.ownerIsPerson && (a.flatOwner.ownerName ?? '').trim() === '') {
+    errors.push(
+      message(
+        'flat_owner_unnamed',
+        'Wskaż właściciela mieszkania (skazany nie jest właścicielem).',
+        'Name the owner of the flat (the person does not own it).',
+        'flatOwner.ownerName',
+      ),
+    );
+  }
+  if (a.flatOwner.permissionInWritingOn !== undefined && !isLocalDate(a.flatOwner.permissionInWritingOn)) {
+    errors.push(
+      message(
+        'date_invalid',
+        `Niepoprawna data zezwolenia właściciela: „${a.flatOwner.permissionInWritingOn}”.`,
+        `Invalid date of the owner's permission "${a.flatOwner.permissionInWritingOn}".`,
+        'flatOwner.permissionInWritingOn',
+      ),
+    );
+  }
   if (!FILER_KINDS.includes(a.filerKind)) {
     errors.push(
       message(

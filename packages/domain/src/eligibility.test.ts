@@ -17,6 +17,7 @@ const base: EligibilityInput = {
     { name: 'Anna Nowak', adult: true, consentInWritingOn: '2025-05-20' },
     { name: 'Jan Nowak', adult: false },
   ],
+  flatOwner: { ownerIsPerson: true },
   technicalSurvey: 'feasible',
 };
 const outcomeOf = (input: EligibilityInput, id: string): string | undefined =>
@@ -32,6 +33,7 @@ describe('eligibility (R2)', () => {
       'permanent_address',
       'not_recidivist_art64_2',
       'co_resident_consent',
+      'flat_owner_permission',
       'technical_conditions',
       'purposes_of_penalty',
     ]);

@@ -3,7 +3,8 @@
  * reported with its outcome and a bilingual explanation; conditions that only the court can weigh are
  * reported as such, never decided by software.
  */
-import type { CoResident, FilerKind } from './case.js';
+import type { CoResident, FilerKind, FlatOwner } from './case.js';
+import { ownerPermissionOnFile } from './case.js';
 import type { Term } from './sentence.js';
 import { formatTerm, sumTerms, termInDays } from './sentence.js';
 import type { LocalDate } from './time.js';
@@ -44,6 +45,8 @@ export interface EligibilityInput {
   readonly filerKind: FilerKind;
   /** People living at the address. */
   readonly coResidents: readonly CoResident[];
+  /** Who owns the flat and their permission; `undefined` when the application did not record it. */
+  readonly flatOwner: FlatOwner | undefined;
   /** Outcome of the technical survey. */
   readonly technicalSurvey: TechnicalSurveyOutcome;
 }
@@ -55,6 +58,7 @@ export type EligibilityConditionId =
   | 'permanent_address'
   | 'not_recidivist_art64_2'
   | 'co_resident_consent'
+  | 'flat_owner_permission'
   | 'technical_conditions'
   | 'purposes_of_penalty';
 
@@ -262,6 +266,49 @@ function checkConsents(input: EligibilityInput): EligibilityCondition {
   );
 }
 
+function checkOwner(input: EligibilityInput): EligibilityCondition {
+  const o = input.flatOwner;
+  if (o === undefined) {
+    return cond(
+      'flat_owner_permission',
+      'unknown',
+      'We wniosku nie wskazano właściciela mieszkania ani jego zezwolenia.',
+      'The application does not say who owns the flat or whether they gave permission.',
+    );
+  }
+  if (o.ownerIsPerson) {
+    return cond(
+      'flat_owner_permission',
+      'met',
+      'Skazany jest właścicielem mieszkania — zezwolenie nie jest potrzebne.',
+      'The person owns the flat — no permission is needed.',
+    );
+  }
+  const owner = o.ownerName?.trim() || '—';
+  if (ownerPermissionOnFile(o)) {
+    return cond(
+      'flat_owner_permission',
+      'met',
+      `Właściciel mieszkania (${owner}) zezwolił na piśmie.`,
+      `The owner of the flat (${owner}) gave written permission.`,
+    );
+  }
+  if (input.filerKind === 'prison_director') {
+    return cond(
+      'flat_owner_permission',
+      'unknown',
+      `Wniosek dyrektora zakładu karnego — sąd musi uzyskać zezwolenie właściciela mieszkania (${owner}).`,
+      `Application by the prison director — the court must obtain the permission of the flat's owner (${owner}).`,
+    );
+  }
+  return cond(
+    'flat_owner_permission',
+    'not_met',
+    `Brak pisemnego zezwolenia właściciela mieszkania (${owner}).`,
+    `No written permission of the flat's owner (${owner}).`,
+  );
+}
+
 function checkTechnical(input: EligibilityInput): EligibilityCondition {
   switch (input.technicalSurvey) {
     case 'feasible':
@@ -307,6 +354,7 @@ export function checkEligibility(input: EligibilityInput): EligibilityReport {
     checkAddress(input),
     checkRecidivism(input),
     checkConsents(input),
+    checkOwner(input),
     checkTechnical(input),
     PURPOSES,
   ];

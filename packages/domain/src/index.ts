@@ -11,5 +11,6 @@ export * from './zone.js';
 export * from './device-assignment.js';
 export * from './court-order.js';
 export * from './lifecycle.js';
+export * from './decision.js';
 export * from './engine/index.js';
 export * from './retention.js';

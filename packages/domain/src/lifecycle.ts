@@ -3,6 +3,8 @@
  * transition function. Illegal steps are refused with a clerk-readable reason; each state lists its
  * open tasks with who is responsible and by when.
  */
+import type { ReadinessManner } from './decision.js';
+import { describeReadinessManner } from './decision.js';
 import type { Deadline } from './deadlines.js';
 import { decisionDeadline, installationDeadline, readinessDeadline } from './deadlines.js';
 import type { DomainMessage, Result } from './messages.js';
@@ -82,6 +84,8 @@ export type LifecycleEvent =
       readonly by: string;
       readonly announcedOrDeliveredAtUtcMs: number;
       readonly readinessDeadlineHours: number;
+      /** How the person must report readiness (the court sets it with the deadline, R4). */
+      readonly readinessManner?: ReadinessManner;
     }
   | { readonly type: 'refuse'; readonly atUtcMs: number; readonly by: string; readonly reason: string }
   | {
@@ -90,7 +94,13 @@ export type LifecycleEvent =
       readonly by: string;
       readonly reason: string;
     }
-  | { readonly type: 'report_readiness'; readonly atUtcMs: number; readonly by: string }
+  | {
+      readonly type: 'report_readiness';
+      readonly atUtcMs: number;
+      readonly by: string;
+      /** How the person actually reported it, when recorded. */
+      readonly manner?: ReadinessManner['kind'];
+    }
   | {
       readonly type: 'install';
       readonly atUtcMs: number;
@@ -124,6 +134,8 @@ export interface SupervisionLifecycle {
   readonly decisionDeadline: Deadline;
   /** R4: when the readiness report is due (after a grant). */
   readonly readinessDeadline?: Deadline;
+  /** R4: how the readiness report must be made, as the grant set it. */
+  readonly readinessManner?: ReadinessManner;
   /** When readiness was reported. */
   readonly readinessReportedAtUtcMs?: number;
   /** R5: when installation is due (after the readiness report). */
@@ -328,7 +340,13 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
       }
       const d = readinessDeadline(event.announcedOrDeliveredAtUtcMs, event.readinessDeadlineHours);
       if (!d.ok) return d;
-      return ok({ ...state, status: 'granted', readinessDeadline: d.value, history });
+      return ok({
+        ...state,
+        status: 'granted',
+        readinessDeadline: d.value,
+        ...(event.readinessManner ? { readinessManner: event.readinessManner } : {}),
+        history,
+      });
     }
     case 'refuse':
     case 'leave_unexamined_technical':
@@ -590,12 +608,17 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
     }
     case 'granted': {
       const due = state.readinessDeadline?.dueUtcMs;
+      const manner = state.readinessManner ? describeReadinessManner(state.readinessManner) : undefined;
       const tasks = [
         task(
           'report_readiness',
           'monitored_person',
-          'Zgłosić podmiotowi prowadzącemu centralę gotowość do instalacji.',
-          'Report readiness for installation to the center operator.',
+          manner
+            ? `Zgłosić gotowość do instalacji ${manner.pl}.`
+            : 'Zgłosić podmiotowi prowadzącemu centralę gotowość do instalacji.',
+          manner
+            ? `Report readiness for installation ${manner.en}.`
+            : 'Report readiness for installation to the center operator.',
           nowUtcMs,
           due,
         ),

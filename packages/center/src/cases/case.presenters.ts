@@ -129,6 +129,9 @@ const APPLICATION_DETAILS = [
   'hasPermanentAddress',
   'recidivistArt64Par2',
   'eligibility',
+  'judgmentFinalOn',
+  'flatOwner',
+  'grantBars',
 ] as const;
 
 /** An application (or its summary in a case) as the caller may see it. */
@@ -173,12 +176,13 @@ export function presentCaseFor<
  */
 function withoutReasons<S extends object>(s: S): Presented<S> {
   const x = s as Record<string, unknown>;
-  const strip = (list: unknown) =>
+  const strip = (list: unknown, keys: readonly string[] = ['reason']) =>
     Array.isArray(list)
-      ? list.map((i) => (typeof i === 'object' && i !== null ? without(i, ['reason']) : i))
+      ? list.map((i) => (typeof i === 'object' && i !== null ? without(i, keys) : i))
       : list;
   const out: Record<string, unknown> = { ...x };
-  if ('decisions' in x) out.decisions = strip(x.decisions);
+  // A grant's overridden bars and the judge's reason for overriding them are the court's reasons too.
+  if ('decisions' in x) out.decisions = strip(x.decisions, ['reason', 'overriddenBars', 'barOverrideReason']);
   if ('scheduleExceptions' in x) out.scheduleExceptions = strip(x.scheduleExceptions);
   if (x.revocation && typeof x.revocation === 'object') out.revocation = without(x.revocation, ['note']);
   const order = x.order as { versions?: unknown } | null | undefined;

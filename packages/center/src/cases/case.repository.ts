@@ -1,5 +1,11 @@
 /** SQL for persons, cases, applications, supervisions, court orders, devices assignments, protocols and tasks. */
-import type { ApprovedException, CourtOrderVersion, SupervisionLifecycle } from '@sde/domain';
+import type {
+  ApprovedException,
+  CourtOrderVersion,
+  FlatOwner,
+  GrantBar,
+  SupervisionLifecycle,
+} from '@sde/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Scope } from '../auth/actor.js';
 import type { Database } from '../db/database.js';
@@ -445,6 +451,8 @@ export function createCaseRepository(db: Database) {
         creditedDays: number;
         hasPermanentAddress: boolean | null;
         recidivistArt64Par2: boolean | null;
+        judgmentFinalOn: string;
+        flatOwner: FlatOwner;
         decisionLastDay: string;
         decisionDueAt: Date;
         createdBy: string;
@@ -466,6 +474,8 @@ export function createCaseRepository(db: Database) {
           credited_days: a.creditedDays,
           has_permanent_address: a.hasPermanentAddress,
           recidivist_art64_2: a.recidivistArt64Par2,
+          judgment_final_on: a.judgmentFinalOn,
+          flat_owner: json(a.flatOwner),
           decision_last_day: a.decisionLastDay,
           decision_due_at: a.decisionDueAt,
           created_by: a.createdBy,
@@ -489,6 +499,8 @@ export function createCaseRepository(db: Database) {
           creditedDays: r.credited_days,
           hasPermanentAddress: r.has_permanent_address,
           recidivistArt64Par2: r.recidivist_art64_2,
+          judgmentFinalOn: r.judgment_final_on,
+          flatOwner: r.flat_owner as FlatOwner | null,
           decisionLastDay: r.decision_last_day,
           decisionDueAt: r.decision_due_at,
           createdBy: r.created_by,
@@ -597,6 +609,8 @@ export function createCaseRepository(db: Database) {
         judge: string;
         reason: string;
         recordedBy: string;
+        overriddenBars: readonly GrantBar[];
+        barOverrideReason: string | null;
       },
       ex: Executor = db,
     ) {
@@ -612,6 +626,8 @@ export function createCaseRepository(db: Database) {
           judge: d.judge,
           reason: d.reason,
           recorded_by: d.recordedBy,
+          overridden_bars: json(d.overriddenBars),
+          bar_override_reason: d.barOverrideReason,
         })
         .execute();
     },

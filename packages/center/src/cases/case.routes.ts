@@ -49,7 +49,7 @@ export function registerCaseRoutes(
     },
     listSupervisions: (c) => sv.list(c.actor, c.query),
     getSupervision: (c) => sv.detail(c.actor, c.params.id),
-    reportReadiness: (c) => sv.reportReadiness(c.actor, c.params.id, c.body.at, c.requestId),
+    reportReadiness: (c) => sv.reportReadiness(c.actor, c.params.id, c.body, c.requestId),
     install: (c) => sv.install(c.actor, c.params.id, c.body, c.requestId),
     activate: (c) => sv.activate(c.actor, c.params.id, c.body, c.requestId),
     startExecution: (c) => sv.startExecution(c.actor, c.params.id, c.body.at, c.requestId),

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import {
   checkEligibility,
   checkTerm,
+  clearGrant,
+  grantBars,
   isCaseNumber,
   localDateOf,
   openSupervision,
@@ -16,6 +18,9 @@ import {
   type CoResident,
   type CourtOrderVersion,
   type FilerKind,
+  type FlatOwner,
+  type GrantBar,
+  type ReadinessManner,
   type SentenceToServe,
   type Term,
 } from '@sde/domain';
@@ -64,6 +69,26 @@ export function createCaseService(deps: {
     const c = await repo.caseById(a.caseId, ex);
     if (!c || !inScope(actor, c)) throw notFound('application', 'wniosek', id);
     return { application: a, case: c };
+  }
+
+  type ApplicationRow = NonNullable<Awaited<ReturnType<CaseRepository['application']>>>;
+
+  /**
+   * The eligibility report (R2) of an application on `assessedOn` with its latest survey: the one check the
+   * eligibility route stores, the application's answer shows and a grant must clear.
+   */
+  async function eligibilityOf(a: ApplicationRow, assessedOn: string, ex: Executor = db) {
+    const survey = await repo.latestSurvey(a.id, ex);
+    return checkEligibility({
+      assessedOn,
+      sentences: a.sentences as SentenceToServe[],
+      hasPermanentAddress: a.hasPermanentAddress ?? undefined,
+      recidivistArt64Par2: a.recidivistArt64Par2 ?? undefined,
+      filerKind: a.filerKind,
+      coResidents: a.coResidents as CoResident[],
+      flatOwner: a.flatOwner ?? undefined,
+      technicalSurvey: survey?.outcome ?? 'pending',
+    });
   }
 
   /** A judge's court (and its region) or a regional user's region registers a person; the Bureau none. */
@@ -365,6 +390,12 @@ export function createCaseService(deps: {
         justification: string;
         coResidents: CoResident[];
         technicianContactPhone: string;
+        judgmentFinalOn: string;
+        flatOwner: {
+          ownerIsPerson: boolean;
+          ownerName?: string | undefined;
+          permissionInWritingOn?: string | undefined;
+        };
         sentences: SentenceToServe[];
         creditedDays: number;
         hasPermanentAddress?: boolean | undefined;
@@ -374,17 +405,31 @@ export function createCaseService(deps: {
     ) {
       const c = await caseScoped(actor, caseId);
       const applicationId = randomUUID();
-      const v = validateApplication({
+      // Stored without empty fields: an owner with no name is the person themself, a permission with no day
+      // is none.
+      const flatOwner: FlatOwner = {
+        ownerIsPerson: b.flatOwner.ownerIsPerson,
+        ...(b.flatOwner.ownerName?.trim() && !b.flatOwner.ownerIsPerson
+          ? { ownerName: b.flatOwner.ownerName.trim() }
+          : {}),
+        ...(b.flatOwner.permissionInWritingOn && !b.flatOwner.ownerIsPerson
+          ? { permissionInWritingOn: b.flatOwner.permissionInWritingOn }
+          : {}),
+      };
+      // What the domain checks and what is stored, written once.
+      const filed = {
         id: applicationId,
         caseId,
         filerKind: b.filerKind,
         filerName: b.filerName,
         receivedOn: b.receivedOn,
         justification: b.justification,
-        caseNumber: c.caseNumber,
         coResidents: b.coResidents,
         technicianContactPhone: b.technicianContactPhone,
-      });
+        judgmentFinalOn: b.judgmentFinalOn,
+        flatOwner,
+      };
+      const v = validateApplication({ ...filed, caseNumber: c.caseNumber }, { judgmentDate: c.judgmentDate });
       const termErrors = b.sentences.flatMap((s, i) => checkTerm(s.term as Term, `sentences[${i}].term`));
       if (!v.ok || termErrors.length > 0)
         throw new DomainRuleError([...(v.ok ? [] : v.errors), ...termErrors]);
@@ -398,14 +443,7 @@ export function createCaseService(deps: {
       await db.transaction().execute(async (trx) => {
         await repo.insertApplication(
           {
-            id: applicationId,
-            caseId,
-            filerKind: b.filerKind,
-            filerName: b.filerName,
-            receivedOn: b.receivedOn,
-            justification: b.justification,
-            coResidents: b.coResidents,
-            technicianContactPhone: b.technicianContactPhone,
+            ...filed,
             sentences: b.sentences,
             creditedDays: b.creditedDays,
             hasPermanentAddress: b.hasPermanentAddress ?? null,
@@ -431,6 +469,12 @@ export function createCaseService(deps: {
             supervisionId,
             filerKind: b.filerKind,
             receivedOn: b.receivedOn,
+            judgmentFinalOn: b.judgmentFinalOn,
+            ownerPermission: flatOwner.ownerIsPerson
+              ? 'owner'
+              : flatOwner.permissionInWritingOn
+                ? 'given'
+                : 'missing',
             sentences: b.sentences,
             decisionLastDay: opened.value.decisionDeadline.lastDay,
           },
@@ -443,13 +487,16 @@ export function createCaseService(deps: {
     /** The application with its latest survey, latest eligibility check and its supervision. */
     async application(actor: Actor, id: string) {
       const { application } = await applicationScoped(actor, id);
-      const [survey, eligibility, supervision] = await Promise.all([
+      const [survey, eligibility, supervision, today] = await Promise.all([
         repo.latestSurvey(id),
         repo.latestEligibility(id),
         repo.supervisionOfApplication(id),
+        eligibilityOf(application, localDateOf(Date.now())),
       ]);
       return presentApplicationFor(actor, {
         ...application,
+        // What a grant today would have to clear (decide() checks it again on the decision's day).
+        grantBars: grantBars(today),
         supervisionId: supervision?.id ?? null,
         status: supervision?.status ?? null,
         decisionDeadline: supervision?.lifecycle.decisionDeadline ?? null,
@@ -509,17 +556,8 @@ export function createCaseService(deps: {
       let report: ReturnType<typeof checkEligibility> | undefined;
       await db.transaction().execute(async (trx) => {
         const { application: a } = await applicationScoped(actor, id, trx);
-        const survey = await repo.latestSurvey(id, trx);
         const assessedOn = b.assessedOn ?? localDateOf(Date.now());
-        report = checkEligibility({
-          assessedOn,
-          sentences: a.sentences as SentenceToServe[],
-          hasPermanentAddress: a.hasPermanentAddress ?? undefined,
-          recidivistArt64Par2: a.recidivistArt64Par2 ?? undefined,
-          filerKind: a.filerKind,
-          coResidents: a.coResidents as CoResident[],
-          technicalSurvey: survey?.outcome ?? 'pending',
-        });
+        report = await eligibilityOf(a, assessedOn, trx);
         await repo.insertEligibility(
           {
             id: randomUUID(),
@@ -553,6 +591,8 @@ export function createCaseService(deps: {
         reason: string;
         orderCaseNumber?: string | undefined;
         order?: OrderContent | undefined;
+        readinessManner?: ReadinessManner | undefined;
+        barOverrideReason?: string | undefined;
       },
       requestId?: string,
     ) {
@@ -568,6 +608,9 @@ export function createCaseService(deps: {
           supervisionId = s.id;
           const by = actorRef(actor);
           let version: CourtOrderVersion | undefined;
+          let clearance: { overriddenBars: readonly GrantBar[]; overrideReason?: string } = {
+            overriddenBars: [],
+          };
           if (b.outcome === 'granted') {
             if (!b.order) {
               throw refuse(
@@ -577,6 +620,21 @@ export function createCaseService(deps: {
                 400,
               );
             }
+            if (!b.readinessManner) {
+              throw refuse(
+                'readiness_manner_missing',
+                'Udzielając zezwolenia, sąd wyznacza termin i określa sposób zgłoszenia gotowości do instalacji.',
+                'A grant sets the deadline and the manner of reporting readiness for installation.',
+                400,
+              );
+            }
+            // The bars as they stand on the decision's day, from the facts on file, not an older check.
+            const cleared = clearGrant(
+              await eligibilityOf(a, localDateOf(decidedAt), trx),
+              b.barOverrideReason,
+            );
+            if (!cleared.ok) throw new DomainRuleError(cleared.errors, 409);
+            clearance = cleared.value;
             version = {
               version: 1,
               validFromUtcMs: decidedAt,
@@ -609,6 +667,14 @@ export function createCaseService(deps: {
                   by,
                   announcedOrDeliveredAtUtcMs: announcedAt,
                   readinessDeadlineHours: version!.readinessDeadlineHours,
+                  ...(b.readinessManner
+                    ? {
+                        readinessManner: {
+                          kind: b.readinessManner.kind,
+                          details: b.readinessManner.details.trim(),
+                        },
+                      }
+                    : {}),
                 }
               : b.outcome === 'refused'
                 ? { type: 'refuse' as const, atUtcMs: decidedAt, by, reason: b.reason }
@@ -631,6 +697,8 @@ export function createCaseService(deps: {
               judge: actor.displayName,
               reason: b.reason,
               recordedBy: actor.login,
+              overriddenBars: clearance.overriddenBars,
+              barOverrideReason: clearance.overrideReason ?? null,
             },
             trx,
           );
@@ -654,6 +722,12 @@ export function createCaseService(deps: {
               from: s.status,
               to: next.status,
               reason: b.reason,
+              ...(clearance.overrideReason
+                ? {
+                    overriddenBars: clearance.overriddenBars.map((x) => x.id),
+                    barOverrideReason: clearance.overrideReason,
+                  }
+                : {}),
               ...(orderId ? { orderId, order: version } : {}),
             },
             ...(requestId ? { requestId } : {}),

@@ -11,6 +11,7 @@ import {
   STATUS_NAMES,
   amendCourtOrder,
   checkDeviceAssignment,
+  describeReadinessManner,
   openTasks,
   releaseDevice,
   transition,
@@ -24,6 +25,7 @@ import {
   type EngineSettingsOverride,
   type LifecycleEvent,
   type Obligation,
+  type ReadinessMannerKind,
   type RevocationReason,
   type SupervisionKind,
   type SupervisionLifecycle,
@@ -325,6 +327,9 @@ export function createSupervisionService(deps: {
       },
       readinessReportedAt:
         l.readinessReportedAtUtcMs !== undefined ? new Date(l.readinessReportedAtUtcMs) : null,
+      readinessManner: l.readinessManner
+        ? { ...l.readinessManner, description: describeReadinessManner(l.readinessManner) }
+        : null,
       installedAt: l.installedAtUtcMs !== undefined ? new Date(l.installedAtUtcMs) : null,
       activatedAt: s.activatedAt,
       activationProtocolId: l.activationProtocolId ?? null,
@@ -346,6 +351,8 @@ export function createSupervisionService(deps: {
         announcedAt: d.announced_at,
         judge: d.judge,
         reason: d.reason,
+        overriddenBars: d.overridden_bars,
+        barOverrideReason: d.bar_override_reason,
       })),
       order: order
         ? {
@@ -498,11 +505,17 @@ export function createSupervisionService(deps: {
     },
 
     /** R4: the person reported readiness for installation (the operator takes the report). */
-    reportReadiness(actor: Actor, id: string, at: string | undefined, requestId?: string) {
+    reportReadiness(
+      actor: Actor,
+      id: string,
+      body: { at?: string | undefined; manner?: ReadinessMannerKind | undefined },
+      requestId?: string,
+    ) {
       return step(actor, id, requestId, 'supervision.readiness', () => ({
         type: 'report_readiness',
-        atUtcMs: ms(at, new Date()),
+        atUtcMs: ms(body.at, new Date()),
         by: actorRef(actor),
+        ...(body.manner ? { manner: body.manner } : {}),
       }));
     },
 

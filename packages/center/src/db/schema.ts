@@ -221,6 +221,8 @@ export interface ApplicationsTable {
   credited_days: number;
   has_permanent_address: boolean | null;
   recidivist_art64_2: boolean | null;
+  judgment_final_on: string | null;
+  flat_owner: Json<{ ownerIsPerson: boolean; ownerName?: string; permissionInWritingOn?: string }> | null;
   decision_last_day: string;
   decision_due_at: Timestamp;
   created_by: string;
@@ -272,6 +274,8 @@ export interface DecisionsTable {
   judge: string;
   reason: string;
   recorded_by: string;
+  overridden_bars: ColumnType<{ id: string; pl: string; en: string }[], string | undefined, string>;
+  bar_override_reason: string | null;
   created_at: Generated<Date>;
 }
 

@@ -536,6 +536,15 @@ export async function seedDemo(
       justification: 'Stałe zatrudnienie i opieka nad rodziną; warunki lokalowe pozwalają na dozór.',
       coResidents: [{ name: `Małgorzata ${c.person[1]}`, adult: true, consentInWritingOn: receivedOn }],
       technicianContactPhone: '+48 601 200 300',
+      judgmentFinalOn: new Date(t0 - 30 * day).toISOString().slice(0, 10),
+      flatOwner:
+        i % 2 === 0
+          ? { ownerIsPerson: true }
+          : {
+              ownerIsPerson: false,
+              ownerName: `Małgorzata ${c.person[1]}`,
+              permissionInWritingOn: receivedOn,
+            },
       sentences: [
         {
           kind: 'imprisonment',
@@ -583,9 +592,10 @@ export async function seedDemo(
       reason: 'Spełnione przesłanki art. 43la KKW; dozór wystarczy dla osiągnięcia celów kary.',
       orderCaseNumber: `III Kow ${500 + i}/24`,
       order: orderFor(c, protectedPersonId),
+      readinessManner: { kind: 'phone', details: 'tel. 22 123 45 67' },
     });
     if (c.stage === 'granted') continue;
-    await supervisions.reportReadiness(actor, sid, at(5, 10));
+    await supervisions.reportReadiness(actor, sid, { at: at(5, 10), manner: 'phone' });
     if (c.stage === 'readiness_reported') continue;
     const deviceIds = [txIds[i]!];
     for (const k of c.devices) {

@@ -6,11 +6,11 @@ import { useState } from 'react';
 import { useI18n } from '../i18n.js';
 import { api } from '../lib/api.js';
 import { warsawMidnight, warsawToday } from '../lib/format.js';
-import type { MessageKey } from '../lib/messages.js';
 import { formatDay, parseDay } from '../lib/schedule.js';
 import type { Obligation, OrderVersionAnswer as OrderVersion } from '@sde/api';
 import { WEEKDAYS, type Weekday } from '../lib/schedule.js';
 import { ErrorText } from './Status.js';
+import { WeeklyDaysFields } from './WeeklyDaysFields.js';
 
 export function OrderEditor({
   orderId,
@@ -88,27 +88,7 @@ export function OrderEditor({
     >
       <h3>{t('order.newVersion', { n: base.version + 1 })}</h3>
       {stay?.kind === 'stay_at_place' ? (
-        <fieldset>
-          <legend>{t('order.weeklyAway')}</legend>
-          <p className="muted small">{t('order.dayFormat')}</p>
-          {WEEKDAYS.map((d) => (
-            <label key={d} className="day-row">
-              <span>{t(`day.${d}` as MessageKey)}</span>
-              <input
-                name={`day-${d}`}
-                data-testid={`day-${d}`}
-                value={days[d]}
-                aria-invalid={bad === d}
-                onChange={(e) => setDays({ ...days, [d]: e.target.value })}
-              />
-            </label>
-          ))}
-          {bad ? (
-            <p className="error" role="alert">
-              {t('order.badDay', { day: t(`day.${bad}` as MessageKey) })}
-            </p>
-          ) : null}
-        </fieldset>
+        <WeeklyDaysFields days={days} onChange={setDays} bad={bad} testIdPrefix="day-" />
       ) : (
         <p className="muted">{t('order.noSchedule')}</p>
       )}

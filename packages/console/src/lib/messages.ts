@@ -5,6 +5,7 @@
  */
 import type { Lang } from './format.js';
 import { usersEn, usersPl } from './messages-users.js';
+import { decideEn, decidePl } from './messages.decide.js';
 
 export const pl = {
   'app.fullName': 'System Dozoru Elektronicznego',
@@ -231,6 +232,7 @@ export const pl = {
   'deadline.decision': 'Termin na postanowienie (30 dni)',
   'deadline.readiness': 'Termin zgłoszenia gotowości (24 h)',
   'deadline.installation': 'Termin instalacji (3 dni)',
+  ...decidePl,
   'order.title': 'Postanowienie',
   'order.change': 'Zmień postanowienie',
   'order.versions': 'Wersje postanowienia',
@@ -831,6 +833,7 @@ export const en: Record<MessageKey, string> = {
   'deadline.decision': 'Decision deadline (30 days)',
   'deadline.readiness': 'Readiness deadline (24 h)',
   'deadline.installation': 'Installation deadline (3 days)',
+  ...decideEn,
   'order.title': 'Court order',
   'order.change': 'Change the order',
   'order.versions': 'Versions of the order',

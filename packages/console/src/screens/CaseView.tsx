@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useAlarms } from '../alarm-store.js';
 import { AlarmDetail, type AlarmPanel } from '../components/AlarmDetail.js';
+import { ApplicationPanel, DecisionRecord } from '../components/Application.js';
 import { DevicePanel } from '../components/DevicePanel.js';
 import { OrderEditor } from '../components/OrderEditor.js';
 import { OrderSettings } from '../components/OrderSettings.js';
@@ -186,15 +187,34 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
               d ? (
                 <details key={k}>
                   <summary>
-                    {t(`deadline.${k}` as MessageKey)}: {day(d.lastDay)}
+                    {t(`deadline.${k}` as MessageKey)}: {t('deadline.until', { day: day(d.lastDay) })}
                   </summary>
                   <p className="small">{pick(d.explanation)}</p>
                 </details>
               ) : null,
             )}
+            {s.readinessManner ? (
+              <p className="small" data-testid="readiness-manner">
+                {t('decide.manner')}: {pick(s.readinessManner.description)}
+              </p>
+            ) : null}
           </section>
         ) : null}
       </div>
+
+      {s ? <DecisionRecord decisions={s.decisions} /> : null}
+
+      {s && s.status === 'application_filed' ? (
+        <ApplicationPanel
+          user={user}
+          kase={c}
+          supervision={s}
+          onDecided={() => {
+            sup.reload();
+            kase.reload();
+          }}
+        />
+      ) : null}
 
       {sup.loading && !s ? <Loading /> : null}
       <ErrorText error={sup.error} />
