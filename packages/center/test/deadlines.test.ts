@@ -311,6 +311,7 @@ describe.each(setups)('deadline tasks on %s', (storage, available) => {
           decidedAt: iso(midnight - 3 * HOUR),
           announcedOrDeliveredAt: iso(midnight - 3 * HOUR),
           order: buildStationaryOrder(),
+          readinessManner: { kind: 'phone' },
         });
         expect(decided.status).toBe(201);
         const id = a.supervisionId;
