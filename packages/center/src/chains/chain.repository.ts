@@ -7,7 +7,8 @@ import { GENESIS } from './chain.js';
 export interface StoredHead {
   no: number;
   len: number;
-  head: Buffer;
+  /** Hex. */
+  head: string;
 }
 
 /** One stored link of a device's chain: a frame or an event, with what its hash covers. */
@@ -30,7 +31,7 @@ export type DeviceLinkRow = LinkBase &
 interface LinkBase {
   deviceNo: number;
   pos: number;
-  hash: Buffer | null;
+  hash: string | null;
   id: number;
   receivedAt: number;
   source: string;
@@ -40,7 +41,7 @@ interface LinkBase {
 export interface AuditLinkRow {
   lane: number;
   pos: number;
-  hash: Buffer | null;
+  hash: string | null;
   id: number;
   text: string;
 }
@@ -62,10 +63,12 @@ export interface AnchorRow {
   chain: 'device' | 'audit';
   no: number;
   pos: number;
-  hash: Buffer;
+  hash: string;
 }
 
 const buf = (x: unknown): Buffer | null => (x == null ? null : Buffer.from(x as Uint8Array));
+/** A stored hash as hex. */
+const hexOf = (x: unknown): string | null => buf(x)?.toString('hex') ?? null;
 /** Epoch ms of a stored time, exactly as `storedMs` predicts it. */
 const ms = (column: string) => sql.raw(`round(extract(epoch from ${column}) * 1000)::int8`);
 
@@ -80,7 +83,7 @@ export function createChainRepository(db: Database) {
         no: r.no,
         id: r.id,
         len: Number(r.chain_len),
-        head: buf(r.chain_head) ?? GENESIS,
+        head: hexOf(r.chain_head) ?? GENESIS,
       }));
     },
 
@@ -88,7 +91,7 @@ export function createChainRepository(db: Database) {
     async auditHeads(): Promise<StoredHead[]> {
       const { rows } = await sql<{ lane: number; len: number; head: unknown }>`
         select lane, len, head from audit_chain_lanes order by lane`.execute(db);
-      return rows.map((r) => ({ no: r.lane, len: Number(r.len), head: buf(r.head)! }));
+      return rows.map((r) => ({ no: r.lane, len: Number(r.len), head: hexOf(r.head)! }));
     },
 
     /** Device numbers that have stored frames or events, with or without a chain. */
@@ -123,7 +126,7 @@ export function createChainRepository(db: Database) {
         const base = {
           deviceNo: Number(r.device_no),
           pos: Number(r.chain_pos),
-          hash: buf(r.hash),
+          hash: hexOf(r.hash),
           id: Number(r.id),
           receivedAt: Number(r.received_at),
           source: String(r.source),
@@ -175,7 +178,7 @@ export function createChainRepository(db: Database) {
       return rows.map((r) => ({
         lane: Number(r.chain_lane),
         pos: Number(r.chain_pos),
-        hash: buf(r.hash),
+        hash: hexOf(r.hash),
         id: Number(r.id),
         text: r.text,
       }));
@@ -210,7 +213,7 @@ export function createChainRepository(db: Database) {
       const { rows } = await sql<{ chain: 'device' | 'audit'; chain_no: number; pos: number; hash: unknown }>`
         select distinct on (chain, chain_no) chain, chain_no, pos, hash from chain_anchors
         order by chain, chain_no, pos desc`.execute(db);
-      return rows.map((r) => ({ chain: r.chain, no: r.chain_no, pos: Number(r.pos), hash: buf(r.hash)! }));
+      return rows.map((r) => ({ chain: r.chain, no: r.chain_no, pos: Number(r.pos), hash: hexOf(r.hash)! }));
     },
   };
 }

@@ -74,7 +74,6 @@ const DEVICES_PER_READ = 200;
 /** Audit links read per query. */
 const AUDIT_PER_READ = 5000;
 
-const hex = (b: Buffer) => b.toString('hex');
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /** The heads a checkpoint signs: `[no, len, head]` per chain. */
@@ -95,7 +94,9 @@ interface Signed {
 /** The walk of one chain: where it is, and its first problem. */
 class ChainWalk {
   expected: number;
-  prev: Buffer;
+  prev: string;
+  /** Links up to here were removed by retention; any still stored (kept by a partition boundary) are skipped. */
+  readonly start: number;
   problem: (Omit<ChainProblem, 'chain' | 'message'> & { message: string }) | undefined;
   /**
    * `head`: the chain's head as read before its links. Links written after that read (the center keeps
@@ -103,21 +104,22 @@ class ChainWalk {
    */
   constructor(
     anchor: AnchorRow | undefined,
-    readonly signed: { len: number; head: Buffer } | undefined,
+    readonly signed: { len: number; head: string } | undefined,
     readonly head: StoredHead | undefined,
   ) {
-    this.expected = anchor ? anchor.pos + 1 : 1;
+    this.start = anchor?.pos ?? 0;
+    this.expected = this.start + 1;
     this.prev = anchor?.hash ?? GENESIS;
   }
 
   /** Checks the next stored link; `what` names the record for a problem. */
   step(
     pos: number,
-    stored: Buffer | null,
+    stored: string | null,
     text: string,
     what: { record: ChainProblem['record']; id: number; seq?: number; name: string },
   ): void {
-    if (this.problem) return;
+    if (this.problem || pos <= this.start) return;
     const at = {
       pos,
       record: what.record,
@@ -141,7 +143,7 @@ class ChainWalk {
       return;
     }
     const h = link(this.prev, text);
-    if (!stored || !h.equals(stored)) {
+    if (!stored || h !== stored) {
       this.problem = {
         kind: 'altered',
         ...at,
@@ -149,7 +151,7 @@ class ChainWalk {
       };
       return;
     }
-    if (this.signed && pos === this.signed.len && !h.equals(this.signed.head)) {
+    if (this.signed && pos === this.signed.len && h !== this.signed.head) {
       this.problem = {
         kind: 'checkpoint_head',
         ...at,
@@ -157,7 +159,7 @@ class ChainWalk {
       };
       return;
     }
-    if (this.head && pos === this.head.len && !h.equals(this.head.head)) {
+    if (this.head && pos === this.head.len && h !== this.head.head) {
       this.problem = {
         kind: 'head',
         ...at,
@@ -275,7 +277,7 @@ export function createChainService(deps: {
   }
 
   const signedOf = (rows: [number, number, string][] | undefined) =>
-    new Map((rows ?? []).map(([no, len, head]) => [no, { len, head: Buffer.from(head, 'hex') }]));
+    new Map((rows ?? []).map(([no, len, head]) => [no, { len, head }]));
 
   return {
     /** Signs and stores a checkpoint of every chain's head now. */
@@ -286,8 +288,8 @@ export function createChainService(deps: {
         repo.latestCheckpoint(),
       ]);
       const heads = JSON.stringify({
-        devices: devices.map((d) => [d.no, d.len, hex(d.head)]),
-        audit: audit.map((a) => [a.no, a.len, hex(a.head)]),
+        devices: devices.map((d) => [d.no, d.len, d.head]),
+        audit: audit.map((a) => [a.no, a.len, a.head]),
       } satisfies CheckpointHeads);
       const at = now();
       const signed = JSON.stringify({

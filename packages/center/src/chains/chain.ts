@@ -1,13 +1,15 @@
 /**
- * The links of the hash chains (ADR 0701): what of a record is hashed, and how. A link's hash is
- * SHA-256(previous hash ‖ canonical record); the first link of a chain follows 32 zero bytes. The writer
+ * The links of the hash chains (ADR 0701): what of a record is hashed, and how. A link's hash is the
+ * SHA-256 of the previous hash in lowercase hex followed by the canonical record, as UTF-8; the first link
+ * of a chain follows 64 zeros. Hashes are kept as hex in memory (the array literal of the ledger's statement
+ * wants hex too) and stored as 32 bytes. The writer
  * (the ledger's group) and the verifier compute the canonical record with the same functions here, the
  * writer from what it is about to store, the verifier from what it reads back.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The "previous hash" of a chain's first link. */
-export const GENESIS: Buffer = Buffer.alloc(32);
+export const GENESIS = '0'.repeat(64);
 
 /**
  * JSON with every object's keys in code-unit order, at any depth: the same text for the body the gateway
@@ -61,9 +63,12 @@ export function eventText(e: EventLink): string {
   return `["event",${e.id},${e.deviceNo},${e.seq},${JSON.stringify(e.kind)},${e.deviceTime},${e.time},${e.rawId},${e.receivedAt},${JSON.stringify(e.source)},${JSON.stringify(e.flags)},${canonicalJson(e.body)}]`;
 }
 
-/** The hash of a link: SHA-256(previous ‖ text as UTF-8). */
-export function link(prev: Buffer, text: string): Buffer {
-  return createHash('sha256').update(prev).update(text, 'utf8').digest();
+/**
+ * The hash of a link, in hex. One-shot `crypto.hash` on one string: a quarter of the CPU of a `createHash`
+ * object per link (0.6 against 2.3 µs, bench/chains.ts), on the ledger's event loop five times per frame.
+ */
+export function link(prev: string, text: string): string {
+  return hash('sha256', prev + text);
 }
 
 /** `rint`: to the nearest integer, halves to even (PostgreSQL's rounding of a timestamp's microseconds). */

@@ -44,7 +44,8 @@ export interface LedgerDeviceUpdate {
 /** A hash chain's length and the hash of its last link (`GENESIS` while empty). */
 export interface ChainHead {
   len: number;
-  head: Buffer;
+  /** Hex. */
+  head: string;
 }
 
 /** A frame refused for implausible sequence numbers, kept for the Bureau to inspect (ADR 0408). */
@@ -209,8 +210,8 @@ export function seqRanges(seqs: readonly number[]): string {
 }
 
 /** `{"\\x00ab…"}`: an array literal of bytea values, in hex. */
-function byteaArray(xs: readonly Buffer[]): string {
-  return textArray(xs.map((x) => `\\x${x.toString('hex')}`));
+function byteaArray(hexes: readonly string[]): string {
+  return textArray(hexes.map((x) => `\\x${x}`));
 }
 
 /**
@@ -226,13 +227,13 @@ function chainGroup(
 ) {
   const heads = new Map<number, ChainHead>(devices.map((d) => [d.deviceNo, { ...d.chain }]));
   const rawPos = new Array<number>(raws.length);
-  const rawHash = new Array<Buffer>(raws.length);
+  const rawHash = new Array<string>(raws.length);
   const eventPos = new Array<number>(events.length);
-  const eventHash = new Array<Buffer>(events.length);
+  const eventHash = new Array<string>(events.length);
   const receivedMs = raws.map((r) => storedMs(r.receivedAt.getTime()));
   let linked = 0; // frames linked so far
   /** Appends a record to its device's chain: its position and hash. */
-  const append = (deviceNo: number, text: string): [number, Buffer] => {
+  const append = (deviceNo: number, text: string): [number, string] => {
     const h = heads.get(deviceNo)!;
     h.head = link(h.head, text);
     return [++h.len, h.head];
@@ -475,7 +476,7 @@ export function createLedgerRepository(db: Database) {
             storedAbove: [],
             chain: {
               len: Number(row.chain_len),
-              head: row.chain_head ? Buffer.from(row.chain_head) : GENESIS,
+              head: row.chain_head ? Buffer.from(row.chain_head).toString('hex') : GENESIS,
             },
           };
           byDevice.set(row.no, progress);

@@ -1,12 +1,13 @@
 /**
  * Tamper-evident records (ADR 0701).
  * - Every raw frame and event is a link of its device's hash chain: `chain_pos` (1, 2, … per device, frames
- *   and events in the order written) and `hash` = SHA-256(previous hash ‖ canonical record), computed by the
+ *   and events in the order written) and `hash` = SHA-256(hex of the previous hash ‖ canonical record), computed by the
  *   ledger in the group before its insert. The device row keeps the chain's length and head, updated by the
  *   group statement that already updates it (its lock orders a device's writers).
  * - Every audit record is a link of one of the audit lanes: a trigger takes the lowest lane no other open
  *   transaction holds (`for update skip locked`, a new lane when all are held), so audited transactions never
- *   wait on each other, and computes the hash in the database (`sha256`, built in).
+ *   wait on each other, and computes the hash in the database (`sha256`, built in), as the center does:
+ *   SHA-256 of the previous hash in hex followed by the record's text.
  * - `chain_checkpoints`: the heads of every chain, signed by the center's Ed25519 key.
  * - `chain_anchors`: where a chain now starts once retention dropped its oldest records (ADR 0701, 0702).
  * - The audit log, the checkpoints and the anchors refuse UPDATE, DELETE and TRUNCATE: rows are only added.
@@ -45,7 +46,7 @@ begin
   end if;
   new.chain_lane := l.lane;
   new.chain_pos := l.len + 1;
-  new.hash := sha256(l.head || convert_to(jsonb_build_array(new.id,
+  new.hash := sha256(convert_to(encode(l.head, 'hex') || jsonb_build_array(new.id,
     (extract(epoch from new.at) * 1000000)::int8, new.actor_user_id, new.actor_login, new.actor_role,
     new.terminal, new.address, new.request_id, new.action, new.entity, new.entity_id, new.person_id,
     new.changes)::text, 'UTF8'));
