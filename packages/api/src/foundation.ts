@@ -38,13 +38,46 @@ export const DeviceCommand = z
   // Loose: the message text is the presenter's matter.
   .loose();
 
-/** What `ledger verify` reports (ADR 0408); loose, the ledger may report more. */
+/** The first problem of a hash chain or of the checkpoints (ADR 0701), naming the record. */
+export const ChainProblem = z.strictObject({
+  kind: z.enum([
+    'altered',
+    'missing',
+    'inserted',
+    'head',
+    'checkpoint_head',
+    'checkpoint_signature',
+    'checkpoint_sequence',
+  ]),
+  chain: z.enum(['device', 'audit', 'checkpoint']),
+  device: z.string().optional(),
+  lane: z.number().optional(),
+  pos: z.number().optional(),
+  record: z.enum(['raw', 'event', 'audit', 'checkpoint']).optional(),
+  id: z.number().optional(),
+  seq: z.number().optional(),
+  message: z.string(),
+});
+
+/** What a check of the hash chains against the signed checkpoints found (ADR 0701). */
+export const ChainVerification = z.strictObject({
+  intact: z.boolean(),
+  chains: z.number(),
+  links: z.number(),
+  unchained: z.number(),
+  checkpoints: z.number(),
+  checkpoint: z.strictObject({ id: z.number(), at: Stamp, keyId: z.string() }).nullable(),
+  problems: z.array(ChainProblem),
+});
+
+/** What `ledger verify` reports (ADR 0408, 0701); loose, the ledger may report more. */
 export const LedgerVerification = z
   .object({
     events: z.number(),
     devices: z.number(),
     duplicates: z.number(),
     gaps: z.number(),
+    chains: ChainVerification,
   })
   .loose();
 
@@ -156,6 +189,16 @@ export const FOUNDATION_ROUTES = {
     permission: 'ledger.verify',
     response: LedgerVerification,
   }),
+  verifyAudit: spec({
+    method: 'GET',
+    path: '/api/v1/audit/verify',
+    summary:
+      "Check the audit log's hash chains against the signed checkpoints; names the first record of each " +
+      'chain that does not match (ADR 0701)',
+    tag: 'audit',
+    permission: 'audit.read',
+    response: ChainVerification,
+  }),
   ledgerQuarantine: spec({
     method: 'GET',
     path: '/api/v1/ledger/quarantine',
@@ -170,4 +213,5 @@ export const FOUNDATION_ROUTES = {
 
 export type DeviceCommand = z.output<typeof DeviceCommand>;
 export type LedgerVerification = z.output<typeof LedgerVerification>;
+export type ChainVerification = z.output<typeof ChainVerification>;
 export type QuarantinedFrame = z.output<typeof QuarantinedFrame>;

@@ -44,6 +44,9 @@ import type { RouteInventoryEntry } from './http/server.js';
 import { createHttpServer } from './http/server.js';
 import { createGateway, type Gateway } from './ingest/gateway.js';
 import { createLedgerRepository } from './ledger/ledger.repository.js';
+import { readCheckpointKey } from './chains/checkpoint-key.js';
+import { createChainRepository } from './chains/chain.repository.js';
+import { createChainService, type ChainService } from './chains/chain.service.js';
 import { createLedger, type Ledger } from './ledger/ledger.service.js';
 import type { Logger } from './logger.js';
 import { createMetrics, registerAlarmPipelineMetrics, type Metrics } from './metrics.js';
@@ -81,6 +84,8 @@ export interface Center {
   live: LiveBus;
   /** The retention job (ADR 0702). */
   retention: RetentionJob;
+  /** The hash chains' checkpoints and verifiers (ADR 0701). */
+  chains: ChainService;
   stop(): Promise<void>;
 }
 
@@ -149,6 +154,8 @@ export async function startCenter(
     keys = createLocalKeyProvider([source.key], source.source);
   }
   const httpTls = httpTlsFor(config);
+  const checkpointKey = readCheckpointKey(config);
+  if (checkpointKey.warning) notices.push(checkpointKey.warning);
   const metrics = createMetrics();
   const database = await openDatabase({
     url: config.SDE_DATABASE_URL,
@@ -190,6 +197,11 @@ export async function startCenter(
     ),
   );
   await devices.preload();
+  const chains = createChainService({
+    repo: createChainRepository(database.db),
+    key: checkpointKey,
+    now: () => clock.now(),
+  });
   const ledger = createLedger({
     repo: createLedgerRepository(database.db),
     metrics,
@@ -395,6 +407,7 @@ export async function startCenter(
     commands,
     gateway,
     ledger,
+    chains,
     metrics,
     health: async () => ({
       storage: await sql`select 1`.execute(database.db).then(
@@ -420,6 +433,14 @@ export async function startCenter(
       );
   }, 5000);
   connectedTimer.unref();
+  // The heads signed at start (a restart continues the chains from them), then every few minutes (ADR 0701).
+  const checkpoint = () =>
+    chains
+      .checkpoint()
+      .catch((err: unknown) => logger.error({ err: String(err) }, 'a chain checkpoint failed'));
+  await checkpoint();
+  const checkpointTimer = setInterval(checkpoint, config.SDE_CHECKPOINT_MINUTES * 60_000);
+  checkpointTimer.unref();
 
   let httpPort: number;
   try {
@@ -463,9 +484,11 @@ export async function startCenter(
     notify: dispatcher,
     live,
     retention,
+    chains,
     stop() {
       stopping ??= (async () => {
         clearInterval(connectedTimer);
+        clearInterval(checkpointTimer);
         clearInterval(helloTimer);
         await transport.stop();
         await gateway.drain();
@@ -477,6 +500,8 @@ export async function startCenter(
         await devices.flushHellos();
         streams.closeAll();
         await http.close();
+        // The last heads, once nothing writes any more.
+        await checkpoint();
         await database.close();
       })();
       return stopping;

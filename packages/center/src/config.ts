@@ -69,6 +69,13 @@ export const ConfigSchema = z.object({
     .optional(),
   /** File holding that key (base64, e.g. a mounted secret of the server); it must exist. */
   SDE_SECRETS_KEY_FILE: z.string().optional(),
+  /**
+   * Ed25519 private key (PKCS#8 PEM) that signs the checkpoints of the hash chains (ADR 0701). Unset:
+   * SDE_DATA_DIR/checkpoint.key, created (mode 0600) on first start.
+   */
+  SDE_CHECKPOINT_KEY_FILE: z.string().optional(),
+  /** Minutes between two signed checkpoints of the chains' heads (at most 60: the law's evidence, hourly). */
+  SDE_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   SDE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Ledger transactions written in parallel (default: 1 on PGlite, 2 on a PostgreSQL server). */

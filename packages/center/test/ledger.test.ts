@@ -349,7 +349,7 @@ describe('the ledger under a backlog', () => {
       ...real,
       writeGroup: async () => {
         writes++;
-        return new Set([record.no]);
+        return { conflicted: new Set([record.no]), heads: new Map() };
       },
     });
     const t = Date.now();

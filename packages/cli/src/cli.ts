@@ -28,7 +28,10 @@ const USAGE = `usage: sde <command>
                                  register N devices with the running center; write their credentials to FILE
   simulate --credentials FILE --mqtt URL --duration SECONDS [--until-acked] [--state DIR] [--rate EVENTS/S]
                                  drive those devices; print {"devices","sent","acked","pending"}
-  ledger verify --json           check the running center's stored events; print {"events","devices","duplicates","gaps",...}
+  ledger verify --json           check the running center's stored events and their hash chains against the signed
+                                 checkpoints; print {"events","devices","duplicates","gaps",...,"chains"}
+  audit verify --json            check the audit log's hash chains against the signed checkpoints
+                                 (both name the first record of each chain that does not match; exit 1 then)
   retention plan [--json]        what the running center's next retention run would remove (ADR 0702): the monthly
                                  partitions past the period, the rows kept under a legal hold, the cases to pseudonymise
   secrets rotate [--new-key-file FILE]
@@ -58,6 +61,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv): Promise<nu
         break;
       case 'retention':
         if (sub === 'plan') return await retentionPlanCommand(rest, env);
+        break;
+      case 'audit':
+        if (sub === 'verify') return await auditVerifyCommand(rest, env);
         break;
       case 'secrets':
         if (sub === 'rotate') return await rotateCommand(rest, env);
@@ -204,6 +210,7 @@ async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
     jumps?: number;
     futureTime?: number;
     quarantined?: { frames: number; devices: number; events: number };
+    chains?: ChainVerification;
   }>(endpointFrom(values, env), 'GET', '/api/v1/ledger/verify');
   if (values.json) console.log(JSON.stringify(result));
   else {
@@ -220,8 +227,41 @@ async function verifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<nu
         `${result.quarantined.frames} frames (${result.quarantined.events} events) from ${result.quarantined.devices} devices ` +
           'refused for implausible sequence numbers and kept in quarantine',
       );
+    if (result.chains) printChains(result.chains, 'frames and events');
   }
-  return result.duplicates === 0 ? 0 : 1;
+  return result.duplicates === 0 && result.chains?.intact !== false ? 0 : 1;
+}
+
+/** The outcome of a chain verification, in words (ADR 0701). */
+interface ChainVerification {
+  intact: boolean;
+  chains: number;
+  links: number;
+  unchained: number;
+  checkpoints: number;
+  checkpoint: { id: number; at: string; keyId: string } | null;
+  problems: { message: string }[];
+}
+
+function printChains(v: ChainVerification, what: string): void {
+  console.log(
+    `${v.links} ${what} in ${v.chains} hash chains: ${v.intact ? 'intact' : `NOT INTACT (${v.problems.length} problems)`}` +
+      (v.checkpoint
+        ? `; held against checkpoint ${v.checkpoint.id} of ${new Date(v.checkpoint.at).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC, signed by ${v.checkpoint.keyId}`
+        : '; no signed checkpoint yet') +
+      ` (${v.checkpoints} checkpoints checked)`,
+  );
+  if (v.unchained > 0) console.log(`${v.unchained} records stored before the chains existed are not covered`);
+  for (const p of v.problems) console.log(`  ${p.message}`);
+}
+
+/** `sde audit verify`: the audit log's hash chains against the signed checkpoints. */
+async function auditVerifyCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const values = reportArgs(args);
+  const result = await callApi<ChainVerification>(endpointFrom(values, env), 'GET', '/api/v1/audit/verify');
+  if (values.json) console.log(JSON.stringify(result));
+  else printChains(result, 'audit records');
+  return result.intact ? 0 : 1;
 }
 
 /** `sde retention plan`: reads the plan from the running center (permission `retention.read`). */

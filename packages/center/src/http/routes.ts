@@ -8,6 +8,7 @@ import type { DeviceService } from '../devices/device.service.js';
 import type { CommandRepository } from '../commands/command.repository.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Gateway } from '../ingest/gateway.js';
+import type { ChainService } from '../chains/chain.service.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
 import { recordAudit } from '../audit/audit.repository.js';
@@ -37,6 +38,8 @@ export function registerRoutes(
     commands: CommandRepository;
     gateway: Gateway;
     ledger: Ledger;
+    /** The hash chains (ADR 0701), checked by `ledger verify` and `audit verify`. */
+    chains: ChainService;
     metrics: Metrics;
     health: () => Promise<{ storage: boolean; broker: boolean }>;
     /** Scope checks, and where the audit records of device writes go. */
@@ -152,7 +155,11 @@ export function registerRoutes(
           ...outcome,
         };
       },
-      verifyLedger: () => deps.ledger.verify(),
+      verifyLedger: async () => ({
+        ...(await deps.ledger.verify()),
+        chains: await deps.chains.verifyLedger(),
+      }),
+      verifyAudit: () => deps.chains.verifyAudit(),
       // Frames refused for implausible sequence numbers (ADR 0408): which units, which numbers, how often.
       ledgerQuarantine: async () => ({ frames: await deps.ledger.quarantined() }),
     },

@@ -3,6 +3,7 @@
  * (group commit), with array parameters so that a group costs one round trip, not one per event.
  */
 import { sql } from 'kysely';
+import { eventText, GENESIS, link, rawText, storedMs } from '../chains/chain.js';
 import type { Database } from '../db/database.js';
 import { FUTURE_TIME_FLAG, MAX_FUTURE_MS } from './plausibility.js';
 
@@ -36,6 +37,15 @@ export interface LedgerDeviceUpdate {
   maxSeq: number;
   lastContactAt: Date | null;
   clockOffsetMs: number | null;
+  /** The device's hash chain before this group (ADR 0701): its length and head. */
+  chain: ChainHead;
+}
+
+/** A hash chain's length and the hash of its last link (`GENESIS` while empty). */
+export interface ChainHead {
+  len: number;
+  /** Hex. */
+  head: string;
 }
 
 /** A frame refused for implausible sequence numbers, kept for the Bureau to inspect (ADR 0408). */
@@ -99,6 +109,7 @@ export interface DeviceProgress {
   through: number;
   clockOffsetMs: number | null;
   storedAbove: number[];
+  chain: ChainHead;
 }
 
 /** Ids per `nextval('ledger_id_seq')`: the sequence's increment (migration 0001). */
@@ -198,6 +209,72 @@ export function seqRanges(seqs: readonly number[]): string {
   return `${out}}`;
 }
 
+/** `{"\\x00ab…"}`: an array literal of bytea values, in hex. */
+function byteaArray(hexes: readonly string[]): string {
+  return textArray(hexes.map((x) => `\\x${x}`));
+}
+
+/**
+ * Links a group's frames and events into their devices' chains, in the order written: each frame, then the
+ * events decoded from it (ADR 0701). Returns each row's position and hash, and the chains' new heads.
+ */
+function chainGroup(
+  raws: readonly LedgerRawRow[],
+  rawIds: readonly number[],
+  events: readonly LedgerEventRow[],
+  eventIds: readonly number[],
+  devices: readonly LedgerDeviceUpdate[],
+) {
+  const heads = new Map<number, ChainHead>(devices.map((d) => [d.deviceNo, { ...d.chain }]));
+  const rawPos = new Array<number>(raws.length);
+  const rawHash = new Array<string>(raws.length);
+  const eventPos = new Array<number>(events.length);
+  const eventHash = new Array<string>(events.length);
+  const receivedMs = raws.map((r) => storedMs(r.receivedAt.getTime()));
+  let linked = 0; // frames linked so far
+  /** Appends a record to its device's chain: its position and hash. */
+  const append = (deviceNo: number, text: string): [number, string] => {
+    const h = heads.get(deviceNo)!;
+    h.head = link(h.head, text);
+    return [++h.len, h.head];
+  };
+  const linkRaw = (r: number) => {
+    const raw = raws[r]!;
+    [rawPos[r], rawHash[r]] = append(
+      raw.deviceNo,
+      rawText({
+        id: rawIds[r]!,
+        deviceNo: raw.deviceNo,
+        receivedAt: receivedMs[r]!,
+        source: raw.source,
+        frame: raw.frame,
+      }),
+    );
+  };
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    while (linked <= e.rawIndex) linkRaw(linked++);
+    [eventPos[i], eventHash[i]] = append(
+      e.deviceNo,
+      eventText({
+        id: eventIds[i]!,
+        deviceNo: e.deviceNo,
+        seq: e.seq,
+        kind: e.kind,
+        deviceTime: storedMs(e.deviceTime),
+        time: storedMs(e.time),
+        rawId: rawIds[e.rawIndex]!,
+        receivedAt: receivedMs[e.rawIndex]!,
+        source: raws[e.rawIndex]!.source,
+        flags: e.flags,
+        body: e.body,
+      }),
+    );
+  }
+  while (linked < raws.length) linkRaw(linked++);
+  return { heads, rawPos, rawHash, eventPos, eventHash };
+}
+
 /** Creates the ledger repository. */
 export function createLedgerRepository(db: Database) {
   const idPool = createIdPool(db);
@@ -207,16 +284,20 @@ export function createLedgerRepository(db: Database) {
      * and stored sequence numbers, the frames, the events and read messages. A device whose group meets a
      * sequence number already stored (another process stored it: the ledger leaves out every one it knows)
      * has nothing written, and is returned: the caller reads what is stored and writes that device again.
+     * So is a device whose chain another process extended meanwhile. Returns those devices, and the new
+     * heads of the chains of the others.
      */
     async writeGroup(
       raws: LedgerRawRow[],
       events: LedgerEventRow[],
       devices: LedgerDeviceUpdate[],
       readMessages: { id: string; at: Date }[],
-    ): Promise<Set<number>> {
+    ): Promise<{ conflicted: Set<number>; heads: Map<number, ChainHead> }> {
       const ids = await idPool.take(raws.length + events.length);
       const rawIds = ids.slice(0, raws.length);
       const eventIds = ids.slice(raws.length);
+      // Hashed here, before the statement: the chains cost the event loop, not the store's one connection.
+      const chained = chainGroup(raws, rawIds, events, eventIds, devices);
       const offered = new Map<number, number[]>(devices.map((d) => [d.deviceNo, []]));
       for (const e of events) offered.get(e.deviceNo)?.push(e.seq);
       // The device rows first: each row's lock orders two processes writing the same device, and the
@@ -235,30 +316,38 @@ export function createLedgerRepository(db: Database) {
               then u.clock_offset_ms else d.clock_offset_ms end,
             clock_offset_at = case when u.clock_offset_ms is not null and (d.clock_offset_at is null
                 or d.clock_offset_at <= to_timestamp(u.last_contact_at / 1000.0))
-              then to_timestamp(u.last_contact_at / 1000.0) else d.clock_offset_at end
+              then to_timestamp(u.last_contact_at / 1000.0) else d.clock_offset_at end,
+            chain_len = u.chain_len,
+            chain_head = u.chain_head
           from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[],
             ${textArray(devices.map((d) => seqRanges(offered.get(d.deviceNo)!)))}::int8multirange[],
             ${numberArray(devices.map((d) => d.ackedSeq))}::int8[], ${numberArray(devices.map((d) => d.maxSeq))}::int8[],
             ${numberArray(devices.map((d) => d.lastContactAt?.getTime() ?? null))}::float8[],
-            ${numberArray(devices.map((d) => d.clockOffsetMs))}::int8[])
-            as u(no, seqs, acked_seq, max_seq, last_contact_at, clock_offset_ms)
-          where d.no = u.no and not d.seqs && u.seqs
+            ${numberArray(devices.map((d) => d.clockOffsetMs))}::int8[],
+            ${numberArray(devices.map((d) => d.chain.len))}::int8[],
+            ${numberArray(devices.map((d) => chained.heads.get(d.deviceNo)!.len))}::int8[],
+            ${byteaArray(devices.map((d) => chained.heads.get(d.deviceNo)!.head))}::bytea[])
+            as u(no, seqs, acked_seq, max_seq, last_contact_at, clock_offset_ms, prev_len, chain_len, chain_head)
+          where d.no = u.no and not d.seqs && u.seqs and d.chain_len = u.prev_len
           returning d.no)`;
       // Frames and events only of the devices written; an event joins its frame.
       const raw = sql`raw as (
-          insert into raw_messages (id, received_at, device_no, source, frame)
-          select u.id, to_timestamp(u.at / 1000.0), u.device_no, u.source, u.frame
+          insert into raw_messages (id, received_at, device_no, source, frame, chain_pos, hash)
+          select u.id, to_timestamp(u.at / 1000.0), u.device_no, u.source, u.frame, u.chain_pos, u.hash
           from rows from (unnest(${numberArray(rawIds)}::int8[]),
             unnest(${numberArray(raws.map((r) => r.receivedAt.getTime()))}::float8[]),
             unnest(${numberArray(raws.map((r) => r.deviceNo))}::int4[]), unnest(${textArray(raws.map((r) => r.source))}::text[]),
-            json_array_elements_text(${JSON.stringify(raws.map((r) => r.frame))}::json)) as u(id, at, device_no, source, frame)
+            json_array_elements_text(${JSON.stringify(raws.map((r) => r.frame))}::json),
+            unnest(${numberArray(chained.rawPos)}::int8[]), unnest(${byteaArray(chained.rawHash)}::bytea[]))
+            as u(id, at, device_no, source, frame, chain_pos, hash)
           where u.device_no in (select no from marks)
           returning id, received_at, source)`;
       const ev = sql`ev as (
-          insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags)
+          insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body, flags,
+            chain_pos, hash)
           select u.id, r.received_at, u.device_no, u.seq, u.kind, to_timestamp(u.device_time / 1000.0),
             to_timestamp(u.time / 1000.0), u.raw_id, r.source, u.body,
-            coalesce(string_to_array(nullif(u.flags, ''), ','), '{}')
+            coalesce(string_to_array(nullif(u.flags, ''), ','), '{}'), u.chain_pos, u.hash
           from rows from (unnest(${numberArray(eventIds)}::int8[]),
             unnest(${numberArray(events.map((e) => e.deviceNo))}::int4[]),
             unnest(${numberArray(events.map((e) => e.seq))}::int8[]),
@@ -267,8 +356,9 @@ export function createLedgerRepository(db: Database) {
             unnest(${numberArray(events.map((e) => e.time))}::float8[]),
             unnest(${numberArray(events.map((e) => rawIds[e.rawIndex]!))}::int8[]),
             jsonb_array_elements(${JSON.stringify(events.map((e) => e.body))}::jsonb),
-            unnest(${textArray(events.map((e) => e.flags.join(',')))}::text[]))
-            as u(id, device_no, seq, kind, device_time, time, raw_id, body, flags)
+            unnest(${textArray(events.map((e) => e.flags.join(',')))}::text[]),
+            unnest(${numberArray(chained.eventPos)}::int8[]), unnest(${byteaArray(chained.eventHash)}::bytea[]))
+            as u(id, device_no, seq, kind, device_time, time, raw_id, body, flags, chain_pos, hash)
           join raw r on r.id = u.raw_id)`;
       const read =
         readMessages.length > 0
@@ -282,7 +372,9 @@ export function createLedgerRepository(db: Database) {
         with ${marks}, ${raw}, ${ev}${read}
         select u.no from unnest(${numberArray(devices.map((d) => d.deviceNo))}::int4[]) as u(no)
         where not exists (select from marks m where m.no = u.no)`.execute(db);
-      return new Set(result.rows.map((r) => r.no));
+      const conflicted = new Set(result.rows.map((r) => r.no));
+      for (const no of conflicted) chained.heads.delete(no);
+      return { conflicted, heads: chained.heads };
     },
 
     /**
@@ -365,17 +457,28 @@ export function createLedgerRepository(db: Database) {
       const ranges = await sql<{
         no: number;
         clock_offset_ms: number | null;
+        chain_len: number;
+        chain_head: Buffer | Uint8Array | null;
         lo: number | null;
         hi: number | null;
       }>`
-        select d.no, d.clock_offset_ms, lower(r) as lo, upper(r) as hi
+        select d.no, d.clock_offset_ms, d.chain_len, d.chain_head, lower(r) as lo, upper(r) as hi
         from devices d left join lateral unnest(d.seqs) r on true
         where d.no = any(${deviceNos}::int4[])`.execute(db);
       const byDevice = new Map<number, DeviceProgress>();
       for (const row of ranges.rows) {
         let progress = byDevice.get(row.no);
         if (!progress) {
-          progress = { deviceNo: row.no, through: 0, clockOffsetMs: row.clock_offset_ms, storedAbove: [] };
+          progress = {
+            deviceNo: row.no,
+            through: 0,
+            clockOffsetMs: row.clock_offset_ms,
+            storedAbove: [],
+            chain: {
+              len: Number(row.chain_len),
+              head: row.chain_head ? Buffer.from(row.chain_head).toString('hex') : GENESIS,
+            },
+          };
           byDevice.set(row.no, progress);
         }
         if (row.lo === null || row.hi === null) continue;

@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { withoutPriority, withPriority } from '../db/priority.js';
 import type { Metrics } from '../metrics.js';
 import type {
+  ChainHead,
   LedgerEventRow,
   LedgerRawRow,
   LedgerRepository,
@@ -155,6 +156,8 @@ interface Watermark {
   above: Set<number>;
   max: number;
   clockOffsetMs: number | null;
+  /** The device's hash chain as stored (ADR 0701): kept here so a group never reads it. */
+  chain: ChainHead;
 }
 
 interface Pending {
@@ -439,6 +442,7 @@ export function createLedger(deps: {
         above,
         max: p.storedAbove.reduce((a, b) => Math.max(a, b), p.through),
         clockOffsetMs: p.clockOffsetMs,
+        chain: p.chain,
       });
     }
   }
@@ -566,12 +570,17 @@ export function createLedger(deps: {
       maxSeq: m.max,
       lastContactAt: contact.get(deviceNo)?.at ?? null,
       clockOffsetMs: contact.get(deviceNo)?.offset ?? null,
+      chain: m.chain,
     }));
-    const conflicted =
+    const { conflicted, heads } =
       events.length > 0 || raws.length > 0
         ? await repo.writeGroup(raws, events, updates, readMessages)
-        : new Set<number>();
-    for (const [no, m] of next) if (!conflicted.has(no)) marks.set(no, m);
+        : { conflicted: new Set<number>(), heads: new Map<number, ChainHead>() };
+    for (const [no, m] of next) {
+      if (conflicted.has(no)) continue;
+      m.chain = heads.get(no) ?? m.chain;
+      marks.set(no, m);
+    }
     const stored = committed.filter((e) => !conflicted.has(e.deviceNo));
     // Listeners start their own work (the engine): not as part of an urgent group's priority.
     if (stored.length > 0) withoutPriority(() => listeners.forEach((listener) => listener(stored)));

@@ -14,6 +14,7 @@ import { sql as m0012 } from './0012_secrets.js';
 import { sql as m0015 } from './0015_routes.js';
 import { sql as m0016 } from './0016_alarm_truth.js';
 import { sql as m0017 } from './0017_protocol_v11.js';
+import { sql as m0018 } from './0018_chains.js';
 import { sql as m0019 } from './0019_retention.js';
 import { sql as m0021 } from './0021_application_decision.js';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly { id: string; sql: string }[] = [
   { id: '0015_routes', sql: m0015 },
   { id: '0016_alarm_truth', sql: m0016 },
   { id: '0017_protocol_v11', sql: m0017 },
+  { id: '0018_chains', sql: m0018 },
   { id: '0019_retention', sql: m0019 },
   { id: '0021_application_decision', sql: m0021 },
 ];
