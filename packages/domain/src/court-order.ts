@@ -6,6 +6,7 @@ import type { PostalAddress } from './case.js';
 import type { DeviceKind } from './device-assignment.js';
 import { MAX_READINESS_DEADLINE_HOURS } from './deadlines.js';
 import type { EngineSettingsOverride } from './engine/types.js';
+import { MAX_STATIONARY_RANGE_METERS, PORTABLE_RANGE_METERS } from './law.js';
 import type { DomainMessage, Result } from './messages.js';
 import { message, resultOf } from './messages.js';
 import type { Schedule } from './schedule.js';
@@ -18,8 +19,6 @@ import { validateZone } from './zone.js';
 /** Kind of monitoring (R9): stay at a place at set times, be located anywhere, or keep away from a person. */
 export type SupervisionKind = 'stationary' | 'mobile' | 'proximity';
 
-/** Largest range of a stationary unit confined to the monitoring place, metres (T2.2: desired max 200 m). */
-export const MAX_STATIONARY_RANGE_METERS = 200;
 /** Largest distance a court order may require from a protected person, metres. */
 export const MAX_KEEP_DISTANCE_METERS = 10_000;
 
@@ -113,6 +112,38 @@ const OBLIGATION_KIND: Record<Obligation['kind'], SupervisionKind> = {
   inclusion_zone: 'mobile',
   keep_distance: 'proximity',
 };
+
+/**
+ * What is wrong with setting a unit of `kind` to a range of `meters` (empty when nothing): a stationary
+ * unit's range is confined to the monitoring place, at most 200 m (T2.2); a portable or protected person's
+ * unit is adjusted to 200 ± 20 m (T3). The order's range and every range command to a unit go through it.
+ */
+export function unitRangeProblems(kind: DeviceKind, meters: number, path?: string): DomainMessage[] {
+  if (kind === 'transmitter') return [];
+  if (kind === 'stationary_unit') {
+    return Number.isFinite(meters) && meters > 0 && meters <= MAX_STATIONARY_RANGE_METERS
+      ? []
+      : [
+          message(
+            'stationary_range_invalid',
+            `Zasięg rejestratora musi wynosić od 1 do ${MAX_STATIONARY_RANGE_METERS} m i obejmować tylko miejsce dozoru (podano ${meters} m).`,
+            `The stationary unit's range must be 1–${MAX_STATIONARY_RANGE_METERS} m and cover only the monitoring place (got ${meters} m).`,
+            path,
+          ),
+        ];
+  }
+  const { min, max } = PORTABLE_RANGE_METERS;
+  return Number.isFinite(meters) && meters >= min && meters <= max
+    ? []
+    : [
+        message(
+          'portable_range_invalid',
+          `Zasięg urządzenia przenośnego musi wynosić od ${min} do ${max} m (200 ± 20 m; podano ${meters} m).`,
+          `A portable unit's range must be ${min}–${max} m (200 ± 20 m; got ${meters} m).`,
+          path,
+        ),
+      ];
+}
 
 function prefixed(errors: readonly DomainMessage[], prefix: string): DomainMessage[] {
   return errors.map((e) => ({ ...e, path: e.path === undefined ? prefix : `${prefix}.${e.path}` }));
@@ -235,16 +266,8 @@ export function validateCourtOrderVersion(v: CourtOrderVersion): Result<CourtOrd
         const s = validateSchedule(o.schedule);
         if (!s.ok) errors.push(...prefixed(s.errors, `${path}.schedule`));
         const r = o.place.rangeMeters;
-        if (r !== undefined && (!Number.isFinite(r) || r <= 0 || r > MAX_STATIONARY_RANGE_METERS)) {
-          errors.push(
-            message(
-              'stationary_range_invalid',
-              `Zasięg rejestratora musi wynosić od 1 do ${MAX_STATIONARY_RANGE_METERS} m i obejmować tylko miejsce dozoru.`,
-              `The stationary unit's range must be 1–${MAX_STATIONARY_RANGE_METERS} m and cover only the monitoring place.`,
-              `${path}.place.rangeMeters`,
-            ),
-          );
-        }
+        if (r !== undefined)
+          errors.push(...unitRangeProblems('stationary_unit', r, `${path}.place.rangeMeters`));
         break;
       }
       case 'exclusion_zone':

@@ -2,6 +2,7 @@
  * The schedule of a stationary obligation (R4, R11): when the person MAY BE AWAY from the
  * monitoring place. Wall-clock times in Europe/Warsaw; see docs/adr/0102-domain-schedule-time.md.
  */
+import { MAX_AWAY_MINUTES_PER_DAY } from './law.js';
 import type { DomainMessage, Result } from './messages.js';
 import { message, resultOf } from './messages.js';
 import type { LocalDate, WallTime } from './time.js';
@@ -43,8 +44,8 @@ export const DAY_EN: Readonly<Record<DayOfWeek, string>> = {
   sun: 'Sunday',
 };
 
-/** Most minutes a person may be away in one calendar day (R4: at most 12 hours a day). */
-export const MAX_AWAY_MINUTES_PER_DAY = 12 * 60;
+/** The daily limit in whole hours, as the refusals say it. */
+const MAX_HOURS = MAX_AWAY_MINUTES_PER_DAY / 60;
 /** Longest label of a window, in characters. */
 export const MAX_LABEL_LENGTH = 80;
 
@@ -226,8 +227,8 @@ function checkWindow(w: AwayWindow, path: string): DomainMessage[] {
     errors.push(
       message(
         'window_over_12h',
-        `Okno ${w.start}–${w.end} trwa ${d.pl}; jedno wyjście nie może przekraczać 12 godzin.`,
-        `Window ${w.start}–${w.end} lasts ${d.en}; one absence may not exceed 12 hours.`,
+        `Okno ${w.start}–${w.end} trwa ${d.pl}; jedno wyjście nie może przekraczać ${MAX_HOURS} godzin.`,
+        `Window ${w.start}–${w.end} lasts ${d.en}; one absence may not exceed ${MAX_HOURS} hours.`,
         path,
       ),
     );
@@ -283,8 +284,8 @@ function checkTimeline(
       errors.push(
         message(
           'schedule_day_over_12h',
-          `${label.pl}: łączny czas poza miejscem dozoru wynosi ${t.pl}; dopuszczalne jest najwyżej 12 godzin w ciągu doby (liczone od północy do północy, okno nocne dzieli się na dwie doby).`,
-          `${label.en}: total time away is ${t.en}; at most 12 hours per calendar day are allowed (midnight to midnight; a night window is split between the two days).`,
+          `${label.pl}: łączny czas poza miejscem dozoru wynosi ${t.pl}; dopuszczalne jest najwyżej ${MAX_HOURS} godzin w ciągu doby (liczone od północy do północy, okno nocne dzieli się na dwie doby).`,
+          `${label.en}: total time away is ${t.en}; at most ${MAX_HOURS} hours per calendar day are allowed (midnight to midnight; a night window is split between the two days).`,
           label.path,
         ),
       );
@@ -319,8 +320,8 @@ function checkTimeline(
       errors.push(
         message(
           'continuous_absence_over_12h',
-          `Okna następujące bezpośrednio po sobie (od „${first.sw.window.label}”) dają nieprzerwaną nieobecność ${t.pl}; jedno wyjście nie może przekraczać 12 godzin.`,
-          `Back-to-back windows (from "${first.sw.window.label}") make a continuous absence of ${t.en}; one absence may not exceed 12 hours.`,
+          `Okna następujące bezpośrednio po sobie (od „${first.sw.window.label}”) dają nieprzerwaną nieobecność ${t.pl}; jedno wyjście nie może przekraczać ${MAX_HOURS} godzin.`,
+          `Back-to-back windows (from "${first.sw.window.label}") make a continuous absence of ${t.en}; one absence may not exceed ${MAX_HOURS} hours.`,
           first.sw.path,
         ),
       );
