@@ -9,6 +9,7 @@ import type { LocalDate, WallTime } from './time.js';
 import {
   MINUTES_PER_DAY,
   addDays,
+  dayInWords,
   isLocalDate,
   isSkippedWallTime,
   isoDayOfWeek,
@@ -388,7 +389,11 @@ function checkWeekly(schedule: Schedule): DomainMessage[] {
 function checkDated(schedule: Schedule, date: LocalDate): DomainMessage[] {
   const dates = [addDays(date, -1), date, addDays(date, 1), addDays(date, 2)];
   const days = dates.map((d) => windowsStartingOn(schedule, d));
-  const labels = dates.map((d) => ({ pl: `Dzień ${d}`, en: `Day ${d}`, path: `date:${d}` }));
+  const labels = dates.map((d) => {
+    const day = dayInWords(d);
+    const dow = dayOfWeekOf(d);
+    return { pl: `Dzień ${day.pl} (${DAY_PL[dow]})`, en: `${DAY_EN[dow]} ${day.en}`, path: `date:${d}` };
+  });
   // The next day is re-checked only if a dated night window spills into it; otherwise it is weekly-only.
   const spills = (days[1] ?? []).some((sw) => sw.source !== 'weekly' && sw.window.endsNextDay === true);
   const errors = checkTimeline(
@@ -410,12 +415,13 @@ function checkDated(schedule: Schedule, date: LocalDate): DomainMessage[] {
       const dayShift = Math.floor(minute / MINUTES_PER_DAY);
       const inDay = minute - dayShift * MINUTES_PER_DAY;
       const onDate = addDays(date, dayShift);
+      const onDay = dayInWords(onDate);
       if (inDay < MINUTES_PER_DAY && isSkippedWallTime(onDate, inDay)) {
         errors.push(
           message(
             'window_time_skipped_by_dst',
-            `Godzina ${text} nie istnieje ${onDate} (zmiana czasu na letni: zegary przesuwa się z 02:00 na 03:00).`,
-            `The time ${text} does not exist on ${onDate} (clocks go forward from 02:00 to 03:00).`,
+            `Godzina ${text} nie istnieje ${onDay.pl} (zmiana czasu na letni: zegary przesuwa się z 02:00 na 03:00).`,
+            `The time ${text} does not exist on ${onDay.en} (clocks go forward from 02:00 to 03:00).`,
             sw.path,
           ),
         );

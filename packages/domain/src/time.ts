@@ -125,3 +125,27 @@ export function formatLocal(instantUtcMs: number): string {
     .toZonedDateTimeISO(WARSAW_TIME_ZONE)
     .toString({ timeZoneName: 'never', smallestUnit: 'minute' });
 }
+
+/** Both languages of a text meant for a person. */
+export interface InWords {
+  readonly pl: string;
+  readonly en: string;
+}
+
+/**
+ * A Warsaw day as a person reads it, in the console's one date format (`24.12.2026` / `24/12/2026`): the
+ * domain's refusals are shown as they are, so they carry no ISO dates.
+ */
+export function dayInWords(date: LocalDate): InWords {
+  const m = DATE_RE.exec(date);
+  if (!m) return { pl: date, en: date };
+  return { pl: `${m[3]}.${m[2]}.${m[1]}`, en: `${m[3]}/${m[2]}/${m[1]}` };
+}
+
+/** An instant as a person reads it, on the Warsaw wall clock: `24.12.2026, 15:00` / `24/12/2026, 15:00`. */
+export function instantInWords(instantUtcMs: number): InWords {
+  const z = Temporal.Instant.fromEpochMilliseconds(instantUtcMs).toZonedDateTimeISO(WARSAW_TIME_ZONE);
+  const day = dayInWords(z.toPlainDate().toString());
+  const time = formatWallTime(z.hour * 60 + z.minute);
+  return { pl: `${day.pl}, ${time}`, en: `${day.en}, ${time}` };
+}
