@@ -4,6 +4,10 @@
  * earlier is refused, and a new exception is judged under the version in force on its day.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../src/auth/actor.js';
+import { createCaseRepository } from '../src/cases/case.repository.js';
+import { createCaseService } from '../src/cases/case.service.js';
+import { createSupervisionService } from '../src/cases/supervision.service.js';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 import {
@@ -28,6 +32,7 @@ const work = (end: string) => [{ start: '07:00', end, label: 'praca' }];
 describe.each(setups)('versions and exceptions together on %s', (storage, available) => {
   let tc: TestCenter;
   let po: string;
+  let poElsewhere: string;
 
   beforeAll(async () => {
     if (!available) return;
@@ -36,6 +41,8 @@ describe.each(setups)('versions and exceptions together on %s', (storage, availa
     await tc.api('PUT', '/api/v1/courts/SR-WAW', { name: 'Sąd Rejonowy dla Warszawy', regionId: 'PL-MZ' });
     await createUser(tc, { login: 'judge.rules', role: 'judge', courtId: 'SR-WAW' });
     po = await createUser(tc, { login: 'po.rules', role: 'probation_officer', regionId: 'PL-MZ' });
+    await tc.api('PUT', '/api/v1/regions/PL-ZP', { name: 'zachodniopomorski' });
+    poElsewhere = await createUser(tc, { login: 'po.zp', role: 'probation_officer', regionId: 'PL-ZP' });
   });
   afterAll(async () => {
     if (available) await tc?.close();
@@ -116,6 +123,30 @@ describe.each(setups)('versions and exceptions together on %s', (storage, availa
       expect(refused.body.error).toBe('schedule_day_over_12h');
       expect(refused.body.messagePl).toContain('04.02.2030');
       expect(refused.body.messagePl).toContain('wersji 2');
+    },
+  );
+
+  it.skipIf(!available)(
+    'the case service itself refuses an officer of another region, not only the HTTP layer',
+    async () => {
+      const s = await grantedSupervision(tc, { courtId: 'SR-WAW' });
+      const db = tc.center.database.db;
+      const repo = createCaseRepository(db);
+      const cases = createCaseService({ db, repo, supervisions: createSupervisionService({ db, repo }) });
+      const bureau: Actor = {
+        userId: null,
+        login: 'rules-test',
+        displayName: 'Biuro',
+        role: 'bureau_admin',
+        regionId: null,
+        courtId: null,
+        terminal: 'test',
+      };
+      const refused = cases.updateCase(bureau, s.caseId, { probationOfficerId: poElsewhere });
+      await expect(refused).rejects.toMatchObject({ code: 'outside_jurisdiction', status: 400 });
+      await expect(refused).rejects.toThrow(/region or court of this case/);
+      const assigned = await cases.updateCase(bureau, s.caseId, { probationOfficerId: po });
+      expect(assigned).toMatchObject({ probationOfficerId: po });
     },
   );
 });
