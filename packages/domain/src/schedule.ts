@@ -458,8 +458,8 @@ export function validateSchedule(schedule: Schedule): Result<Schedule> {
         errors.push(
           message(
             'one_off_duplicate_replace',
-            `Dla dnia ${c.date} podano więcej niż jedną zmianę zastępującą harmonogram.`,
-            `More than one replacing change for ${c.date}.`,
+            `Dla dnia ${dayInWords(c.date).pl} podano więcej niż jedną zmianę zastępującą harmonogram.`,
+            `More than one replacing change for ${dayInWords(c.date).en}.`,
             path,
           ),
         );
@@ -470,8 +470,8 @@ export function validateSchedule(schedule: Schedule): Result<Schedule> {
       errors.push(
         message(
           'one_off_reason_missing',
-          `Zmiana harmonogramu na dzień ${c.date} musi mieć podany powód.`,
-          `The schedule change for ${c.date} needs a reason.`,
+          `Zmiana harmonogramu na dzień ${dayInWords(c.date).pl} musi mieć podany powód.`,
+          `The schedule change for ${dayInWords(c.date).en} needs a reason.`,
           path,
         ),
       );
@@ -500,8 +500,8 @@ export function validateSchedule(schedule: Schedule): Result<Schedule> {
       errors.push(
         message(
           'exception_approval_incomplete',
-          `Wyjątek na dzień ${e.date} musi wskazywać kuratora, który go zatwierdził, i powód.`,
-          `The exception for ${e.date} must name the approving probation officer and give a reason.`,
+          `Wyjątek na dzień ${dayInWords(e.date).pl} musi wskazywać kuratora, który go zatwierdził, i powód.`,
+          `The exception for ${dayInWords(e.date).en} must name the approving probation officer and give a reason.`,
           path,
         ),
       );
