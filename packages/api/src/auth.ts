@@ -14,31 +14,59 @@ export const LoginBody = z.object({
   totp: z.string().max(10).optional(),
 });
 export const TotpConfirm = z.object({ code: z.string().min(1).max(10) });
+/** Where alarm notifications reach a user by e-mail (T4.3). */
+const Email = z.email('an e-mail address such as jan.kowalski@sad.gov.pl').max(200);
+/** A phone for SMS notifications, international format. */
+const Phone = z
+  .string()
+  .regex(/^\+?[0-9 ]{6,20}$/, 'a phone number: digits and spaces, optionally a leading +');
+const Password = z.string().max(200);
+
 export const CreateUser = z.object({
   login: z.string().regex(/^[a-z0-9._-]{3,40}$/, 'lower-case letters, digits, ".", "_" or "-", 3 to 40'),
   displayName: z.string().min(1).max(100),
   role: z.enum(ROLES),
   regionId: z.string().nullable().default(null),
   courtId: z.string().nullable().default(null),
-  password: z.string().max(200),
+  password: Password,
   /** Where alarm notifications go (T4.3); optional. */
-  email: z.string().email().max(200).nullable().optional(),
+  email: Email.nullable().optional(),
   /** Phone for SMS notifications, international format; optional. */
-  phone: z
-    .string()
-    .regex(/^\+?[0-9 ]{6,20}$/)
-    .nullable()
-    .optional(),
+  phone: Phone.nullable().optional(),
 });
+
+/** The fields of a user the Bureau may change; `null` clears a contact. */
+export const USER_FIELDS = [
+  'active',
+  'password',
+  'role',
+  'regionId',
+  'courtId',
+  'displayName',
+  'email',
+  'phone',
+] as const;
+
+/**
+ * A change to a user: any combination of its fields, at least one. A field the center does not know is
+ * refused (a misspelt `emial` must not be dropped in silence and answered 200).
+ */
 export const UpdateUser = z
-  .object({
+  .strictObject({
     active: z.boolean().optional(),
-    password: z.string().max(200).optional(),
+    password: Password.optional(),
     role: z.enum(ROLES).optional(),
     regionId: z.string().max(20).nullable().optional(),
     courtId: z.string().max(40).nullable().optional(),
+    displayName: z.string().min(1).max(100).optional(),
+    email: Email.nullable().optional(),
+    phone: Phone.nullable().optional(),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one field to change');
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    message: `give at least one field to change: ${USER_FIELDS.join(', ')}`,
+    // A body of unknown fields only is told about those, not also that it changes nothing.
+    when: (payload) => payload.issues.length === 0,
+  });
 export const RegionParams = z.object({ id: z.string().regex(/^[A-Z0-9-]{2,20}$/) });
 export const RegionBody = z.object({ name: z.string().min(1).max(100) });
 export const CourtParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{2,40}$/) });
@@ -105,6 +133,15 @@ export const UserAnswer = z.strictObject({
   courtId: z.string().nullable(),
   active: z.boolean(),
   createdAt: Stamp,
+});
+
+/**
+ * A user as the Bureau's user list shows it: the account and where notifications reach them (only the
+ * `user.manage` routes answer this; a sign-in answers `UserAnswer`, without contacts).
+ */
+export const ManagedUserAnswer = UserAnswer.extend({
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
 });
 
 /** The signed-in caller (`GET /auth/me`): who, the role, where, and the terminal the center saw. */
@@ -240,7 +277,7 @@ export const AUTH_ROUTES = {
     summary: 'Users with their role, region and court',
     tag: 'users',
     permission: 'user.manage',
-    response: z.strictObject({ users: z.array(UserAnswer) }),
+    response: z.strictObject({ users: z.array(ManagedUserAnswer) }),
     audit: { action: 'user.list', entity: 'user', list: true },
   }),
   createUser: spec({
@@ -250,7 +287,7 @@ export const AUTH_ROUTES = {
     tag: 'users',
     permission: 'user.manage',
     body: CreateUser,
-    response: z.strictObject({ user: UserAnswer }),
+    response: z.strictObject({ user: ManagedUserAnswer }),
     refs: [
       { from: 'body', field: 'regionId', kind: 'region' },
       { from: 'body', field: 'courtId', kind: 'court' },
@@ -261,12 +298,15 @@ export const AUTH_ROUTES = {
     method: 'PATCH',
     path: '/api/v1/users/:id',
     summary:
-      'Deactivate or reactivate a user, set a new password, or move them to another role, region or court',
+      'Change any combination of a user’s fields: deactivate or reactivate, set a new password, move to ' +
+      'another role, region or court, rename, or change the e-mail and phone notifications go to. The last ' +
+      'active Bureau administrator cannot be deactivated or given another role, nor can callers lock ' +
+      'themselves out (ADR 0603)',
     tag: 'users',
     permission: 'user.manage',
     params: UserParams,
     body: UpdateUser,
-    response: z.strictObject({ user: UserAnswer }),
+    response: z.strictObject({ user: ManagedUserAnswer }),
     refs: [
       { from: 'body', field: 'regionId', kind: 'region' },
       { from: 'body', field: 'courtId', kind: 'court' },
@@ -331,6 +371,8 @@ export const AUTH_ROUTES = {
 } as const satisfies Record<string, RouteSpec>;
 
 export type UserAnswer = z.output<typeof UserAnswer>;
+export type ManagedUserAnswer = z.output<typeof ManagedUserAnswer>;
+export type UpdateUserBody = z.input<typeof UpdateUser>;
 export type SessionUser = z.output<typeof SessionUser>;
 export type LoginAnswer = z.output<typeof LoginAnswer>;
 export type MeAnswer = z.output<typeof MeAnswer>;

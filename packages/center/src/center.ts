@@ -286,7 +286,11 @@ export async function startCenter(
     }),
   });
   const caseRepo = createCaseRepository(database.db);
-  const supervisions = createSupervisionService({ db: database.db, repo: caseRepo });
+  const supervisions = createSupervisionService({
+    db: database.db,
+    repo: caseRepo,
+    unitCommands: (deviceId, body, by, record) => gateway.enqueueCommand(deviceId, body, by, record),
+  });
   registerCaseRoutes(http, {
     cases: createCaseService({ db: database.db, repo: caseRepo, supervisions }),
     supervisions,

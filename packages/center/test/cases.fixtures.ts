@@ -8,7 +8,8 @@ export const today = () => localDateOf(Date.now());
 /** An ISO instant `minutes` from now. */
 export const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
-const ADDRESS = { street: 'ul. Długa 5 m. 3', postalCode: '00-238', city: 'Warszawa' };
+/** The address the fixtures' persons live at. */
+export const ADDRESS = { street: 'ul. Długa 5 m. 3', postalCode: '00-238', city: 'Warszawa' };
 
 /** A weekly schedule: work on weekdays, church on Sunday. */
 export function buildSchedule(overrides: Record<string, unknown> = {}) {

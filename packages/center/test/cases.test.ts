@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCenter, type Storage, type TestCenter } from './harness.js';
 import { hasPostgres } from './services.js';
 import {
+  ADDRESS,
   buildMobileOrder,
   buildStationaryOrder,
   createCase,
@@ -37,6 +38,7 @@ interface SupervisionView {
   devices: { deviceId: string; to: string | null }[];
   tasks: { code: string; responsible: string; dueAt: string | null }[];
   protocols: { kind: string; number: string }[];
+  revocation?: { reason: string; escortOrder?: { costsCharged: boolean } } | null;
 }
 
 const setups: [Storage, boolean][] = [
@@ -161,6 +163,15 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       expect(installed.status).toBe(200);
       expect(installed.body.status).toBe('installed');
       expect(installed.body.devices.map((d) => d.deviceId).sort()).toEqual([dev('HU', 1), dev('TX', 1)]);
+      // The home unit is told the order's range (T2.2); it is not connected, so the command waits for it.
+      const rangeCommands = async () =>
+        (
+          await tc.api<{ commands: { body: { cmd: string; meters?: number }; state: string }[] }>(
+            'GET',
+            `/api/v1/devices/${dev('HU', 1)}/commands`,
+          )
+        ).body.commands.filter((c) => c.body.cmd === 'set_range');
+      expect((await rangeCommands()).map((c) => [c.body.meters, c.state])).toEqual([[50, 'queued']]);
 
       const activated = await installer<SupervisionView>(
         'POST',
@@ -228,7 +239,8 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       });
       expect(ended.status).toBe(200);
       expect(ended.body.status).toBe('ended_served');
-      expect(ended.body.tasks).toEqual([]);
+      // The sentence is served; the devices are still on the person: the installer takes them back.
+      expect(ended.body.tasks.map((t) => [t.code, t.responsible])).toEqual([['remove_devices', 'installer']]);
 
       const removed = await installer<SupervisionView>(
         'POST',
@@ -240,6 +252,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       );
       expect(removed.status).toBe(200);
       expect(removed.body.devices.every((d) => d.to !== null)).toBe(true);
+      expect(removed.body.tasks).toEqual([]);
 
       // Every write is in the audit log, with who did it (reads are there too: ADR 0402).
       const audit = await tc.api<{ records: { action: string; actorLogin: string }[] }>(
@@ -277,6 +290,67 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
     },
   );
 
+  it.skipIf(!available)(
+    'tells the home unit the order’s range at installation and when a version in force changes it',
+    async () => {
+      const s = await grantedSupervision(tc, { courtId: 'SR-WAW', probationOfficerId: po1 });
+      const go = (step: string, body: unknown) =>
+        tc.api('POST', `/api/v1/supervisions/${s.supervisionId}/${step}`, body);
+      expect((await go('readiness', { at: minutesFromNow(-20) })).status).toBe(200);
+      const installed = await go('installation', {
+        at: minutesFromNow(-10),
+        deviceIds: [dev('TX', 3), dev('HU', 3)],
+        protocolNumber: 'PI/3/2025',
+      });
+      expect(installed.status).toBe(200);
+      const ranges = async () =>
+        (
+          await tc.api<{ commands: { body: { cmd: string; meters?: number }; state: string }[] }>(
+            'GET',
+            `/api/v1/devices/${dev('HU', 3)}/commands`,
+          )
+        ).body.commands
+          .filter((c) => c.body.cmd === 'set_range')
+          .map((c) => [c.body.meters, c.state]);
+      // Not connected: the command waits for the unit's next hello (ADR 0504).
+      expect(await ranges()).toEqual([[50, 'queued']]);
+      const transmitter = await tc.api<{ commands: unknown[] }>(
+        'GET',
+        `/api/v1/devices/${dev('TX', 3)}/commands`,
+      );
+      expect(transmitter.body.commands).toEqual([]);
+
+      const order = buildStationaryOrder();
+      const narrower = await tc.api('POST', `/api/v1/orders/${s.orderId}/versions`, {
+        ...order,
+        obligations: [{ ...(order.obligations[0] as object), place: { address: ADDRESS, rangeMeters: 30 } }],
+        validFrom: minutesFromNow(0),
+        decidedOn: today(),
+        reason: 'Mniejsze mieszkanie.',
+      });
+      expect(narrower.status).toBe(201);
+      expect(await ranges()).toEqual([
+        [30, 'queued'],
+        [50, 'queued'],
+      ]);
+      // A version valid later reaches the unit when it comes into force, not ahead of time.
+      const startsAt = Date.now() + 3000;
+      const later = await tc.api('POST', `/api/v1/orders/${s.orderId}/versions`, {
+        ...order,
+        obligations: [{ ...(order.obligations[0] as object), place: { address: ADDRESS, rangeMeters: 80 } }],
+        validFrom: new Date(startsAt).toISOString(),
+        decidedOn: today(),
+        reason: 'Przeprowadzka.',
+      });
+      expect(later.status).toBe(201);
+      expect((await ranges()).map(([m]) => m)).toEqual([30, 50]);
+      for (let i = 0; i < 100 && (await ranges()).length < 3; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(Date.now()).toBeGreaterThanOrEqual(startsAt);
+      expect((await ranges()).map(([m]) => m)).toEqual([80, 30, 50]);
+    },
+  );
+
   it.skipIf(!available)('revokes a permission when the person evades installation', async () => {
     const s = await grantedSupervision(tc, { courtId: 'SR-WAW', probationOfficerId: po1 });
     const r = await tc.api<SupervisionView>('POST', `/api/v1/supervisions/${s.supervisionId}/revocation`, {
@@ -285,6 +359,9 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
     });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('revoked');
+    // Nothing was installed: nothing to remove; the escort order goes with the revocation, at the person's cost.
+    expect(r.body.tasks).toEqual([]);
+    expect(r.body.revocation).toMatchObject({ escortOrder: { costsCharged: true } });
     // Once revoked, the person may be granted again in another case.
     const again = await grantedSupervision(tc, { courtId: 'SR-WAW', personId: s.personId });
     expect(again.orderId).toBeTruthy();

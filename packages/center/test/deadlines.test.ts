@@ -239,7 +239,7 @@ describe.each(setups)('deadline tasks on %s', (storage, available) => {
     },
   );
 
-  // Last: it moves this process's clock to a few seconds before a Warsaw midnight (days end at midnight).
+  // Moves this process's clock to a few seconds before a Warsaw midnight (days end at midnight).
   it.skipIf(!available)(
     'an installation deadline passes with no write: the installer’s task is overdue and the operator must report it',
     async () => {
@@ -284,6 +284,92 @@ describe.each(setups)('deadline tasks on %s', (storage, available) => {
           { reason: 'evaded_installation', note: 'Nie wpuścił techników.' },
         );
         expect(installedTasks.body).toMatchObject({ status: 'revoked', tasks: [] });
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
+  // After the installation test: its clock jump sets the deadline job's watermark past tonight's midnight, and a
+  // job never sees its clock go back a day in service, so this one jumps to the midnight after.
+  it.skipIf(!available)(
+    'the sentence’s last day passes with no write: the judge records the end, the installer removes the devices',
+    async () => {
+      const midnight = nextWarsawMidnight(nextWarsawMidnight(Date.now()) + HOUR);
+      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+      try {
+        vi.setSystemTime(midnight - 6000);
+        // A one-day sentence activated this evening: its only day ends at `midnight` (R8, ADR 0104).
+        const c = await createCase(tc, { courtId: 'SR-WAW', judgeId, probationOfficerId: po });
+        const a = await fileApplication(tc, c.caseId, {
+          receivedOn: localDateOf(midnight - 4 * HOUR),
+          sentences: [{ kind: 'imprisonment', term: { days: 1 } }],
+        });
+        const decided = await tc.api('POST', `/api/v1/applications/${a.applicationId}/decision`, {
+          outcome: 'granted',
+          reason: 'Spełnione przesłanki art. 43h KKW.',
+          decidedAt: iso(midnight - 3 * HOUR),
+          announcedOrDeliveredAt: iso(midnight - 3 * HOUR),
+          order: buildStationaryOrder(),
+        });
+        expect(decided.status).toBe(201);
+        const id = a.supervisionId;
+        const tag = id.slice(0, 8).toUpperCase();
+        await tc.api('POST', '/api/v1/devices', { kind: 'transmitter', ids: [`TX-END-${tag}`] });
+        await tc.api('POST', '/api/v1/devices', { kind: 'home_unit', ids: [`HU-END-${tag}`] });
+        const steps: [string, unknown][] = [
+          ['readiness', { at: iso(midnight - 2 * HOUR) }],
+          [
+            'installation',
+            {
+              at: iso(midnight - HOUR),
+              deviceIds: [`TX-END-${tag}`, `HU-END-${tag}`],
+              protocolNumber: 'PI/9',
+            },
+          ],
+          ['activation', { at: iso(midnight - HOUR / 2), protocolNumber: 'PU/9' }],
+          ['execution', { at: iso(midnight - HOUR / 4) }],
+        ];
+        for (const [step, body] of steps) {
+          const r = await tc.api<{ sentenceEnd: { endsAt: string } | null }>(
+            'POST',
+            `/api/v1/supervisions/${id}/${step}`,
+            body,
+          );
+          expect(r.status, step).toBe(200);
+          if (step === 'activation') expect(Date.parse(r.body.sentenceEnd!.endsAt)).toBe(midnight);
+        }
+
+        const judge = await signedIn(tc, 'judge.dl', 'a long test password');
+        const installer = await signedIn(tc, 'installer.dl', 'a long test password');
+        const mine = async (who: typeof judge) =>
+          (await who<{ items: Task[] }>('GET', '/api/v1/tasks?limit=200')).body.items.filter(
+            (t) => t.supervisionId === id,
+          );
+        expect(await mine(judge)).toEqual([]);
+        expect(await mine(installer)).toEqual([]);
+
+        // At midnight the job raises both follow-ups without any write to the case.
+        const end = await eventually(async () => (await mine(judge)).find((t) => t.code === 'end_sentence'));
+        expect(Date.now() - midnight).toBeLessThan(5000);
+        expect(end).toMatchObject({ responsible: 'penitentiary_judge', overdue: false });
+        expect((await mine(installer)).map((t) => t.code)).toEqual(['remove_devices']);
+
+        // The judge records the end: the removal stays open until the devices are back.
+        const ended = await judge<{ status: string; tasks: Task[] }>(
+          'POST',
+          `/api/v1/supervisions/${id}/end`,
+          {},
+        );
+        expect(ended.body.status).toBe('ended_served');
+        expect(ended.body.tasks.map((t) => t.code)).toEqual(['remove_devices']);
+        const removed = await installer<{ tasks: Task[]; history: { type: string }[] }>(
+          'POST',
+          `/api/v1/supervisions/${id}/removal`,
+          { protocolNumber: 'PD/9' },
+        );
+        expect(removed.status).toBe(200);
+        expect(removed.body.tasks).toEqual([]);
+        expect(removed.body.history.at(-1)?.type).toBe('remove_devices');
       } finally {
         vi.useRealTimers();
       }

@@ -17,6 +17,7 @@ import { Devices } from './screens/Devices.js';
 import { SignIn } from './screens/SignIn.js';
 import { Terminal } from './screens/Terminal.js';
 import { TotpSettings } from './screens/TotpEnrol.js';
+import { Users } from './screens/Users.js';
 import { Link } from './components/Link.js';
 import { ReauthDialog } from './components/ReauthDialog.js';
 
@@ -56,6 +57,7 @@ const NAV: NavItem[] = [
   { path: '/devices', label: 'nav.devices', show: (u) => can(u, 'device.manage') },
   { path: '/dashboard', label: 'nav.dashboard', show: (u) => can(u, 'stats.read') },
   { path: '/audit', label: 'nav.audit', show: (u) => can(u, 'audit.read') },
+  { path: '/users', label: 'nav.users', show: (u) => can(u, 'user.manage') },
 ];
 
 /** The first screen of each role. */
@@ -200,6 +202,7 @@ function Shell({ user, onSignOut }: { user: Actor; onSignOut: (why: MessageKey |
   else if (path === '/devices' && allowed('device.manage')) screen = <Devices user={user} />;
   else if (path === '/dashboard' && allowed('stats.read')) screen = <Dashboard user={user} />;
   else if (path === '/audit' && allowed('audit.read')) screen = <AuditLog user={user} />;
+  else if (path === '/users' && allowed('user.manage')) screen = <Users user={user} />;
   else if (path === '/security' && user.userId) screen = <TotpSettings />;
   else screen = <p>{t('common.notFound')}</p>;
 

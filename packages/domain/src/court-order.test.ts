@@ -151,7 +151,7 @@ describe("the order's versions together with the approved exceptions (R4)", () =
     expect(problems.map((p) => p.code)).toEqual(['schedule_day_over_12h']);
     expect(problems[0]!.pl).toContain('05.05.2025');
     expect(problems[0]!.pl).toContain('13 h');
-    expect(problems[0]!.en).toContain('Monday 05/05/2025');
+    expect(problems[0]!.en).toContain('Monday 5 May 2025');
     // The same change applying after the exception's day leaves it alone.
     const after = { ...longer, validFromUtcMs: Date.parse('2025-05-06T00:00+02:00') };
     expect(amendmentProblemsWithExceptions([v1, after], [visit])).toEqual([]);

@@ -48,7 +48,7 @@ describe('deadlines in days (art. 123 KPK)', () => {
     expect(d.lastDay).toBe('2025-05-02');
     expect(d.dueUtcMs).toBe(at('2025-05-03T00:00+02:00'));
     expect(d.explanation.pl).toContain('art. 123 § 3 KPK');
-    expect(d.explanation.en).toContain('2025-05-01');
+    expect(d.explanation.en).toContain('1 May 2025');
   });
 
   it('R3: an end on Christmas Eve 2025 skips the holidays and the weekend to Monday 29 December', () => {
@@ -140,5 +140,25 @@ describe('readiness deadline in hours (R4)', () => {
       const r = readinessDeadline(at('2025-06-02T10:00+02:00'), h);
       expect(r.ok ? '' : r.errors[0]?.code).toBe('readiness_deadline_hours_invalid');
     }
+  });
+});
+
+describe('deadline words', () => {
+  it('name days as people write them, never as ISO dates or timestamps', () => {
+    const iso = /\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}/;
+    const day = fc
+      .date({ min: new Date('2020-01-01'), max: new Date('2035-12-31'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(day, fc.integer({ min: 1, max: 24 }), (received, hours) => {
+        const decision = value(decisionDeadline(received));
+        const readiness = value(readinessDeadline(Date.parse(`${received}T10:00:00Z`), hours));
+        for (const text of [decision.explanation, readiness.explanation].flatMap((e) => [e.pl, e.en])) {
+          expect(text).not.toMatch(iso);
+        }
+        const [y, m, d] = decision.lastDay.split('-');
+        expect(decision.explanation.pl).toContain(`${d}.${m}.${y}`);
+      }),
+    );
   });
 });

@@ -4,12 +4,13 @@
  */
 import type { DomainMessage, Result } from './messages.js';
 import { fail, message, ok } from './messages.js';
+import { fmtTime } from './engine/core.js';
 import { isNonWorkingDay, publicHolidayOn } from './holidays.js';
 import type { LocalDate } from './time.js';
 import {
   HOUR_MS,
   addDays,
-  formatLocal,
+  formatDay,
   isLocalDate,
   isoDayOfWeek,
   localDateOf,
@@ -75,17 +76,17 @@ export function deadlineInDays(eventDate: LocalDate, days: number, rule: DayCoun
     }
   }
   const dueUtcMs = startOfLocalDay(addDays(lastDay, 1));
-  let pl = `Zdarzenie ${eventDate}; dnia zdarzenia nie wlicza się; ${days} dni upływa ${nominal} (${dayName(nominal).pl}).`;
-  let en = `Event on ${eventDate}; the event day is not counted; ${days} days end on ${nominal} (${dayName(nominal).en}).`;
+  let pl = `Zdarzenie ${formatDay(eventDate, 'pl')}; dnia zdarzenia nie wlicza się; ${days} dni upływa ${formatDay(nominal, 'pl')} (${dayName(nominal).pl}).`;
+  let en = `Event on ${formatDay(eventDate, 'en')}; the event day is not counted; ${days} days end on ${formatDay(nominal, 'en')} (${dayName(nominal).en}).`;
   if (skipped.length > 0) {
-    pl += ` Koniec terminu przypada na dzień wolny od pracy lub sobotę, więc przesuwa się na najbliższy dzień roboczy: ${lastDay} (art. 123 § 3 KPK).`;
-    en += ` The end falls on a Saturday or a day off, so it moves to the next working day: ${lastDay} (art. 123 §3 KPK).`;
+    pl += ` Koniec terminu przypada na dzień wolny od pracy lub sobotę, więc przesuwa się na najbliższy dzień roboczy: ${formatDay(lastDay, 'pl')} (art. 123 § 3 KPK).`;
+    en += ` The end falls on a Saturday or a day off, so it moves to the next working day: ${formatDay(lastDay, 'en')} (art. 123 §3 KPK).`;
   } else if (rule === 'calendar') {
     pl += ' Termin liczony kalendarzowo: soboty i święta go nie przedłużają.';
     en += ' Counted in calendar days: Saturdays and holidays do not extend it.';
   }
-  pl += ` Termin upływa z końcem dnia ${lastDay} (${formatLocal(dueUtcMs)}).`;
-  en += ` It expires at the end of ${lastDay} (${formatLocal(dueUtcMs)}).`;
+  pl += ` Termin upływa z końcem dnia ${formatDay(lastDay, 'pl')} (o północy czasu polskiego).`;
+  en += ` It expires at the end of ${formatDay(lastDay, 'en')} (at midnight, Polish time).`;
   return ok({ lastDay, dueUtcMs, explanation: { pl, en } });
 }
 
@@ -135,8 +136,8 @@ export function readinessDeadline(
     lastDay: localDateOf(dueUtcMs - 1),
     dueUtcMs,
     explanation: {
-      pl: `Ogłoszenie lub doręczenie: ${formatLocal(announcedOrDeliveredAtUtcMs)}; termin ${hoursSetByCourt} h liczony w godzinach rzeczywistych, bez przesunięcia na dzień roboczy; upływa ${formatLocal(dueUtcMs)}.`,
-      en: `Announced or delivered at ${formatLocal(announcedOrDeliveredAtUtcMs)}; ${hoursSetByCourt} h counted in elapsed hours, not moved to a working day; expires at ${formatLocal(dueUtcMs)}.`,
+      pl: `Ogłoszenie lub doręczenie: ${fmtTime(announcedOrDeliveredAtUtcMs, 'pl')}; termin ${hoursSetByCourt} h liczony w godzinach rzeczywistych, bez przesunięcia na dzień roboczy; upływa ${fmtTime(dueUtcMs, 'pl')}.`,
+      en: `Announced or delivered at ${fmtTime(announcedOrDeliveredAtUtcMs, 'en')}; ${hoursSetByCourt} h counted in elapsed hours, not moved to a working day; expires at ${fmtTime(dueUtcMs, 'en')}.`,
     },
   });
 }

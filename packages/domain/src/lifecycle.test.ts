@@ -64,7 +64,80 @@ describe('supervision lifecycle (R3–R8)', () => {
     );
     expect(done.status).toBe('ended_served');
     expect(done.history).toHaveLength(6);
-    expect(openTasks(done, at('2025-07-23T01:00+02:00'))).toEqual([]);
+    expect(openTasks(done, at('2025-07-23T01:00+02:00')).map((t) => [t.code, t.responsible])).toEqual([
+      ['remove_devices', 'installer'],
+    ]);
+    const removed = value(
+      transition(done, { type: 'remove_devices', atUtcMs: at('2025-07-23T10:00+02:00'), by: 'technik-7' }),
+    );
+    expect(openTasks(removed, at('2025-07-23T11:00+02:00'))).toEqual([]);
+    expect(
+      errorCode(transition(removed, { ...removed.history.at(-1)!, atUtcMs: at('2025-07-24T10:00+02:00') })),
+    ).toBe('no_devices_to_remove');
+  });
+
+  it('at the end of the last day asks the judge to record the end and the installer to take the devices back', () => {
+    const inExec = run([
+      grant,
+      ready,
+      install,
+      activate,
+      { type: 'start_supervision', atUtcMs: at('2025-04-24T15:00+02:00'), by: 'kurator-3' },
+    ]);
+    const lastEvening = openTasks(inExec, at('2025-07-22T23:59+02:00'));
+    expect(lastEvening.map((t) => [t.code, t.dueUtcMs])).toEqual([
+      ['supervise_until_end', at('2025-07-23T00:00+02:00')],
+    ]);
+    const after = openTasks(inExec, at('2025-07-23T00:00+02:00'));
+    expect(after.map((t) => [t.code, t.responsible, t.overdue])).toEqual([
+      ['end_sentence', 'penitentiary_judge', false],
+      ['remove_devices', 'installer', false],
+    ]);
+    expect(after[0]?.pl).toContain('22.07.2025');
+    // Devices are not taken back during the sentence (a swap is not a removal), but may be once it is over.
+    const early = transition(inExec, {
+      type: 'remove_devices',
+      atUtcMs: at('2025-06-01T10:00+02:00'),
+      by: 't',
+    });
+    expect(errorCode(early)).toBe('removal_before_end');
+    const removed = value(
+      transition(inExec, { type: 'remove_devices', atUtcMs: at('2025-07-23T08:00+02:00'), by: 't' }),
+    );
+    expect(openTasks(removed, at('2025-07-23T09:00+02:00')).map((t) => t.code)).toEqual(['end_sentence']);
+  });
+
+  it('a revocation carries the escort order, at the person’s cost only where the law says so', () => {
+    const revoke = (reason: 'evaded_installation' | 'violated_obligations' | 'readiness_deadline_missed') =>
+      ({
+        type: 'revoke',
+        atUtcMs: at('2025-05-10T10:00+02:00'),
+        by: 'sędzia-1',
+        reason,
+        note: 'opis',
+      }) as const;
+    const beforeInstall = value(transition(run([grant, ready]), revoke('evaded_installation')));
+    expect(beforeInstall.revocation?.escortOrder).toEqual({
+      orderedAtUtcMs: at('2025-05-10T10:00+02:00'),
+      costsCharged: true,
+    });
+    expect(openTasks(beforeInstall, at('2025-05-10T11:00+02:00'))).toEqual([]);
+    const during = value(
+      transition(
+        run([
+          grant,
+          ready,
+          install,
+          activate,
+          { type: 'start_supervision', atUtcMs: at('2025-04-25T10:00+02:00'), by: 'k' },
+        ]),
+        revoke('violated_obligations'),
+      ),
+    );
+    expect(during.revocation?.escortOrder?.costsCharged).toBe(false);
+    expect(openTasks(during, at('2025-05-10T11:00+02:00')).map((t) => [t.code, t.responsible])).toEqual([
+      ['remove_devices', 'installer'],
+    ]);
   });
 
   it('refuses activation before installation, in words a clerk understands', () => {
@@ -173,6 +246,8 @@ describe('supervision lifecycle (R3–R8)', () => {
         note: 'opuszczenie miejsca',
       },
       { type: 'refuse', atUtcMs: grant.atUtcMs, by: 'sędzia-1', reason: 'cele kary' },
+      { type: 'remove_devices', atUtcMs: at('2025-08-02T10:00+02:00'), by: 'technik-7' },
+      { type: 'remove_devices', atUtcMs: at('2025-05-11T10:00+02:00'), by: 'technik-7' },
     ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...events), { maxLength: 10 }), (seq) => {
@@ -192,6 +267,13 @@ describe('supervision lifecycle (R3–R8)', () => {
         if (s.status === 'activated' || s.status === 'in_execution' || s.status === 'ended_served') {
           expect(s.installedAtUtcMs).toBeLessThanOrEqual(s.activatedAtUtcMs ?? -1);
         }
+        // Devices fitted and the sentence over or revoked: someone is always asked to take them back.
+        const fitted = s.installedAtUtcMs !== undefined && s.devicesRemovedAtUtcMs === undefined;
+        const over = s.status === 'ended_served' || s.status === 'revoked';
+        const later = at('2025-09-01T00:00+02:00');
+        expect(openTasks(s, later).some((t) => t.code === 'remove_devices')).toBe(
+          fitted && (over || s.sentenceEnd !== undefined),
+        );
       }),
     );
   });

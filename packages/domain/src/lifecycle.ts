@@ -10,7 +10,8 @@ import { fail, message, ok } from './messages.js';
 import type { SentenceEnd, Term } from './sentence.js';
 import { sentenceEnd } from './sentence.js';
 import type { LocalDate } from './time.js';
-import { formatLocal, localDateOf } from './time.js';
+import { formatDay, localDateOf } from './time.js';
+import { fmtTime } from './engine/core.js';
 
 /** Where a supervision is in its life. */
 export type SupervisionStatus =
@@ -54,6 +55,25 @@ export type RevocationReason =
   /** Another reason, described in the note. */
   | 'other';
 
+/**
+ * The order to bring the person to prison that a revocation carries (polecenie doprowadzenia do zakładu
+ * karnego). Seed 001: when the person missed the readiness deadline or evaded installation, the court
+ * "uchyla zezwolenie i poleca doprowadzenie skazanego do zakładu karnego oraz obciąża go kosztami
+ * doprowadzenia" — the costs fall on the person in those two cases only (ADR 0604).
+ */
+export interface EscortOrder {
+  /** When the court ordered it: the instant of the revocation. */
+  readonly orderedAtUtcMs: number;
+  /** True when the person bears the costs of the escort. */
+  readonly costsCharged: boolean;
+}
+
+/** Revocation grounds whose escort costs the person bears (seed 001). */
+const ESCORT_COSTS_CHARGED: readonly RevocationReason[] = [
+  'readiness_deadline_missed',
+  'evaded_installation',
+];
+
 /** Something that happened to the supervision; `by` is the id of the acting person. */
 export type LifecycleEvent =
   | {
@@ -80,6 +100,8 @@ export type LifecycleEvent =
   | { readonly type: 'activate'; readonly atUtcMs: number; readonly by: string; readonly protocolId: string }
   | { readonly type: 'start_supervision'; readonly atUtcMs: number; readonly by: string }
   | { readonly type: 'end_served'; readonly atUtcMs: number; readonly by: string }
+  /** The removal protocol took back the last assigned device (after the end or a revocation). */
+  | { readonly type: 'remove_devices'; readonly atUtcMs: number; readonly by: string }
   | {
       readonly type: 'revoke';
       readonly atUtcMs: number;
@@ -116,8 +138,15 @@ export interface SupervisionLifecycle {
   readonly activationProtocolId?: string;
   /** When the sentence ends (R8), computed at activation. */
   readonly sentenceEnd?: SentenceEnd;
-  /** Why the permission was revoked. */
-  readonly revocation?: { readonly reason: RevocationReason; readonly note: string };
+  /** Why the permission was revoked, and the escort order that goes with it (ADR 0604). */
+  readonly revocation?: {
+    readonly reason: RevocationReason;
+    readonly note: string;
+    /** Absent in revocations stored before the escort order was modelled. */
+    readonly escortOrder?: EscortOrder;
+  };
+  /** When the removal protocol took back the last device (after the end or a revocation). */
+  readonly devicesRemovedAtUtcMs?: number;
   /** Every accepted event, oldest first. */
   readonly history: readonly LifecycleEvent[];
 }
@@ -148,6 +177,8 @@ export const TASK_CODES = [
   'notify_court_and_officer',
   'contact_person',
   'supervise_until_end',
+  'end_sentence',
+  'remove_devices',
 ] as const;
 export type TaskCode = (typeof TASK_CODES)[number];
 
@@ -199,12 +230,12 @@ const ALLOWED: Readonly<Record<SupervisionStatus, readonly LifecycleEvent['type'
   granted: ['report_readiness', 'revoke'],
   readiness_reported: ['install', 'revoke'],
   installed: ['activate', 'revoke'],
-  activated: ['start_supervision', 'end_served', 'revoke'],
-  in_execution: ['end_served', 'revoke'],
+  activated: ['start_supervision', 'end_served', 'revoke', 'remove_devices'],
+  in_execution: ['end_served', 'revoke', 'remove_devices'],
   refused: [],
   left_unexamined_technical: [],
-  ended_served: [],
-  revoked: [],
+  ended_served: ['remove_devices'],
+  revoked: ['remove_devices'],
 };
 
 const EVENT_NAMES: Readonly<Record<LifecycleEvent['type'], { pl: string; en: string }>> = {
@@ -222,6 +253,7 @@ const EVENT_NAMES: Readonly<Record<LifecycleEvent['type'], { pl: string; en: str
     en: 'the probation officer’s first contact',
   },
   end_served: { pl: 'zakończenie kary', en: 'ending the sentence' },
+  remove_devices: { pl: 'zdjęcie urządzeń', en: 'removing the devices' },
   revoke: { pl: 'uchylenie zezwolenia', en: 'revocation' },
 };
 
@@ -320,8 +352,8 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
         return fail([
           message(
             'readiness_deadline_missed',
-            `Termin zgłoszenia gotowości upłynął ${formatLocal(due.dueUtcMs)}. Zgłoszenie jest spóźnione — sąd uchyla zezwolenie (R5).`,
-            `The readiness deadline expired at ${formatLocal(due.dueUtcMs)}. The report is late — the court revokes the permission (R5).`,
+            `Termin zgłoszenia gotowości upłynął ${fmtTime(due.dueUtcMs, 'pl')}. Zgłoszenie jest spóźnione — sąd uchyla zezwolenie (R5).`,
+            `The readiness deadline expired at ${fmtTime(due.dueUtcMs, 'en')}. The report is late — the court revokes the permission (R5).`,
           ),
         ]);
       }
@@ -385,8 +417,8 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
         return fail([
           message(
             'sentence_not_yet_served',
-            `Kara kończy się z końcem dnia ${end.lastDay}; nie można jej zakończyć wcześniej.`,
-            `The sentence ends at the end of ${end.lastDay}; it cannot be ended earlier.`,
+            `Kara kończy się z końcem dnia ${formatDay(end.lastDay, 'pl')}; nie można jej zakończyć wcześniej.`,
+            `The sentence ends at the end of ${formatDay(end.lastDay, 'en')}; it cannot be ended earlier.`,
           ),
         ]);
       }
@@ -442,11 +474,81 @@ export function transition(state: SupervisionLifecycle, event: LifecycleEvent): 
       return ok({
         ...state,
         status: 'revoked',
-        revocation: { reason: event.reason, note: event.note },
+        revocation: {
+          reason: event.reason,
+          note: event.note,
+          escortOrder: {
+            orderedAtUtcMs: event.atUtcMs,
+            costsCharged: ESCORT_COSTS_CHARGED.includes(event.reason),
+          },
+        },
         history,
       });
     }
+    case 'remove_devices': {
+      if (state.installedAtUtcMs === undefined || state.devicesRemovedAtUtcMs !== undefined) {
+        return fail([
+          message(
+            'no_devices_to_remove',
+            'W tym dozorze nie ma zainstalowanych urządzeń do zdjęcia.',
+            'This supervision has no installed devices to remove.',
+          ),
+        ]);
+      }
+      const end = state.sentenceEnd;
+      if (
+        (state.status === 'activated' || state.status === 'in_execution') &&
+        (end === undefined || event.atUtcMs < end.endsAtUtcMs)
+      ) {
+        return fail([
+          message(
+            'removal_before_end',
+            'Urządzenia zdejmuje się po zakończeniu kary albo po uchyleniu zezwolenia.',
+            'Devices are removed after the sentence ends or the permission is revoked.',
+          ),
+        ]);
+      }
+      return ok({ ...state, devicesRemovedAtUtcMs: event.atUtcMs, history });
+    }
   }
+}
+
+/** A day in a task's words; `?` for a deadline not set yet. */
+const day = (d: LocalDate | undefined, lang: 'pl' | 'en') => (d === undefined ? '?' : formatDay(d, lang));
+
+/** True once the sentence's last day is over (R8: served at the end of the period under monitoring). */
+function sentenceOver(state: SupervisionLifecycle, nowUtcMs: number): boolean {
+  return state.sentenceEnd !== undefined && nowUtcMs >= state.sentenceEnd.endsAtUtcMs;
+}
+
+/** The sentence's last day passed: the court records it served (the center stops monitoring). */
+function endSentenceTask(state: SupervisionLifecycle, nowUtcMs: number): LifecycleTask {
+  const last = state.sentenceEnd?.lastDay;
+  return task(
+    'end_sentence',
+    'penitentiary_judge',
+    `Kara wykonana z końcem dnia ${day(last, 'pl')} — odnotować zakończenie kary.`,
+    `The sentence was served at the end of ${day(last, 'en')} — record the end of the sentence.`,
+    nowUtcMs,
+  );
+}
+
+/** After the end or a revocation, the devices still fitted must be taken back (removal protocol). */
+function removalTasks(state: SupervisionLifecycle, nowUtcMs: number): LifecycleTask[] {
+  if (state.installedAtUtcMs === undefined || state.devicesRemovedAtUtcMs !== undefined) return [];
+  return [
+    task(
+      'remove_devices',
+      'installer',
+      state.status === 'revoked'
+        ? 'Zezwolenie uchylone — niezwłocznie zdjąć nadajnik i odebrać urządzenia (protokół zdjęcia).'
+        : 'Kara wykonana — niezwłocznie zdjąć nadajnik i odebrać urządzenia (protokół zdjęcia).',
+      state.status === 'revoked'
+        ? 'Permission revoked — remove the transmitter and take back the devices without delay (removal protocol).'
+        : 'Sentence served — remove the transmitter and take back the devices without delay (removal protocol).',
+      nowUtcMs,
+    ),
+  ];
 }
 
 function task(
@@ -479,8 +581,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'decide_application',
           'penitentiary_judge',
-          `Rozpoznać wniosek w terminie 30 dni (do ${state.decisionDeadline.lastDay}).`,
-          `Decide the application within 30 days (by ${state.decisionDeadline.lastDay}).`,
+          `Rozpoznać wniosek w terminie 30 dni (do ${formatDay(state.decisionDeadline.lastDay, 'pl')} włącznie).`,
+          `Decide the application within 30 days (by ${formatDay(state.decisionDeadline.lastDay, 'en')} inclusive).`,
           nowUtcMs,
           due,
         ),
@@ -525,8 +627,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         task(
           'install_devices',
           'installer',
-          `Zainstalować urządzenia i założyć nadajnik w ciągu 3 dni (do ${state.installationDeadline?.lastDay ?? '?'}).`,
-          `Install the devices and fit the transmitter within 3 days (by ${state.installationDeadline?.lastDay ?? '?'}).`,
+          `Zainstalować urządzenia i założyć nadajnik w ciągu 3 dni (do ${day(state.installationDeadline?.lastDay, 'pl')} włącznie).`,
+          `Install the devices and fit the transmitter within 3 days (by ${day(state.installationDeadline?.lastDay, 'en')} inclusive).`,
           nowUtcMs,
           due,
         ),
@@ -557,6 +659,8 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         ),
       ];
     case 'activated':
+      if (sentenceOver(state, nowUtcMs))
+        return [endSentenceTask(state, nowUtcMs), ...removalTasks(state, nowUtcMs)];
       return [
         task(
           'notify_court_and_officer',
@@ -574,20 +678,23 @@ export function openTasks(state: SupervisionLifecycle, nowUtcMs: number): Lifecy
         ),
       ];
     case 'in_execution':
+      if (sentenceOver(state, nowUtcMs))
+        return [endSentenceTask(state, nowUtcMs), ...removalTasks(state, nowUtcMs)];
       return [
         task(
           'supervise_until_end',
           'probation_officer',
-          `Kontrolować wykonywanie kary do ${state.sentenceEnd?.lastDay ?? '?'}.`,
-          `Supervise execution until ${state.sentenceEnd?.lastDay ?? '?'}.`,
+          `Kontrolować wykonywanie kary do ${day(state.sentenceEnd?.lastDay, 'pl')} włącznie.`,
+          `Supervise execution until ${day(state.sentenceEnd?.lastDay, 'en')} inclusive.`,
           nowUtcMs,
           state.sentenceEnd?.endsAtUtcMs,
         ),
       ];
-    case 'refused':
-    case 'left_unexamined_technical':
     case 'ended_served':
     case 'revoked':
+      return removalTasks(state, nowUtcMs);
+    case 'refused':
+    case 'left_unexamined_technical':
       return [];
   }
 }

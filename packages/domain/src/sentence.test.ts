@@ -23,7 +23,7 @@ describe('sentence end (R6, R8)', () => {
     expect(e.lastDay).toBe('2026-07-29');
     expect(e.explanation.pl).toContain('art. 12c KKW');
     expect(e.explanation.pl).toContain('1 rok 6 miesięcy');
-    expect(e.explanation.en).toContain('2026-07-29');
+    expect(e.explanation.en).toContain('29 July 2026');
   });
 
   it('can use calendar months: one month from 31 January ends on 27 February 2025 (28 Feb is the day after)', () => {

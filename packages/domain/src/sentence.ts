@@ -6,7 +6,7 @@ import { Temporal } from '@js-temporal/polyfill';
 import type { DomainMessage, Result } from './messages.js';
 import { fail, message, ok } from './messages.js';
 import type { LocalDate } from './time.js';
-import { addDays, formatLocal, isLocalDate, startOfLocalDay } from './time.js';
+import { addDays, formatDay, isLocalDate, startOfLocalDay } from './time.js';
 
 /** A term of imprisonment as written in the judgment: years, months and days (whole, non-negative). */
 export interface Term {
@@ -181,8 +181,8 @@ export function sentenceEnd(input: SentenceEndInput): Result<SentenceEnd> {
     endsAtUtcMs,
     daysToServe,
     explanation: {
-      pl: `Pierwszy dzień kary to dzień uruchomienia środków technicznych, ${input.activationDate}; ${rulePl}${creditPl}; ostatni dzień kary: ${lastDay}; kara uważana za wykonaną z końcem tego dnia (${formatLocal(endsAtUtcMs)}).`,
-      en: `The first day is the day the devices were activated, ${input.activationDate}; ${ruleEn}${creditEn}; last day: ${lastDay}; the sentence counts as served at the end of that day (${formatLocal(endsAtUtcMs)}).`,
+      pl: `Pierwszy dzień kary to dzień uruchomienia środków technicznych, ${formatDay(input.activationDate, 'pl')}; ${rulePl}${creditPl}; ostatni dzień kary: ${formatDay(lastDay, 'pl')}; kara uważana za wykonaną z końcem tego dnia (o północy czasu polskiego).`,
+      en: `The first day is the day the devices were activated, ${formatDay(input.activationDate, 'en')}; ${ruleEn}${creditEn}; last day: ${formatDay(lastDay, 'en')}; the sentence counts as served at the end of that day (at midnight, Polish time).`,
     },
   });
 }

@@ -126,23 +126,44 @@ export function formatLocal(instantUtcMs: number): string {
     .toString({ timeZoneName: 'never', smallestUnit: 'minute' });
 }
 
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
+
+/**
+ * A calendar day as people read it in texts the domain writes (issue 20: no ISO dates in what a person reads):
+ * `02.05.2025` in Polish, `2 May 2025` in English.
+ */
+export function formatDay(date: LocalDate, lang: 'pl' | 'en'): string {
+  const [y, m, d] = date.split('-');
+  if (lang === 'pl') return `${d}.${m}.${y}`;
+  return `${Number(d)} ${MONTHS_EN[Number(m) - 1] ?? m} ${y}`;
+}
+
 /** Both languages of a text meant for a person. */
 export interface InWords {
   readonly pl: string;
   readonly en: string;
 }
 
-/**
- * A Warsaw day as a person reads it, in the console's one date format (`24.12.2026` / `24/12/2026`): the
- * domain's refusals are shown as they are, so they carry no ISO dates.
- */
+/** A Warsaw day in both languages, as {@link formatDay} writes it; a malformed date stays as given. */
 export function dayInWords(date: LocalDate): InWords {
-  const m = DATE_RE.exec(date);
-  if (!m) return { pl: date, en: date };
-  return { pl: `${m[3]}.${m[2]}.${m[1]}`, en: `${m[3]}/${m[2]}/${m[1]}` };
+  if (!DATE_RE.test(date)) return { pl: date, en: date };
+  return { pl: formatDay(date, 'pl'), en: formatDay(date, 'en') };
 }
 
-/** An instant as a person reads it, on the Warsaw wall clock: `24.12.2026, 15:00` / `24/12/2026, 15:00`. */
+/** An instant as a person reads it, on the Warsaw wall clock: `24.12.2026, 15:00` / `24 December 2026, 15:00`. */
 export function instantInWords(instantUtcMs: number): InWords {
   const z = Temporal.Instant.fromEpochMilliseconds(instantUtcMs).toZonedDateTimeISO(WARSAW_TIME_ZONE);
   const day = dayInWords(z.toPlainDate().toString());

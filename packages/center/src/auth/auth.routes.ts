@@ -153,25 +153,10 @@ export function registerAuthRoutes(
           ? { totp: await auth.totpStatus({ id: actor.userId, role: actor.role }) }
           : {}),
       }),
-      listUsers: async () => ({ users: await auth.repo.listUsers({}) }),
-      createUser: async ({ actor, body: b, requestId }) => {
-        const { email, phone, ...body } = b;
-        const user = await auth.createUser(actor, body, requestId);
-        if (email != null || phone != null) {
-          const contact = { email: email ?? null, phone: phone ?? null };
-          await deps.db.transaction().execute(async (trx) => {
-            await auth.repo.setContact(user.id, contact, trx);
-            await recordAudit(trx, actor, {
-              action: 'user.contact',
-              entity: 'user',
-              entityId: user.id,
-              changes: contact,
-              requestId,
-            });
-          });
-        }
-        return { user };
-      },
+      listUsers: async () => ({ users: await auth.repo.managedUsers() }),
+      createUser: async ({ actor, body, requestId }) => ({
+        user: await auth.createUser(actor, body, requestId),
+      }),
       updateUser: async ({ actor, params, body, requestId }) => ({
         user: await auth.updateUser(actor, params.id, body, requestId),
       }),

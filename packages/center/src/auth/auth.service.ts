@@ -12,7 +12,7 @@ import type { AuditActor } from '../audit/audit.repository.js';
 import type { Actor, UserRole } from './actor.js';
 import { createSigninThrottle, type ThrottlePolicy } from './throttle.js';
 import { createTotp } from './totp.js';
-import type { IdentityRepository, User } from './user.repository.js';
+import type { IdentityRepository, ManagedUser, User } from './user.repository.js';
 
 /** Session timing. */
 export interface SessionPolicy {
@@ -84,6 +84,44 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** A refusal of one field, in English and Polish, with the field's path for the form to show it by. */
+function fieldError(path: string, message: string, messagePl: string): ValidationError {
+  return new ValidationError(`${path}: ${message}`, [{ path, message, messagePl }], undefined, messagePl);
+}
+
+/** A password too short to be set. */
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw fieldError(
+      'password',
+      `a password needs at least ${MIN_PASSWORD_LENGTH} characters`,
+      `Hasło musi mieć co najmniej ${MIN_PASSWORD_LENGTH} znaków.`,
+    );
+}
+
+/** Where a role's user belongs: operators, installers and probation officers to a region, judges to a court. */
+function checkPlacement(role: UserRole, regionId: string | null, courtId: string | null): void {
+  if ((role === 'operator' || role === 'installer' || role === 'probation_officer') && !regionId)
+    throw fieldError(
+      'regionId',
+      `a user with role ${role} belongs to a region (regionId)`,
+      'Ta rola wymaga wskazania regionu.',
+    );
+  if (role === 'judge' && !courtId)
+    throw fieldError('courtId', 'a judge belongs to a court (courtId)', 'Sędzia musi mieć wskazany sąd.');
+}
+
+/** Which contacts a change sets or clears, without their values (`set` or `cleared`). */
+function contactChanges(c: { email?: string | null; phone?: string | null }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['email', 'phone'] as const)
+    if (c[k] !== undefined) out[k] = c[k] === null ? 'cleared' : 'set';
+  return out;
+}
+
+/** The fields of a user whose change ends their sessions: what they may see or who they are changes. */
+const ACCESS_FIELDS = ['active', 'password', 'role', 'regionId', 'courtId'] as const;
+
 /** Creates the auth service. */
 export function createAuthService(deps: {
   db: Database;
@@ -144,17 +182,15 @@ export function createAuthService(deps: {
     courtId: string | null;
     password: string;
   }) {
-    if (u.password.length < MIN_PASSWORD_LENGTH) {
-      throw new ValidationError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-    }
-    if ((u.role === 'operator' || u.role === 'installer') && !u.regionId) {
-      throw new ValidationError(`a user with role ${u.role} belongs to a region (regionId)`);
-    }
-    if (u.role === 'judge' && !u.courtId) throw new ValidationError('a judge belongs to a court (courtId)');
-    if (u.role === 'probation_officer' && !u.regionId) {
-      throw new ValidationError('a probation officer belongs to a region (regionId)');
-    }
-    if (await repo.userByLogin(u.login)) throw new ConflictError(`login ${u.login} is taken`, 'login_taken');
+    checkPassword(u.password);
+    checkPlacement(u.role, u.regionId, u.courtId);
+    if (await repo.userByLogin(u.login))
+      throw new ConflictError(
+        `login ${u.login} is taken`,
+        'login_taken',
+        `Login ${u.login} jest już zajęty.`,
+        [{ path: 'login', message: 'taken', messagePl: 'Ten login jest już zajęty.' }],
+      );
   }
 
   return {
@@ -397,10 +433,13 @@ export function createAuthService(deps: {
         regionId: string | null;
         courtId: string | null;
         password: string;
+        email?: string | null | undefined;
+        phone?: string | null | undefined;
       },
       requestId?: string,
-    ): Promise<User> {
+    ): Promise<ManagedUser> {
       await validateNewUser(u);
+      const contact = { email: u.email ?? null, phone: u.phone ?? null };
       const id = randomUUID();
       const passwordHash = await hash(u.password);
       await deps.db.transaction().execute(async (trx) => {
@@ -423,75 +462,122 @@ export function createAuthService(deps: {
           changes: { login: u.login, role: u.role, regionId: u.regionId, courtId: u.courtId },
           ...(requestId ? { requestId } : {}),
         });
+        if (contact.email !== null || contact.phone !== null) {
+          await repo.setContact(id, contact, trx);
+          // Which contacts were given, not their values: the log is kept for years and read by auditors.
+          await recordAudit(trx, actor, {
+            action: 'user.contact',
+            entity: 'user',
+            entityId: id,
+            changes: contactChanges(contact),
+            ...(requestId ? { requestId } : {}),
+          });
+        }
       });
-      return (await repo.userById(id))!;
+      return (await repo.managedUsers(id))[0]!;
     },
 
     /**
-     * Deactivates or reactivates a user, sets a new password, or moves them to another role, region or
-     * court; ends their sessions (and so their live streams): what they may see has changed.
+     * Changes any combination of a user's fields. A change of access (active, password, role, region,
+     * court) ends their sessions, and so their live streams: what they may see has changed; a new name,
+     * e-mail or phone does not. Nobody deactivates or demotes themselves, and the last active Bureau
+     * administrator stays one (ADR 0603). Contacts are audited by which changed, never by value.
      */
     async updateUser(
       actor: Actor,
       id: string,
       patch: {
-        active?: boolean;
-        password?: string;
-        role?: UserRole;
-        regionId?: string | null;
-        courtId?: string | null;
+        active?: boolean | undefined;
+        password?: string | undefined;
+        role?: UserRole | undefined;
+        regionId?: string | null | undefined;
+        courtId?: string | null | undefined;
+        displayName?: string | undefined;
+        email?: string | null | undefined;
+        phone?: string | null | undefined;
       },
       requestId?: string,
-    ) {
+    ): Promise<ManagedUser> {
       const user = await repo.userById(id);
-      if (!user) throw new NotFoundError(`user ${id}`);
-      if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
-        throw new ValidationError(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-      }
+      if (!user) throw new NotFoundError(`user ${id}`, `użytkownik ${id}`);
+      if (patch.password !== undefined) checkPassword(patch.password);
       const placement = {
         ...(patch.role !== undefined ? { role: patch.role } : {}),
         ...(patch.regionId !== undefined ? { regionId: patch.regionId } : {}),
         ...(patch.courtId !== undefined ? { courtId: patch.courtId } : {}),
       };
       const role = placement.role ?? user.role;
-      const regionId = placement.regionId !== undefined ? placement.regionId : user.regionId;
-      const courtId = placement.courtId !== undefined ? placement.courtId : user.courtId;
-      if ((role === 'operator' || role === 'installer' || role === 'probation_officer') && !regionId) {
-        throw new ValidationError(`a user with role ${role} belongs to a region (regionId)`);
-      }
-      if (role === 'judge' && !courtId) throw new ValidationError('a judge belongs to a court (courtId)');
-      if (placement.regionId && !(await repo.regions()).some((r) => r.id === placement.regionId)) {
-        throw new ValidationError(`no region ${placement.regionId}`);
-      }
-      if (placement.courtId && !(await repo.courts()).some((c) => c.id === placement.courtId)) {
-        throw new ValidationError(`no court ${placement.courtId}`);
-      }
+      checkPlacement(
+        role,
+        placement.regionId !== undefined ? placement.regionId : user.regionId,
+        placement.courtId !== undefined ? placement.courtId : user.courtId,
+      );
+      if (placement.regionId && !(await repo.regions()).some((r) => r.id === placement.regionId))
+        throw fieldError('regionId', `no region ${placement.regionId}`, 'Nie ma takiego regionu.');
+      if (placement.courtId && !(await repo.courts()).some((c) => c.id === placement.courtId))
+        throw fieldError('courtId', `no court ${placement.courtId}`, 'Nie ma takiego sądu.');
+      const leavesAdmins =
+        user.role === 'bureau_admin' && (patch.active === false || role !== 'bureau_admin');
+      if (leavesAdmins && actor.userId === id)
+        throw new ConflictError(
+          'you cannot deactivate yourself or give yourself another role; ask another administrator',
+          'self_lockout',
+          'Nie możesz dezaktywować swojego konta ani zmienić sobie roli; poproś innego administratora.',
+        );
       const passwordHash = patch.password !== undefined ? await hash(patch.password) : undefined;
+      const access = ACCESS_FIELDS.some((f) => patch[f] !== undefined);
+      const contact = {
+        ...(patch.email !== undefined ? { email: patch.email } : {}),
+        ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
+      };
       await deps.db.transaction().execute(async (trx) => {
+        if (leavesAdmins && user.active) {
+          const others = (await repo.lockActiveAdmins(trx)).filter((a) => a !== id);
+          if (others.length === 0)
+            throw new ConflictError(
+              'this is the last active Bureau administrator; make another one first',
+              'last_admin',
+              'To ostatni aktywny administrator Biura; najpierw ustanów innego.',
+            );
+        }
         await repo.updateUser(
           id,
           {
             ...(patch.active !== undefined ? { active: patch.active } : {}),
             ...(passwordHash ? { passwordHash } : {}),
+            ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
             ...placement,
+            ...contact,
           },
           trx,
         );
-        await repo.deleteSessionsOf(id, trx);
-        await recordAudit(trx, actor, {
-          action: 'user.update',
-          entity: 'user',
-          entityId: id,
-          changes: {
-            ...(patch.active !== undefined ? { active: patch.active } : {}),
-            ...(passwordHash ? { password: 'changed' } : {}),
-            ...placement,
-          },
-          ...(requestId ? { requestId } : {}),
-        });
+        const ref = requestId ? { requestId } : {};
+        if (access || patch.displayName !== undefined) {
+          if (access) await repo.deleteSessionsOf(id, trx);
+          await recordAudit(trx, actor, {
+            action: 'user.update',
+            entity: 'user',
+            entityId: id,
+            changes: {
+              ...(patch.active !== undefined ? { active: patch.active } : {}),
+              ...(passwordHash ? { password: 'changed' } : {}),
+              ...(patch.displayName !== undefined ? { displayName: 'changed' } : {}),
+              ...placement,
+            },
+            ...ref,
+          });
+        }
+        if (Object.keys(contact).length > 0)
+          await recordAudit(trx, actor, {
+            action: 'user.contact',
+            entity: 'user',
+            entityId: id,
+            changes: contactChanges(contact),
+            ...ref,
+          });
       });
-      ended({ userId: id, reason: 'user_changed' });
-      return (await repo.userById(id))!;
+      if (access) ended({ userId: id, reason: 'user_changed' });
+      return (await repo.managedUsers(id))[0]!;
     },
 
     /** Creates a user without an acting person: first start and demo seeding only. */

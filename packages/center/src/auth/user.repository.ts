@@ -14,6 +14,12 @@ export interface User {
   createdAt: Date;
 }
 
+/** A user with the contacts notifications go to, as the Bureau's user list shows it. */
+export interface ManagedUser extends User {
+  email: string | null;
+  phone: string | null;
+}
+
 const USER_COLUMNS = [
   'id',
   'login',
@@ -80,6 +86,29 @@ export function createIdentityRepository(db: Database) {
       const r = await db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
       return r && toUser(r);
     },
+    /** Users with their contacts, by login (the Bureau's list); one user when `id` is given. */
+    async managedUsers(id?: string): Promise<ManagedUser[]> {
+      let q = db
+        .selectFrom('users')
+        .select([...USER_COLUMNS, 'email', 'phone'])
+        .orderBy('login');
+      if (id !== undefined) q = q.where('id', '=', id);
+      return (await q.execute()).map((r) => ({ ...toUser(r), email: r.email, phone: r.phone }));
+    },
+    /**
+     * The ids of the active Bureau administrators, their rows locked until the transaction ends: two
+     * administrators deactivating each other at once must not both see the other one still active.
+     */
+    async lockActiveAdmins(trx: Database): Promise<string[]> {
+      const rows = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', 'bureau_admin')
+        .where('active', '=', true)
+        .forUpdate()
+        .execute();
+      return rows.map((r) => r.id);
+    },
     async listUsers(filter: { role?: UserRole; regionId?: string }): Promise<User[]> {
       let q = db.selectFrom('users').select(USER_COLUMNS).orderBy('login');
       if (filter.role) q = q.where('role', '=', filter.role);
@@ -95,6 +124,8 @@ export function createIdentityRepository(db: Database) {
         role?: UserRole;
         regionId?: string | null;
         courtId?: string | null;
+        email?: string | null;
+        phone?: string | null;
       },
       trx: Database = db,
     ) {
@@ -107,6 +138,8 @@ export function createIdentityRepository(db: Database) {
           ...(patch.active !== undefined ? { active: patch.active } : {}),
           ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
           ...(patch.displayName !== undefined ? { display_name: patch.displayName } : {}),
+          ...(patch.email !== undefined ? { email: patch.email } : {}),
+          ...(patch.phone !== undefined ? { phone: patch.phone } : {}),
         })
         .where('id', '=', id)
         .execute();

@@ -110,6 +110,21 @@ export function createDeadlineJob(deps: {
         logger.warn({ supervisionId: id, err: String(err) }, 'deadline sync failed; retried');
       }
     }
+    // Versions recorded ahead of their start reach the units when they start (ADR 0604). At start the job
+    // looks back one lookback only: a unit gets the version in force at its next installation or amendment.
+    const since = after ?? new Date(now - settings.lookbackMs);
+    for (const id of await deadlines.versionsStarting(since, new Date(now))) {
+      if (stopped) return false;
+      try {
+        await supervisions.pushRange(DEADLINE_ACTOR, id, now);
+      } catch (err) {
+        ok = false;
+        logger.warn(
+          { supervisionId: id, err: String(err) },
+          'order version start: unit settings not sent; retried',
+        );
+      }
+    }
     if (ok) watermark = Math.max(watermark ?? now, now);
     return ok;
   }
@@ -130,7 +145,9 @@ export function createDeadlineJob(deps: {
       if (!(await sweep())) return arm(null, settings.retryMs);
       if (stopped) return;
       const swept = watermark ?? Date.now();
-      const next = (await deadlines.nextDueAfter(new Date(swept)))?.getTime() ?? null;
+      const due = (await deadlines.nextDueAfter(new Date(swept)))?.getTime() ?? null;
+      const start = (await deadlines.nextVersionStartAfter(new Date(swept)))?.getTime() ?? null;
+      const next = due === null ? start : start === null ? due : Math.min(due, start);
       if (hint !== null && hint <= swept) hint = null;
       arm(next === null ? hint : hint === null ? next : Math.min(next, hint));
     } catch (err) {

@@ -5,6 +5,8 @@
  * every write is one transaction with its audit record.
  */
 import { randomUUID } from 'node:crypto';
+import type { CommandBody } from '@sde/protocol';
+import type { Transaction } from 'kysely';
 import {
   STATUS_NAMES,
   amendCourtOrder,
@@ -31,7 +33,8 @@ import { recordAudit } from '../audit/audit.repository.js';
 import { inScope, requirePermission, scopeOf, type Actor } from '../auth/actor.js';
 import { createProtectedAccess } from '../auth/policy.js';
 import type { Database } from '../db/database.js';
-import type { TasksTable } from '../db/schema.js';
+import type { DB, TasksTable } from '../db/schema.js';
+import type { StoredCommand } from '../commands/command.repository.js';
 import { NotFoundError } from '../errors.js';
 import type { CaseRepository, Executor, SupervisionRow } from './case.repository.js';
 import { presentInForceFor, presentSupervisionFor } from './case.presenters.js';
@@ -91,9 +94,21 @@ const urgency = (dueAt: Date | null, now: number) => ({
   dueSoon: dueAt !== null && dueAt.getTime() > now && dueAt.getTime() - now <= DUE_SOON_MS,
 });
 
-/** Creates the supervision service. */
-export function createSupervisionService(deps: { db: Database; repo: CaseRepository }) {
-  const { db, repo } = deps;
+/** Sends a command to a unit (the gateway): queued, and sent at once to a connected unit. */
+export type UnitCommands = (
+  deviceId: string,
+  body: CommandBody,
+  createdBy: string,
+  record: (trx: Transaction<DB>, command: StoredCommand) => Promise<void>,
+) => Promise<StoredCommand>;
+
+/** Creates the supervision service; `unitCommands` lets it configure the units the order concerns (ADR 0604). */
+export function createSupervisionService(deps: {
+  db: Database;
+  repo: CaseRepository;
+  unitCommands?: UnitCommands;
+}) {
+  const { db, repo, unitCommands } = deps;
   const access = createProtectedAccess(db);
   /** Told the due instants of every synced task list (the deadline job arms its timer with them). */
   const deadlineListeners = new Set<(dueUtcMs: number) => void>();
@@ -420,6 +435,36 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
     }));
   }
 
+  /**
+   * Sends the range of the version in force at `at` to every home unit assigned now (T2.2), when the version
+   * sets one. After the write's commit: the command has its own transaction and state (queued, sent,
+   * confirmed), which the device panel shows. A failure is logged by the caller's answer, never undoes the write.
+   */
+  async function pushRange(actor: Actor, supervisionId: string, at: number, requestId?: string) {
+    if (!unitCommands) return;
+    const order = await repo.orderOfSupervision(supervisionId);
+    if (!order) return;
+    const versions = (await repo.orderVersions(order.id)).map((v) => v.body);
+    const version = versionInForce({ id: '', caseId: '', caseNumber: '', versions }, at);
+    const stay = version?.obligations.find((o) => o.kind === 'stay_at_place');
+    const meters = stay?.kind === 'stay_at_place' ? stay.place.rangeMeters : undefined;
+    if (meters === undefined) return;
+    const units = (await repo.assignmentsOfSupervision(supervisionId)).filter(
+      (a) => a.to === null && a.deviceKind === 'home_unit',
+    );
+    for (const u of units) {
+      await unitCommands(u.deviceId, { cmd: 'set_range', meters }, actor.login, (trx, stored) =>
+        recordAudit(trx, actor, {
+          action: 'device.command',
+          entity: 'device',
+          entityId: u.deviceId,
+          changes: { commandId: stored.id, command: 'set_range', meters, orderVersion: version?.version },
+          ...(requestId ? { requestId } : {}),
+        }),
+      );
+    }
+  }
+
   async function currentVersions(s: SupervisionRow, ex: Executor) {
     const order = await repo.orderOfSupervision(s.id, ex);
     if (!order) {
@@ -435,6 +480,7 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
   return {
     loadScoped,
     syncTasks,
+    pushRange,
     /** Calls `listener` with each future due instant a task list is synced with; returns the unsubscribe. */
     onDeadline(listener: (dueUtcMs: number) => void): () => void {
       deadlineListeners.add(listener);
@@ -474,14 +520,14 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
     },
 
     /** R5: devices installed and the transmitter fitted; each device is assigned from that instant. */
-    install(
+    async install(
       actor: Actor,
       id: string,
       body: { at?: string | undefined; deviceIds: string[]; protocolNumber: string; notes: string },
       requestId?: string,
     ) {
       const at = ms(body.at, new Date());
-      return step(
+      const done = await step(
         actor,
         id,
         requestId,
@@ -541,6 +587,9 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
           return { deviceIds: body.deviceIds, protocolNumber: body.protocolNumber };
         },
       );
+      // The home unit learns the order's range at installation (T2.2); its confirmation shows on the device.
+      await pushRange(actor, id, Math.max(at, Date.now()), requestId);
+      return done;
     },
 
     /** R6: activation protocol; the sentence starts that day and its end is computed. */
@@ -682,6 +731,17 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
           await repo.closeAssignment(a.id, new Date(at), actor.login, trx);
         }
         const deviceIds = chosen.map((a) => a.deviceId);
+        // The last device taken back after the end or a revocation closes the removal task (ADR 0604); during
+        // the sentence a removal is a swap and the lifecycle does not move.
+        const last = chosen.length === open.length;
+        const l = s.lifecycle;
+        const over =
+          l.status === 'ended_served' ||
+          l.status === 'revoked' ||
+          (l.sentenceEnd !== undefined && at >= l.sentenceEnd.endsAtUtcMs);
+        if (last && over && l.installedAtUtcMs !== undefined && l.devicesRemovedAtUtcMs === undefined) {
+          await advance(trx, s, { type: 'remove_devices', atUtcMs: at, by: actorRef(actor) });
+        }
         await repo.insertProtocol(
           {
             id: randomUUID(),
@@ -777,6 +837,11 @@ export function createSupervisionService(deps: { db: Database; repo: CaseReposit
           ...(requestId ? { requestId } : {}),
         });
       });
+      // A version in force now changes the units at once; one valid later when it starts (the deadline job,
+      // ADR 0604).
+      const validFrom = Date.parse(body.validFrom);
+      if (validFrom <= Date.now()) await pushRange(actor, order.supervision_id, Date.now(), requestId);
+      else for (const l of deadlineListeners) l(validFrom);
       const o = await this.order(actor, orderId);
       return { ...o, created: version };
     },

@@ -158,7 +158,14 @@ function polish(status: number): string {
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw validationError(r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  throw validationError(
+    r.error.issues.flatMap((i) =>
+      // Each unknown field by its own name, so the caller (and the Polish message) sees which one it was.
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: 'not a field of this request' }))
+        : [{ path: i.path.join('.'), message: i.message }],
+    ),
+  );
 }
 
 /** The 400 of invalid input, each problem with its field's path, in English and Polish. */

@@ -133,6 +133,7 @@ export function Messages({ user, deviceId }: { user: Actor; deviceId: string }) 
   const { t, dateTime } = useI18n();
   const [text, setText] = useState('');
   const [list, setList] = useState<DeviceCommand[] | null>(null);
+  const [range, setRange] = useState<DeviceCommand | null>(null);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const canList = can(user, 'device.read');
@@ -144,7 +145,11 @@ export function Messages({ user, deviceId }: { user: Actor; deviceId: string }) 
       'GET',
       `/api/v1/devices/${encodeURIComponent(deviceId)}/commands`,
     ).then(
-      (r) => setList(r.commands.filter((c) => c.body.cmd === 'message')),
+      (r) => {
+        setList(r.commands.filter((c) => c.body.cmd === 'message'));
+        // Newest first: the range the unit was last told, from the order (ADR 0604).
+        setRange(r.commands.find((c) => c.body.cmd === 'set_range') ?? null);
+      },
       (e: unknown) => setError(e),
     );
   };
@@ -161,6 +166,14 @@ export function Messages({ user, deviceId }: { user: Actor; deviceId: string }) 
   return (
     <section className="messages" aria-labelledby={`msg-${deviceId}`} data-testid="messages">
       <h3 id={`msg-${deviceId}`}>{t('messages.title', { device: deviceId })}</h3>
+      {range && typeof range.body.meters === 'number' ? (
+        <p data-testid="unit-range">
+          {t('devices.range', { meters: range.body.meters })}{' '}
+          {t(`devices.range.${range.state}` as MessageKey, {
+            at: dateTime(range.confirmedAt ?? range.sentAt ?? range.createdAt, { zone: false }),
+          })}
+        </p>
+      ) : null}
       {canSend ? (
         <form
           className="inline-form"

@@ -6,7 +6,14 @@
  * sign-in screen.
  */
 
-/** An error answer of the API, `{ error, message, messagePl?, requestId }`. */
+/** One refused field of an error answer: its path in the request and why, in English (and Polish). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+  messagePl?: string;
+}
+
+/** An error answer of the API, `{ error, message, messagePl?, requestId, details? }`. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -14,6 +21,8 @@ export class ApiError extends Error {
     message: string,
     readonly messagePl: string | undefined,
     readonly requestId: string | undefined,
+    /** The refused fields, when the center names them (a form shows each beside its field). */
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -86,7 +95,13 @@ export async function api<T>(
     parsed = text;
   }
   if (!res.ok) {
-    const e = (parsed ?? {}) as { error?: string; message?: string; messagePl?: string; requestId?: string };
+    const e = (parsed ?? {}) as {
+      error?: string;
+      message?: string;
+      messagePl?: string;
+      requestId?: string;
+      details?: unknown;
+    };
     if (res.status === 401 && !opts.quiet401) {
       // Once: a second 401 right after signing in again is not a matter of the session. A call that left
       // with the old cookie and came back after the person signed in again is retried without asking twice.
@@ -101,6 +116,7 @@ export async function api<T>(
       e.message ?? res.statusText,
       e.messagePl,
       e.requestId,
+      fieldProblems(e.details),
     );
   }
   return parsed as T;
@@ -118,4 +134,13 @@ export async function allPages<T>(path: string, max = 1000): Promise<T[]> {
     cursor = page.nextCursor;
   } while (cursor && out.length < max);
   return out;
+}
+
+/** The `details` of an error answer when they name fields (`[{ path, message }]`); otherwise none. */
+function fieldProblems(details: unknown): FieldProblem[] {
+  if (!Array.isArray(details)) return [];
+  return details.filter(
+    (d): d is FieldProblem =>
+      typeof d === 'object' && d !== null && typeof (d as FieldProblem).path === 'string',
+  );
 }

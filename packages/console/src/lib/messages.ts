@@ -4,6 +4,7 @@
  * placeholders match.
  */
 import type { Lang } from './format.js';
+import { usersEn, usersPl } from './messages-users.js';
 
 export const pl = {
   'app.fullName': 'System Dozoru Elektronicznego',
@@ -191,6 +192,15 @@ export const pl = {
   'case.termValue': '{y} l. {m} mies. {d} dni',
   'case.activatedAt': 'Uruchomienie',
   'case.lastDay': 'Ostatni dzień kary',
+  'revocation.title': 'Uchylenie zezwolenia',
+  'revocation.reason.readiness_deadline_missed': 'skazany nie zgłosił gotowości w terminie',
+  'revocation.reason.evaded_installation': 'skazany uchylał się od instalacji urządzeń',
+  'revocation.reason.violated_obligations': 'skazany naruszył obowiązki',
+  'revocation.reason.other': 'inna przyczyna',
+  'revocation.escort': 'Polecenie doprowadzenia do zakładu karnego',
+  'revocation.escortOrdered': 'wydane {at};',
+  'revocation.costsCharged': 'kosztami doprowadzenia obciążono skazanego.',
+  'revocation.costsNotCharged': 'bez obciążenia skazanego kosztami doprowadzenia.',
   'case.tasks': 'Zadania i terminy',
   'tasks.none': 'Brak otwartych zadań.',
   'tasks.due': 'Termin',
@@ -207,6 +217,8 @@ export const pl = {
   'task.notify_court_and_officer': 'Zawiadomienie sądu i kuratora o uruchomieniu',
   'task.contact_person': 'Nawiązanie kontaktu ze skazanym',
   'task.supervise_until_end': 'Kontrola wykonywania kary',
+  'task.end_sentence': 'Odnotowanie wykonania kary',
+  'task.remove_devices': 'Zdjęcie urządzeń',
   'taskState.overdue': 'po terminie',
   'taskState.due_soon': 'termin wkrótce',
   'taskState.due_later': 'w terminie',
@@ -370,6 +382,12 @@ export const pl = {
   'messages.readAt': 'Odczytano',
   'messages.notYet': 'jeszcze nie',
   'messages.state': 'Stan',
+  'devices.range': 'Zasięg z postanowienia: {meters} m —',
+  'devices.range.queued': 'czeka na połączenie z urządzeniem (od {at}).',
+  'devices.range.sent': 'wysłano {at}, urządzenie jeszcze nie potwierdziło.',
+  'devices.range.confirmed': 'urządzenie potwierdziło {at}.',
+  'devices.range.read': 'urządzenie potwierdziło {at}.',
+  'devices.range.rejected': 'urządzenie odrzuciło ({at}).',
   'messages.state.queued': 'czeka na połączenie z urządzeniem',
   'messages.state.sent': 'wysłano, bez potwierdzenia',
   'messages.state.confirmed': 'doręczono',
@@ -396,6 +414,7 @@ export const pl = {
   'history.activate': 'Uruchomienie — początek kary',
   'history.start_supervision': 'Kurator nawiązał kontakt — kara w wykonaniu',
   'history.end_served': 'Kara wykonana',
+  'history.remove_devices': 'Urządzenia zdjęte',
   'history.revoke': 'Zezwolenie odwołane',
   'history.remove': 'Demontaż urządzeń',
   'terminal.titleJudge': 'Terminal sędziego',
@@ -581,6 +600,7 @@ export const pl = {
   'policy.restrictedAlarm': 'nazwa strefy osoby chronionej ukryta dla Twojej roli',
   'case.technicianPhone': 'Telefon kontaktowy dla techników',
   'case.protectedPhone': 'Telefon osoby chronionej',
+  ...usersPl,
 } as const;
 
 /** A key of the console's texts. */
@@ -772,6 +792,15 @@ export const en: Record<MessageKey, string> = {
   'case.termValue': '{y} y {m} mo {d} d',
   'case.activatedAt': 'Activated',
   'case.lastDay': 'Last day of the sentence',
+  'revocation.title': 'Permission revoked',
+  'revocation.reason.readiness_deadline_missed': 'the person did not report readiness in time',
+  'revocation.reason.evaded_installation': 'the person evaded the installation',
+  'revocation.reason.violated_obligations': 'the person broke the obligations',
+  'revocation.reason.other': 'another reason',
+  'revocation.escort': 'Order to bring the person to prison',
+  'revocation.escortOrdered': 'issued {at};',
+  'revocation.costsCharged': 'the person bears the costs of the escort.',
+  'revocation.costsNotCharged': 'the person does not bear the costs of the escort.',
   'case.tasks': 'Tasks and deadlines',
   'tasks.none': 'No open tasks.',
   'tasks.due': 'Due',
@@ -788,6 +817,8 @@ export const en: Record<MessageKey, string> = {
   'task.notify_court_and_officer': 'Notify the court and probation officer of the activation',
   'task.contact_person': 'Contact the person',
   'task.supervise_until_end': 'Supervise the sentence',
+  'task.end_sentence': 'Record the sentence as served',
+  'task.remove_devices': 'Remove the devices',
   'taskState.overdue': 'overdue',
   'taskState.due_soon': 'due soon',
   'taskState.due_later': 'on time',
@@ -951,6 +982,12 @@ export const en: Record<MessageKey, string> = {
   'messages.readAt': 'Read',
   'messages.notYet': 'not yet',
   'messages.state': 'State',
+  'devices.range': 'Range from the order: {meters} m —',
+  'devices.range.queued': 'waiting for the device to connect (since {at}).',
+  'devices.range.sent': 'sent {at}, not yet confirmed by the device.',
+  'devices.range.confirmed': 'confirmed by the device {at}.',
+  'devices.range.read': 'confirmed by the device {at}.',
+  'devices.range.rejected': 'refused by the device ({at}).',
   'messages.state.queued': 'waiting for the device to connect',
   'messages.state.sent': 'sent, not confirmed',
   'messages.state.confirmed': 'delivered',
@@ -977,6 +1014,7 @@ export const en: Record<MessageKey, string> = {
   'history.activate': 'Activated — the sentence starts',
   'history.start_supervision': 'Probation officer contacted the person — in execution',
   'history.end_served': 'Sentence served',
+  'history.remove_devices': 'Devices removed',
   'history.revoke': 'Permission revoked',
   'history.remove': 'Devices removed',
   'terminal.titleJudge': "Judge's terminal",
@@ -1159,6 +1197,7 @@ export const en: Record<MessageKey, string> = {
   'policy.restrictedAlarm': 'the protected person’s zone name is hidden for your role',
   'case.technicianPhone': 'Contact phone for technicians',
   'case.protectedPhone': 'Protected person’s phone',
+  ...usersEn,
 };
 
 /** Both dictionaries. */

@@ -164,6 +164,7 @@ export function CaseView({ user, caseId }: { user: Actor; caseId: string }) {
               <dd>{s.sentenceEnd ? day(s.sentenceEnd.lastDay) : '—'}</dd>
             </dl>
             {s.sentenceEnd ? <p className="explanation small">{pick(s.sentenceEnd.explanation)}</p> : null}
+            <Revocation revocation={s.revocation} />
           </section>
         ) : null}
         {s ? (
@@ -530,5 +531,28 @@ function ExceptionForm({ supervisionId, onSaved }: { supervisionId: string; onSa
         <ErrorText error={error} />
       </form>
     </details>
+  );
+}
+
+/** What a revocation decided (R5): its ground and the escort order that goes with it (ADR 0604). */
+function Revocation({ revocation }: { revocation: SupervisionDetail['revocation'] }) {
+  const { t, dateTime } = useI18n();
+  if (!revocation) return null;
+  const reason = typeof revocation.reason === 'string' ? revocation.reason : null;
+  const escort = revocation.escortOrder as { orderedAtUtcMs?: unknown; costsCharged?: unknown } | undefined;
+  return (
+    <dl className="facts" data-testid="revocation">
+      <dt>{t('revocation.title')}</dt>
+      <dd>{reason ? t(`revocation.reason.${reason}` as MessageKey) : '—'}</dd>
+      {escort && typeof escort.orderedAtUtcMs === 'number' ? (
+        <>
+          <dt>{t('revocation.escort')}</dt>
+          <dd>
+            {t('revocation.escortOrdered', { at: dateTime(escort.orderedAtUtcMs) })}{' '}
+            {escort.costsCharged === true ? t('revocation.costsCharged') : t('revocation.costsNotCharged')}
+          </dd>
+        </>
+      ) : null}
+    </dl>
   );
 }
