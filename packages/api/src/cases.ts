@@ -2,6 +2,7 @@
  * The zod schemas of every request of the cases API. They check shape only; the rules (12 h a day, no
  * overlaps, valid zones, deadlines…) are the domain's. The same schemas generate docs/openapi.json.
  */
+import { MAX_AWAY_MS_PER_DAY, MAX_STATIONARY_RANGE_METERS } from '@sde/domain/law';
 import { z } from 'zod';
 import { spec, type RouteSpec } from './route-spec.js';
 
@@ -75,7 +76,12 @@ const obligationWith = <S extends z.ZodType>(schedule: S) =>
       place: z.object({
         address: PostalAddress,
         location: LatLon.optional(),
-        rangeMeters: z.number().optional(),
+        rangeMeters: z
+          .number()
+          .optional()
+          .describe(
+            `the stationary unit's range, m (1–${MAX_STATIONARY_RANGE_METERS}, T2.2; the domain refuses others)`,
+          ),
       }),
       schedule,
     }),
@@ -144,7 +150,7 @@ export const MonitoringSettings = z
       .strictObject({
         maxAwayMs: Millis(
           MINUTE_MS,
-          12 * HOUR_MS,
+          MAX_AWAY_MS_PER_DAY,
           'longest total absence in a calendar day (at most 12 h, R4)',
         ),
         graceMs: Millis(0, 2 * HOUR_MS, 'tolerance beyond it before an alarm'),

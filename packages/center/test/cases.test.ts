@@ -300,7 +300,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       expect((await go('readiness', { at: minutesFromNow(-20) })).status).toBe(200);
       const installed = await go('installation', {
         at: minutesFromNow(-10),
-        deviceIds: [dev('TX', 3), dev('HU', 3)],
+        deviceIds: [dev('TX', 4), dev('HU', 4)],
         protocolNumber: 'PI/3/2025',
       });
       expect(installed.status).toBe(200);
@@ -308,7 +308,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
         (
           await tc.api<{ commands: { body: { cmd: string; meters?: number }; state: string }[] }>(
             'GET',
-            `/api/v1/devices/${dev('HU', 3)}/commands`,
+            `/api/v1/devices/${dev('HU', 4)}/commands`,
           )
         ).body.commands
           .filter((c) => c.body.cmd === 'set_range')
@@ -317,7 +317,7 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
       expect(await ranges()).toEqual([[50, 'queued']]);
       const transmitter = await tc.api<{ commands: unknown[] }>(
         'GET',
-        `/api/v1/devices/${dev('TX', 3)}/commands`,
+        `/api/v1/devices/${dev('TX', 4)}/commands`,
       );
       expect(transmitter.body.commands).toEqual([]);
 
@@ -575,8 +575,13 @@ describe.each(setups)('cases and court orders on %s', (storage, available) => {
             'monitoringSettings.dailyLimit.maxAwayMs',
             /43200000/,
           ],
-          [{ presence: { gracePeriodMs: 60_000 } }, 'monitoringSettings.presence', /gracePeriodMs/],
-          [{ curfew: { graceMs: 60_000 } }, 'monitoringSettings', /curfew/],
+          // A misspelt setting is named by its own path (ADR 0603: every unknown field by name).
+          [
+            { presence: { gracePeriodMs: 60_000 } },
+            'monitoringSettings.presence.gracePeriodMs',
+            /not a field/,
+          ],
+          [{ curfew: { graceMs: 60_000 } }, 'monitoringSettings.curfew', /not a field/],
           [
             { equipment: { batteryRecoveredPercent: 5 } },
             'monitoringSettings.equipment.batteryRecoveredPercent',

@@ -229,6 +229,20 @@ describe.each(setups)('ingest on %s storage with the %s broker', (storage, broke
       });
       expect(invalid.status).toBe(400);
       expect(invalid.body.error).toBe('invalid_request');
+      // The wire allows 220 m (a portable unit's 200 ± 20 m); a home unit is held to the law's 200 m.
+      const wide = await tc.api<{ error: string; messagePl: string }>(
+        'POST',
+        `/api/v1/devices/${dev.id}/commands`,
+        { cmd: 'set_range', meters: 210 },
+      );
+      expect(wide.status).toBe(400);
+      expect(wide.body.error).toBe('stationary_range_invalid');
+      expect(wide.body.messagePl).toMatch(/200 m/);
+      const fits = await tc.api('POST', `/api/v1/devices/${dev.id}/commands`, {
+        cmd: 'set_range',
+        meters: 200,
+      });
+      expect(fits.status).toBe(201);
     },
   );
 

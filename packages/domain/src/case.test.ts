@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Application } from './case.js';
-import { isCaseNumber, redactPerson, validateApplication } from './case.js';
+import { assignmentProblems, isCaseNumber, redactPerson, validateApplication } from './case.js';
 
 const app: Application = {
   id: 'a1',
@@ -106,5 +106,27 @@ describe('application (R1)', () => {
       containsPersonalData: true,
     });
     expect(JSON.stringify(r)).not.toContain('Kowalski');
+  });
+});
+
+describe('who may be assigned to a case (S5)', () => {
+  const waw = { regionId: 'PL-MZ', courtId: 'SR-WAW' };
+  it("takes a probation officer of the case's region, and of its court when the officer has one", () => {
+    expect(assignmentProblems('probation_officer', { regionId: 'PL-MZ', courtId: null }, waw)).toEqual([]);
+    expect(assignmentProblems('probation_officer', { regionId: 'PL-MZ', courtId: 'SR-WAW' }, waw)).toEqual(
+      [],
+    );
+  });
+  it('refuses an officer of another region or another court, and a judge of another court', () => {
+    const codes = (r: ReturnType<typeof assignmentProblems>) => r.map((p) => p.code);
+    expect(codes(assignmentProblems('probation_officer', { regionId: 'PL-ZP', courtId: null }, waw))).toEqual(
+      ['outside_jurisdiction'],
+    );
+    expect(
+      codes(assignmentProblems('probation_officer', { regionId: 'PL-MZ', courtId: 'SO-WAW' }, waw)),
+    ).toEqual(['outside_jurisdiction']);
+    const judge = assignmentProblems('judge', { regionId: 'PL-MZ', courtId: 'SO-WAW' }, waw, 'judgeId');
+    expect(judge).toMatchObject([{ code: 'outside_jurisdiction', path: 'judgeId' }]);
+    expect(judge[0]!.pl).toMatch(/sędzia/);
   });
 });

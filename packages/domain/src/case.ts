@@ -75,6 +75,51 @@ export interface Case {
   readonly personId: string;
 }
 
+/** Where a court or a user belongs: a region, and a court when there is one. */
+export interface Jurisdiction {
+  /** The region; for a user with only a court, the court's region. */
+  readonly regionId: string | null;
+  /** The court, if any. */
+  readonly courtId: string | null;
+}
+
+/**
+ * The law's jurisdiction (S5) of a person assigned to a case: the judge sits at the case's court; the
+ * probation officer belongs to the court in whose district the sentence is served, so to the case's
+ * region, and to its court when the officer has one. Empty when the assignment holds.
+ */
+export function assignmentProblems(
+  role: 'judge' | 'probation_officer',
+  user: Jurisdiction,
+  of: Jurisdiction,
+  path?: string,
+): DomainMessage[] {
+  if (role === 'judge') {
+    return user.courtId !== null && user.courtId === of.courtId
+      ? []
+      : [
+          message(
+            'outside_jurisdiction',
+            'Wskazany sędzia nie orzeka w sądzie tej sprawy.',
+            'The judge given does not sit at the court of this case.',
+            path,
+          ),
+        ];
+  }
+  const inRegion = user.regionId !== null && user.regionId === of.regionId;
+  const inCourt = user.courtId === null || user.courtId === of.courtId;
+  return inRegion && inCourt
+    ? []
+    : [
+        message(
+          'outside_jurisdiction',
+          'Wskazany kurator nie należy do regionu lub sądu tej sprawy; sprawę prowadzi kurator sądu, w którego okręgu wykonywana jest kara.',
+          'The probation officer given does not belong to the region or court of this case; the case is for an officer of the court where the sentence is served.',
+          path,
+        ),
+      ];
+}
+
 /** Who may file an application (R1). */
 export type FilerKind = 'convict' | 'defence_lawyer' | 'prosecutor' | 'probation_officer' | 'prison_director';
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CourtOrder, CourtOrderVersion } from './court-order.js';
-import { amendCourtOrder, validateCourtOrderVersion, versionInForce } from './court-order.js';
+import {
+  amendCourtOrder,
+  amendmentProblemsWithExceptions,
+  exceptionProblemsWithOrder,
+  unitRangeProblems,
+  validateCourtOrderVersion,
+  versionInForce,
+} from './court-order.js';
+import type { ApprovedException, AwayWindow } from './schedule.js';
 import { emptySchedule } from './schedule.js';
 
 const address = { street: 'ul. Długa 5 m. 3', postalCode: '78-400', city: 'Szczecinek' };
@@ -110,5 +118,78 @@ describe('court order', () => {
       validFromUtcMs: v1.validFromUtcMs,
     });
     expect(backdated.ok ? [] : backdated.errors.map((e) => e.code)).toEqual(['order_amendment_not_later']);
+  });
+});
+
+/** v1 with Monday's windows replaced, applying from `validFrom`. */
+function mondays(version: number, validFrom: string, mon: AwayWindow[]): CourtOrderVersion {
+  const stay = v1.obligations[0]!;
+  if (stay.kind !== 'stay_at_place') throw new Error('fixture');
+  return {
+    ...v1,
+    version,
+    validFromUtcMs: Date.parse(validFrom),
+    obligations: [{ ...stay, schedule: { ...stay.schedule, weekly: { ...stay.schedule.weekly, mon } } }],
+  };
+}
+const exception = (date: string, window: AwayWindow): ApprovedException => ({
+  id: `e-${date}-${window.start}`,
+  date,
+  window,
+  approvedBy: 'kurator-1',
+  approvedAtUtcMs: Date.parse('2025-04-21T09:00+02:00'),
+  reason: 'wizyta lekarska',
+});
+
+describe("the order's versions together with the approved exceptions (R4)", () => {
+  // Monday 2025-05-05: work 07:00–15:00 (8 h) and a 4 h exception: 12 h, allowed under version 1.
+  const visit = exception('2025-05-05', { start: '17:00', end: '21:00', label: 'lekarz' });
+
+  it('refuses an amendment that leaves no room for an exception approved earlier, naming the day', () => {
+    const longer = mondays(2, '2025-05-01T00:00+02:00', [{ start: '07:00', end: '16:00', label: 'praca' }]);
+    const problems = amendmentProblemsWithExceptions([v1, longer], [visit]);
+    expect(problems.map((p) => p.code)).toEqual(['schedule_day_over_12h']);
+    expect(problems[0]!.pl).toContain('05.05.2025');
+    expect(problems[0]!.pl).toContain('13 h');
+    expect(problems[0]!.en).toContain('Monday 5 May 2025');
+    // The same change applying after the exception's day leaves it alone.
+    const after = { ...longer, validFromUtcMs: Date.parse('2025-05-06T00:00+02:00') };
+    expect(amendmentProblemsWithExceptions([v1, after], [visit])).toEqual([]);
+  });
+
+  it('judges a new exception under the version in force on its day, not the latest one', () => {
+    const shorter = mondays(2, '2025-05-06T00:00+02:00', [{ start: '07:00', end: '11:00', label: 'praca' }]);
+    // On 5 May version 1 is in force (8 h of work): 5 h more is 13 h.
+    const long = exception('2025-05-05', { start: '16:00', end: '21:00', label: 'lekarz' });
+    expect(exceptionProblemsWithOrder([v1, shorter], [], long).map((p) => p.code)).toEqual([
+      'schedule_day_over_12h',
+    ]);
+    // A week later version 2 is in force (4 h of work): the same 5 h fit.
+    expect(exceptionProblemsWithOrder([v1, shorter], [], { ...long, date: '2025-05-12' })).toEqual([]);
+  });
+
+  it('judges a night exception under a version that begins the next morning', () => {
+    const longer = mondays(2, '2025-05-05T06:00+02:00', [{ start: '07:00', end: '18:00', label: 'praca' }]);
+    const night = exception('2025-05-04', {
+      start: '22:00',
+      end: '06:00',
+      endsNextDay: true,
+      label: 'dyżur',
+    });
+    // Sunday 22:00 – Monday 06:00 puts 6 h on Monday; with version 2's 11 h of work that is 17 h.
+    expect(exceptionProblemsWithOrder([v1, longer], [], night).map((p) => p.code)).toContain(
+      'schedule_day_over_12h',
+    );
+  });
+});
+
+describe('unit ranges (T2.2, T3)', () => {
+  it('holds a stationary unit to 200 m and a portable one to 200 ± 20 m', () => {
+    expect(unitRangeProblems('stationary_unit', 200)).toEqual([]);
+    expect(unitRangeProblems('stationary_unit', 201).map((p) => p.code)).toEqual([
+      'stationary_range_invalid',
+    ]);
+    expect(unitRangeProblems('portable_unit', 220)).toEqual([]);
+    expect(unitRangeProblems('portable_unit', 179).map((p) => p.code)).toEqual(['portable_range_invalid']);
   });
 });

@@ -6,20 +6,19 @@ import type { PostalAddress } from './case.js';
 import type { DeviceKind } from './device-assignment.js';
 import { MAX_READINESS_DEADLINE_HOURS } from './deadlines.js';
 import type { EngineSettingsOverride } from './engine/types.js';
+import { MAX_STATIONARY_RANGE_METERS, PORTABLE_RANGE_METERS } from './law.js';
 import type { DomainMessage, Result } from './messages.js';
 import { message, resultOf } from './messages.js';
-import type { Schedule } from './schedule.js';
+import type { ApprovedException, AwayWindow, Schedule } from './schedule.js';
 import { validateSchedule } from './schedule.js';
-import type { LocalDate } from './time.js';
-import { formatLocal, isLocalDate } from './time.js';
+import type { InWords, LocalDate } from './time.js';
+import { addDays, dayInWords, formatLocal, instantInWords, isLocalDate, startOfLocalDay } from './time.js';
 import type { LatLon, Zone } from './zone.js';
 import { validateZone } from './zone.js';
 
 /** Kind of monitoring (R9): stay at a place at set times, be located anywhere, or keep away from a person. */
 export type SupervisionKind = 'stationary' | 'mobile' | 'proximity';
 
-/** Largest range of a stationary unit confined to the monitoring place, metres (T2.2: desired max 200 m). */
-export const MAX_STATIONARY_RANGE_METERS = 200;
 /** Largest distance a court order may require from a protected person, metres. */
 export const MAX_KEEP_DISTANCE_METERS = 10_000;
 
@@ -113,6 +112,38 @@ const OBLIGATION_KIND: Record<Obligation['kind'], SupervisionKind> = {
   inclusion_zone: 'mobile',
   keep_distance: 'proximity',
 };
+
+/**
+ * What is wrong with setting a unit of `kind` to a range of `meters` (empty when nothing): a stationary
+ * unit's range is confined to the monitoring place, at most 200 m (T2.2); a portable or protected person's
+ * unit is adjusted to 200 ± 20 m (T3). The order's range and every range command to a unit go through it.
+ */
+export function unitRangeProblems(kind: DeviceKind, meters: number, path?: string): DomainMessage[] {
+  if (kind === 'transmitter') return [];
+  if (kind === 'stationary_unit') {
+    return Number.isFinite(meters) && meters > 0 && meters <= MAX_STATIONARY_RANGE_METERS
+      ? []
+      : [
+          message(
+            'stationary_range_invalid',
+            `Zasięg rejestratora musi wynosić od 1 do ${MAX_STATIONARY_RANGE_METERS} m i obejmować tylko miejsce dozoru (podano ${meters} m).`,
+            `The stationary unit's range must be 1–${MAX_STATIONARY_RANGE_METERS} m and cover only the monitoring place (got ${meters} m).`,
+            path,
+          ),
+        ];
+  }
+  const { min, max } = PORTABLE_RANGE_METERS;
+  return Number.isFinite(meters) && meters >= min && meters <= max
+    ? []
+    : [
+        message(
+          'portable_range_invalid',
+          `Zasięg urządzenia przenośnego musi wynosić od ${min} do ${max} m (200 ± 20 m; podano ${meters} m).`,
+          `A portable unit's range must be ${min}–${max} m (200 ± 20 m; got ${meters} m).`,
+          path,
+        ),
+      ];
+}
 
 function prefixed(errors: readonly DomainMessage[], prefix: string): DomainMessage[] {
   return errors.map((e) => ({ ...e, path: e.path === undefined ? prefix : `${prefix}.${e.path}` }));
@@ -235,16 +266,8 @@ export function validateCourtOrderVersion(v: CourtOrderVersion): Result<CourtOrd
         const s = validateSchedule(o.schedule);
         if (!s.ok) errors.push(...prefixed(s.errors, `${path}.schedule`));
         const r = o.place.rangeMeters;
-        if (r !== undefined && (!Number.isFinite(r) || r <= 0 || r > MAX_STATIONARY_RANGE_METERS)) {
-          errors.push(
-            message(
-              'stationary_range_invalid',
-              `Zasięg rejestratora musi wynosić od 1 do ${MAX_STATIONARY_RANGE_METERS} m i obejmować tylko miejsce dozoru.`,
-              `The stationary unit's range must be 1–${MAX_STATIONARY_RANGE_METERS} m and cover only the monitoring place.`,
-              `${path}.place.rangeMeters`,
-            ),
-          );
-        }
+        if (r !== undefined)
+          errors.push(...unitRangeProblems('stationary_unit', r, `${path}.place.rangeMeters`));
         break;
       }
       case 'exclusion_zone':
@@ -327,4 +350,97 @@ export function versionInForce(order: CourtOrder, instantUtcMs: number): CourtOr
   let found: CourtOrderVersion | undefined;
   for (const v of order.versions) if (v.validFromUtcMs <= instantUtcMs) found = v;
   return found;
+}
+
+/** The schedule of a version's stay-at-place obligation, if it has one. */
+function scheduleOf(v: CourtOrderVersion): Schedule | undefined {
+  const stay = v.obligations.find((o) => o.kind === 'stay_at_place');
+  return stay?.kind === 'stay_at_place' ? stay.schedule : undefined;
+}
+
+/**
+ * The instants of the calendar days a window starting on `date` counts in: its own day, and the next one
+ * when it runs past midnight. The version in force in any part of them judges the window.
+ */
+function daysCounted(date: LocalDate, window: AwayWindow): { from: number; to: number } {
+  return { from: startOfLocalDay(date), to: startOfLocalDay(addDays(date, window.endsNextDay ? 2 : 1)) };
+}
+
+/** The exceptions counting in a day that version `i` governs (from its start to the next version's). */
+function exceptionsUnder(
+  versions: readonly CourtOrderVersion[],
+  i: number,
+  exceptions: readonly ApprovedException[],
+): ApprovedException[] {
+  const from = versions[i]!.validFromUtcMs;
+  const to = versions[i + 1]?.validFromUtcMs ?? Infinity;
+  return exceptions.filter((e) => {
+    if (!isLocalDate(e.date)) return false;
+    const d = daysCounted(e.date, e.window);
+    return d.from < to && d.to > from;
+  });
+}
+
+/** `v`'s schedule with `exceptions` approved in it, judged as in force; each refusal prefixed with `context`. */
+function problemsUnder(
+  v: CourtOrderVersion,
+  exceptions: readonly ApprovedException[],
+  context: InWords,
+): DomainMessage[] {
+  const schedule = scheduleOf(v);
+  if (schedule === undefined || exceptions.length === 0) return [];
+  const r = validateSchedule({ ...schedule, exceptions: [...schedule.exceptions, ...exceptions] });
+  if (r.ok) return [];
+  return r.errors.map((e) => message(e.code, `${context.pl}: ${e.pl}`, `${context.en}: ${e.en}`, e.path));
+}
+
+/**
+ * R4 across an amendment: the new (last) version of `versions` with the probation officer's exceptions
+ * approved earlier that count in a day it governs. An exception fitted the version it was approved under;
+ * the new version's windows may leave no room for it (13 h away on that day). Empty when all still fit.
+ */
+export function amendmentProblemsWithExceptions(
+  versions: readonly CourtOrderVersion[],
+  exceptions: readonly ApprovedException[],
+): DomainMessage[] {
+  const i = versions.length - 1;
+  const v = versions[i];
+  if (v === undefined) return [];
+  const ahead = exceptionsUnder(versions, i, exceptions);
+  if (ahead.length === 0) return [];
+  const from = instantInWords(v.validFromUtcMs);
+  return problemsUnder(v, ahead, {
+    pl: `Zmiana postanowienia (wersja ${v.version}, od ${from.pl}) nie zostawia miejsca na wyjątki zatwierdzone wcześniej przez kuratora`,
+    en: `The amendment (version ${v.version}, from ${from.en}) leaves no room for the exceptions the probation officer approved earlier`,
+  });
+}
+
+/**
+ * R4 for a new exception: judged under every version in force in a day it counts in (the version in force
+ * that day, and a later one that begins before the day is over), together with the exceptions approved
+ * before it. Empty when it fits.
+ */
+export function exceptionProblemsWithOrder(
+  versions: readonly CourtOrderVersion[],
+  approved: readonly ApprovedException[],
+  exception: ApprovedException,
+): DomainMessage[] {
+  const day = dayInWords(exception.date);
+  const context = (v: CourtOrderVersion): InWords => ({
+    pl: `Wyjątek na ${day.pl} w wersji ${v.version} postanowienia`,
+    en: `The exception for ${day.en} under version ${v.version} of the order`,
+  });
+  const errors: DomainMessage[] = [];
+  let judged = false;
+  versions.forEach((v, i) => {
+    const under = exceptionsUnder(versions, i, [...approved, exception]);
+    if (!under.includes(exception)) return;
+    judged = true;
+    errors.push(...problemsUnder(v, under, context(v)));
+  });
+  // A day no version governs (before the order applies, or a malformed date): the latest version judges it.
+  const last = versions.at(-1);
+  if (!judged && last !== undefined)
+    errors.push(...problemsUnder(last, [...approved, exception], context(last)));
+  return errors;
 }

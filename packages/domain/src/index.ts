@@ -1,4 +1,5 @@
 /** @sde/domain — the pure domain core for cases, court orders, schedules and deadlines (no I/O). */
+export * from './law.js';
 export * from './messages.js';
 export * from './time.js';
 export * from './holidays.js';

@@ -2,12 +2,14 @@
  * The schedule of a stationary obligation (R4, R11): when the person MAY BE AWAY from the
  * monitoring place. Wall-clock times in Europe/Warsaw; see docs/adr/0102-domain-schedule-time.md.
  */
+import { MAX_AWAY_MINUTES_PER_DAY } from './law.js';
 import type { DomainMessage, Result } from './messages.js';
 import { message, resultOf } from './messages.js';
 import type { LocalDate, WallTime } from './time.js';
 import {
   MINUTES_PER_DAY,
   addDays,
+  dayInWords,
   isLocalDate,
   isSkippedWallTime,
   isoDayOfWeek,
@@ -43,8 +45,8 @@ export const DAY_EN: Readonly<Record<DayOfWeek, string>> = {
   sun: 'Sunday',
 };
 
-/** Most minutes a person may be away in one calendar day (R4: at most 12 hours a day). */
-export const MAX_AWAY_MINUTES_PER_DAY = 12 * 60;
+/** The daily limit in whole hours, as the refusals say it. */
+const MAX_HOURS = MAX_AWAY_MINUTES_PER_DAY / 60;
 /** Longest label of a window, in characters. */
 export const MAX_LABEL_LENGTH = 80;
 
@@ -226,8 +228,8 @@ function checkWindow(w: AwayWindow, path: string): DomainMessage[] {
     errors.push(
       message(
         'window_over_12h',
-        `Okno ${w.start}–${w.end} trwa ${d.pl}; jedno wyjście nie może przekraczać 12 godzin.`,
-        `Window ${w.start}–${w.end} lasts ${d.en}; one absence may not exceed 12 hours.`,
+        `Okno ${w.start}–${w.end} trwa ${d.pl}; jedno wyjście nie może przekraczać ${MAX_HOURS} godzin.`,
+        `Window ${w.start}–${w.end} lasts ${d.en}; one absence may not exceed ${MAX_HOURS} hours.`,
         path,
       ),
     );
@@ -283,8 +285,8 @@ function checkTimeline(
       errors.push(
         message(
           'schedule_day_over_12h',
-          `${label.pl}: łączny czas poza miejscem dozoru wynosi ${t.pl}; dopuszczalne jest najwyżej 12 godzin w ciągu doby (liczone od północy do północy, okno nocne dzieli się na dwie doby).`,
-          `${label.en}: total time away is ${t.en}; at most 12 hours per calendar day are allowed (midnight to midnight; a night window is split between the two days).`,
+          `${label.pl}: łączny czas poza miejscem dozoru wynosi ${t.pl}; dopuszczalne jest najwyżej ${MAX_HOURS} godzin w ciągu doby (liczone od północy do północy, okno nocne dzieli się na dwie doby).`,
+          `${label.en}: total time away is ${t.en}; at most ${MAX_HOURS} hours per calendar day are allowed (midnight to midnight; a night window is split between the two days).`,
           label.path,
         ),
       );
@@ -319,8 +321,8 @@ function checkTimeline(
       errors.push(
         message(
           'continuous_absence_over_12h',
-          `Okna następujące bezpośrednio po sobie (od „${first.sw.window.label}”) dają nieprzerwaną nieobecność ${t.pl}; jedno wyjście nie może przekraczać 12 godzin.`,
-          `Back-to-back windows (from "${first.sw.window.label}") make a continuous absence of ${t.en}; one absence may not exceed 12 hours.`,
+          `Okna następujące bezpośrednio po sobie (od „${first.sw.window.label}”) dają nieprzerwaną nieobecność ${t.pl}; jedno wyjście nie może przekraczać ${MAX_HOURS} godzin.`,
+          `Back-to-back windows (from "${first.sw.window.label}") make a continuous absence of ${t.en}; one absence may not exceed ${MAX_HOURS} hours.`,
           first.sw.path,
         ),
       );
@@ -387,7 +389,11 @@ function checkWeekly(schedule: Schedule): DomainMessage[] {
 function checkDated(schedule: Schedule, date: LocalDate): DomainMessage[] {
   const dates = [addDays(date, -1), date, addDays(date, 1), addDays(date, 2)];
   const days = dates.map((d) => windowsStartingOn(schedule, d));
-  const labels = dates.map((d) => ({ pl: `Dzień ${d}`, en: `Day ${d}`, path: `date:${d}` }));
+  const labels = dates.map((d) => {
+    const day = dayInWords(d);
+    const dow = dayOfWeekOf(d);
+    return { pl: `Dzień ${day.pl} (${DAY_PL[dow]})`, en: `${DAY_EN[dow]} ${day.en}`, path: `date:${d}` };
+  });
   // The next day is re-checked only if a dated night window spills into it; otherwise it is weekly-only.
   const spills = (days[1] ?? []).some((sw) => sw.source !== 'weekly' && sw.window.endsNextDay === true);
   const errors = checkTimeline(
@@ -409,12 +415,13 @@ function checkDated(schedule: Schedule, date: LocalDate): DomainMessage[] {
       const dayShift = Math.floor(minute / MINUTES_PER_DAY);
       const inDay = minute - dayShift * MINUTES_PER_DAY;
       const onDate = addDays(date, dayShift);
+      const onDay = dayInWords(onDate);
       if (inDay < MINUTES_PER_DAY && isSkippedWallTime(onDate, inDay)) {
         errors.push(
           message(
             'window_time_skipped_by_dst',
-            `Godzina ${text} nie istnieje ${onDate} (zmiana czasu na letni: zegary przesuwa się z 02:00 na 03:00).`,
-            `The time ${text} does not exist on ${onDate} (clocks go forward from 02:00 to 03:00).`,
+            `Godzina ${text} nie istnieje ${onDay.pl} (zmiana czasu na letni: zegary przesuwa się z 02:00 na 03:00).`,
+            `The time ${text} does not exist on ${onDay.en} (clocks go forward from 02:00 to 03:00).`,
             sw.path,
           ),
         );
@@ -451,8 +458,8 @@ export function validateSchedule(schedule: Schedule): Result<Schedule> {
         errors.push(
           message(
             'one_off_duplicate_replace',
-            `Dla dnia ${c.date} podano więcej niż jedną zmianę zastępującą harmonogram.`,
-            `More than one replacing change for ${c.date}.`,
+            `Dla dnia ${dayInWords(c.date).pl} podano więcej niż jedną zmianę zastępującą harmonogram.`,
+            `More than one replacing change for ${dayInWords(c.date).en}.`,
             path,
           ),
         );
@@ -463,8 +470,8 @@ export function validateSchedule(schedule: Schedule): Result<Schedule> {
       errors.push(
         message(
           'one_off_reason_missing',
-          `Zmiana harmonogramu na dzień ${c.date} musi mieć podany powód.`,
-          `The schedule change for ${c.date} needs a reason.`,
+          `Zmiana harmonogramu na dzień ${dayInWords(c.date).pl} musi mieć podany powód.`,
+          `The schedule change for ${dayInWords(c.date).en} needs a reason.`,
           path,
         ),
       );
@@ -493,8 +500,8 @@ export function validateSchedule(schedule: Schedule): Result<Schedule> {
       errors.push(
         message(
           'exception_approval_incomplete',
-          `Wyjątek na dzień ${e.date} musi wskazywać kuratora, który go zatwierdził, i powód.`,
-          `The exception for ${e.date} must name the approving probation officer and give a reason.`,
+          `Wyjątek na dzień ${dayInWords(e.date).pl} musi wskazywać kuratora, który go zatwierdził, i powód.`,
+          `The exception for ${dayInWords(e.date).en} must name the approving probation officer and give a reason.`,
           path,
         ),
       );

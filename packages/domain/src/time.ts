@@ -150,3 +150,23 @@ export function formatDay(date: LocalDate, lang: 'pl' | 'en'): string {
   if (lang === 'pl') return `${d}.${m}.${y}`;
   return `${Number(d)} ${MONTHS_EN[Number(m) - 1] ?? m} ${y}`;
 }
+
+/** Both languages of a text meant for a person. */
+export interface InWords {
+  readonly pl: string;
+  readonly en: string;
+}
+
+/** A Warsaw day in both languages, as {@link formatDay} writes it; a malformed date stays as given. */
+export function dayInWords(date: LocalDate): InWords {
+  if (!DATE_RE.test(date)) return { pl: date, en: date };
+  return { pl: formatDay(date, 'pl'), en: formatDay(date, 'en') };
+}
+
+/** An instant as a person reads it, on the Warsaw wall clock: `24.12.2026, 15:00` / `24 December 2026, 15:00`. */
+export function instantInWords(instantUtcMs: number): InWords {
+  const z = Temporal.Instant.fromEpochMilliseconds(instantUtcMs).toZonedDateTimeISO(WARSAW_TIME_ZONE);
+  const day = dayInWords(z.toPlainDate().toString());
+  const time = formatWallTime(z.hour * 60 + z.minute);
+  return { pl: `${day.pl}, ${time}`, en: `${day.en}, ${time}` };
+}

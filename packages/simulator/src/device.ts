@@ -21,6 +21,7 @@ import {
   type RefusalMessage,
   type UplinkMessage,
 } from '@sde/protocol';
+import { MAX_STATIONARY_RANGE_METERS, PORTABLE_RANGE_METERS } from '@sde/domain/law';
 import type { LatencyHistogram } from './histogram.js';
 import {
   Journal,
@@ -33,8 +34,21 @@ import {
 /** Firmware version the simulated units report in `hello`. */
 export const SIM_FIRMWARE = 'sde-sim/0.1';
 
-/** Range limits a portable unit allows (T3: 200 ± 20 m). */
-const PORTABLE_RANGE = { min: 180, max: 220 } as const;
+/**
+ * Why a unit of `kind` refuses a range of `meters`, or undefined when it accepts it: a home unit's range is
+ * confined to the monitoring place (T2.2, at most 200 m), a portable unit's is 200 ± 20 m (T3). The bounds
+ * are the domain's; the firmware only enforces them.
+ */
+export function rangeRefusal(kind: UnitKind, meters: number): string | undefined {
+  if (kind === 'home_unit') {
+    return meters > MAX_STATIONARY_RANGE_METERS
+      ? `a home unit's range is at most ${MAX_STATIONARY_RANGE_METERS} m (T2.2)`
+      : undefined;
+  }
+  const { min, max } = PORTABLE_RANGE_METERS;
+  return meters < min || meters > max ? `a portable unit's range is ${min}–${max} m (T3)` : undefined;
+}
+
 /** Longest wait between retransmissions while the center makes no progress. */
 const MAX_RETRANSMIT_WAIT_MS = 60_000;
 
@@ -497,15 +511,9 @@ export class SimDevice {
           if (settings.messages.length > 200) settings.messages.shift();
           break;
         case 'set_range':
-          if (
-            this.kind !== 'home_unit' &&
-            (command.meters < PORTABLE_RANGE.min || command.meters > PORTABLE_RANGE.max)
-          ) {
-            status = 'rejected';
-            reason = `a portable unit's range is ${PORTABLE_RANGE.min}–${PORTABLE_RANGE.max} m (T3)`;
-          } else {
-            settings.rangeM = command.meters;
-          }
+          reason = rangeRefusal(this.kind, command.meters);
+          if (reason !== undefined) status = 'rejected';
+          else settings.rangeM = command.meters;
           break;
         case 'set_interval':
           settings.intervalSec = command.seconds;

@@ -174,6 +174,19 @@ describe('SimDevice against a broker and a protocol responder', () => {
     expect(device.memory.settings.rangeM).toBe(210);
   });
 
+  it('a home unit refuses a range above 200 m and keeps the one it had', async () => {
+    const device = await homeUnit();
+    await device.connect();
+    responder.sendCommand('HU-0001', 'r-1', { cmd: 'set_range', meters: 200 });
+    responder.sendCommand('HU-0001', 'r-2', { cmd: 'set_range', meters: 201 });
+    await expect.poll(() => responder.cmdAcks.length, { timeout: 5000 }).toBe(2);
+    expect(responder.cmdAcks.map((a) => [a.status, a.reason])).toEqual([
+      ['done', undefined],
+      ['rejected', "a home unit's range is at most 200 m (T2.2)"],
+    ]);
+    expect(device.memory.settings.rangeM).toBe(200);
+  });
+
   it('emits an event with a given device time, or when the device clock reaches a time', async () => {
     const device = await homeUnit();
     await device.connect();

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  assignmentProblems,
   checkEligibility,
   checkTerm,
   clearGrant,
@@ -21,6 +22,7 @@ import {
   type FlatOwner,
   type GrantBar,
   type ReadinessManner,
+  type Jurisdiction,
   type SentenceToServe,
   type Term,
 } from '@sde/domain';
@@ -98,14 +100,25 @@ export function createCaseService(deps: {
     return { courtId: actor.courtId, regionId: actor.regionId ?? court?.region_id ?? null };
   }
 
+  /**
+   * Refuses an assignment of someone who is not an active user of `role`, or (S5) who does not belong to
+   * the court and region of the case `of`: the service holds this on every path, not only over HTTP.
+   */
   async function checkUser(
     id: string | null | undefined,
     role: 'judge' | 'probation_officer',
     field: string,
+    of: Jurisdiction,
+    ex: Executor = db,
   ) {
     if (!id) return;
-    const u = await repo.user(id);
-    if (!u || u.role !== role || !u.active) {
+    const u = await repo.user(id, ex);
+    if (u && u.role === role && u.active) {
+      const regionId =
+        u.region_id ?? (u.court_id ? ((await repo.court(u.court_id, ex))?.region_id ?? null) : null);
+      const problems = assignmentProblems(role, { regionId, courtId: u.court_id }, of, field);
+      if (problems.length > 0) throw new DomainRuleError(problems);
+    } else {
       throw new DomainRuleError([
         role === 'judge'
           ? {
@@ -281,8 +294,9 @@ export function createCaseService(deps: {
         });
       }
       if (errors.length > 0 || !court) throw new DomainRuleError(errors);
-      await checkUser(b.judgeId, 'judge', 'judgeId');
-      await checkUser(b.probationOfficerId, 'probation_officer', 'probationOfficerId');
+      const at = { regionId: court.region_id, courtId: b.courtId };
+      await checkUser(b.judgeId, 'judge', 'judgeId', at);
+      await checkUser(b.probationOfficerId, 'probation_officer', 'probationOfficerId', at);
       const row = {
         id: randomUUID(),
         caseNumber: b.caseNumber.trim(),
@@ -340,10 +354,10 @@ export function createCaseService(deps: {
       },
       requestId?: string,
     ) {
-      await checkUser(patch.judgeId, 'judge', 'judgeId');
-      await checkUser(patch.probationOfficerId, 'probation_officer', 'probationOfficerId');
       await db.transaction().execute(async (trx) => {
         const c = await caseScoped(actor, id, trx);
+        await checkUser(patch.judgeId, 'judge', 'judgeId', c, trx);
+        await checkUser(patch.probationOfficerId, 'probation_officer', 'probationOfficerId', c, trx);
         await repo.updateCase(c.id, patch, trx);
         // Tasks of the judge and the officer follow the case.
         for (const s of await repo.supervisionsOfCase(c.id, trx)) {

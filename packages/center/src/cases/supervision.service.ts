@@ -10,13 +10,14 @@ import type { Transaction } from 'kysely';
 import {
   STATUS_NAMES,
   amendCourtOrder,
+  amendmentProblemsWithExceptions,
   checkDeviceAssignment,
   describeReadinessManner,
+  exceptionProblemsWithOrder,
   openTasks,
   releaseDevice,
   transition,
   validateCourtOrderVersion,
-  validateSchedule,
   versionInForce,
   type ApprovedException,
   type AwayWindow,
@@ -429,6 +430,18 @@ export function createSupervisionService(deps: {
     return detail(actor, id);
   }
 
+  /** The probation officer's exceptions approved so far in a supervision, as the domain judges them. */
+  async function approvedExceptions(supervisionId: string, ex: Executor): Promise<ApprovedException[]> {
+    return (await repo.exceptionsOf(supervisionId, ex)).map((e) => ({
+      id: e.id,
+      date: e.date,
+      window: e.window as unknown as AwayWindow,
+      approvedBy: e.approvedBy,
+      approvedAtUtcMs: e.approvedAt.getTime(),
+      reason: e.reason,
+    }));
+  }
+
   /**
    * Sends the range of the version in force at `at` to every home unit assigned now (T2.2), when the version
    * sets one. After the write's commit: the command has its own transaction and state (queued, sent,
@@ -816,6 +829,12 @@ export function createSupervisionService(deps: {
           ...(body.monitoringSettings ? { monitoringSettings: body.monitoringSettings } : {}),
         };
         await validateVersion(previous, next, trx);
+        // The officer's exceptions were approved under the earlier versions; the new one must leave room for them.
+        const clash = amendmentProblemsWithExceptions(
+          [...previous, next],
+          await approvedExceptions(s.id, trx),
+        );
+        if (clash.length > 0) throw new DomainRuleError(clash, 409);
         await repo.insertOrderVersion(order.id, next, actor.login, trx);
         await repo.updateSupervision(
           s.id,
@@ -858,22 +877,14 @@ export function createSupervisionService(deps: {
         }
         const { versions } = await currentVersions(s, trx);
         const last = versions.at(-1)!.body;
-        const stay = last.obligations.find((o) => o.kind === 'stay_at_place');
-        if (!stay || stay.kind !== 'stay_at_place') {
+        if (!last.obligations.some((o) => o.kind === 'stay_at_place')) {
           throw refuse(
             'no_schedule',
             'Postanowienie nie nakłada obowiązku przebywania w miejscu — nie ma harmonogramu, do którego można dodać wyjątek.',
             'The order sets no stay-at-place obligation — there is no schedule to add an exception to.',
           );
         }
-        const existing: ApprovedException[] = (await repo.exceptionsOf(s.id, trx)).map((e) => ({
-          id: e.id,
-          date: e.date,
-          window: e.window as unknown as AwayWindow,
-          approvedBy: e.approvedBy,
-          approvedAtUtcMs: e.approvedAt.getTime(),
-          reason: e.reason,
-        }));
+        const existing = await approvedExceptions(s.id, trx);
         const exception: ApprovedException = {
           id: randomUUID(),
           date: body.date,
@@ -882,11 +893,13 @@ export function createSupervisionService(deps: {
           approvedAtUtcMs: Date.now(),
           reason: body.reason,
         };
-        const r = validateSchedule({
-          ...stay.schedule,
-          exceptions: [...stay.schedule.exceptions, ...existing, exception],
-        });
-        if (!r.ok) throw new DomainRuleError(r.errors, 400);
+        // Judged under every version in force on the days it counts in, not only the latest one.
+        const problems = exceptionProblemsWithOrder(
+          versions.map((v) => v.body),
+          existing,
+          exception,
+        );
+        if (problems.length > 0) throw new DomainRuleError(problems, 400);
         await repo.insertException(
           {
             id: exception.id,

@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import type { ObjectKind, ParsedBody, ParsedParams, ParsedQuery, RefSpec, RouteSpec } from '@sde/api';
+import { assignmentProblems, type DomainMessage } from '@sde/domain';
 import { recordAudit } from '../audit/audit.repository.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { can, ForbiddenError, inScope, scopeOf, type Actor } from '../auth/actor.js';
@@ -204,26 +205,31 @@ async function courtRegion(db: Kysely<DB>, courtId: string): Promise<string | un
 }
 
 /**
- * The law's jurisdiction (S5): a probation officer assigned to a case belongs to its region, and to its
- * court when the officer has one; a judge assigned to a case sits at its court. Undefined when it holds
- * (or the user is unknown: the service answers that in its own words).
+ * The law's jurisdiction (S5) of a judge or officer named in a body, by the domain's rule. Empty when it
+ * holds (or the user is unknown: the service answers that in its own words).
  */
-async function jurisdictionBreach(
+async function jurisdictionProblems(
   db: Kysely<DB>,
   kind: 'judge' | 'probation_officer',
   id: string,
   target: { regionId: string; courtId: string | null },
-): Promise<boolean> {
-  if (!UUID.test(id)) return false;
+  field: string,
+): Promise<DomainMessage[]> {
+  if (!UUID.test(id)) return [];
   const u = await db
-    .selectFrom('users')
-    .select(['region_id', 'court_id'])
-    .where('id', '=', id)
-    .where('role', '=', kind)
+    .selectFrom('users as u')
+    .leftJoin('courts as uc', 'uc.id', 'u.court_id')
+    .select(['u.region_id', 'u.court_id', 'uc.region_id as court_region_id'])
+    .where('u.id', '=', id)
+    .where('u.role', '=', kind)
     .executeTakeFirst();
-  if (!u) return false;
-  if (kind === 'judge') return u.court_id !== target.courtId;
-  return u.region_id !== target.regionId || (u.court_id !== null && u.court_id !== target.courtId);
+  if (!u) return [];
+  return assignmentProblems(
+    kind,
+    { regionId: u.region_id ?? u.court_region_id, courtId: u.court_id },
+    target,
+    field,
+  );
 }
 
 /** The values at `path` in `value` (`a.b[].c`), skipping null and undefined. */
@@ -364,23 +370,10 @@ async function checkRef(
   // A caller who sees everything gets the service's precise "unknown" refusal; others a plain 404.
   if (!everything && !(await reachable(db, actor, ref.kind, id))) throw notFound(ref.kind, id);
   if ((ref.kind === 'judge' || ref.kind === 'probation_officer') && target) {
-    if (await jurisdictionBreach(db, ref.kind, id, target)) {
+    const problems = await jurisdictionProblems(db, ref.kind, id, target, ref.field);
+    if (problems.length > 0) {
       if (!everything) throw notFound(ref.kind, id);
-      throw new DomainRuleError([
-        ref.kind === 'judge'
-          ? {
-              code: 'outside_jurisdiction',
-              pl: 'Wskazany sędzia nie orzeka w sądzie tej sprawy.',
-              en: 'The judge given does not sit at the court of this case.',
-              path: ref.field,
-            }
-          : {
-              code: 'outside_jurisdiction',
-              pl: 'Wskazany kurator nie należy do regionu lub sądu tej sprawy.',
-              en: 'The probation officer given does not belong to the region or court of this case.',
-              path: ref.field,
-            },
-      ]);
+      throw new DomainRuleError(problems);
     }
   }
 }

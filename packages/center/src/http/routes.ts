@@ -1,5 +1,6 @@
 /** Routes of the foundation: health, metrics, devices, commands, offline read-outs and the ledger check. */
 import { FOUNDATION_ROUTES } from '@sde/api';
+import { unitRangeProblems } from '@sde/domain';
 import { parseReadout, openFrame, type CommandBody, type EventsMessage } from '@sde/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -12,6 +13,8 @@ import type { ChainService } from '../chains/chain.service.js';
 import type { Ledger } from '../ledger/ledger.service.js';
 import type { Metrics } from '../metrics.js';
 import { recordAudit } from '../audit/audit.repository.js';
+import { DomainRuleError } from '../cases/domain-error.js';
+import { ORDER_DEVICE_KIND } from '../cases/supervision.service.js';
 import { presentCommandsFor } from '../monitoring/monitoring.presenters.js';
 import { notFound, reachable, registerTable } from './route-table.js';
 
@@ -78,8 +81,15 @@ export function registerRoutes(
         if (!status) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);
         return status;
       },
-      sendCommand: ({ actor, params, body, requestId }) =>
-        deps.gateway.enqueueCommand(params.id, body, actor.login, (trx, stored) =>
+      sendCommand: async ({ actor, params, body, requestId }) => {
+        if (body.cmd === 'set_range') {
+          // A range the law does not allow is refused here, before it is queued, not by the unit days later.
+          const device = await deps.devices.lookup(params.id);
+          const kind = device && ORDER_DEVICE_KIND[device.kind];
+          const problems = kind ? unitRangeProblems(kind, body.meters, 'meters') : [];
+          if (problems.length > 0) throw new DomainRuleError(problems);
+        }
+        return deps.gateway.enqueueCommand(params.id, body, actor.login, (trx, stored) =>
           recordAudit(trx, actor, {
             action: body.cmd === 'message' ? 'device.message' : 'device.command',
             entity: 'device',
@@ -87,7 +97,8 @@ export function registerRoutes(
             changes: { commandId: stored.id, ...commandSummary(body) },
             requestId,
           }),
-        ),
+        );
+      },
       listCommands: async ({ actor, params: { id } }) => {
         const device = await deps.devices.lookup(id);
         if (!device) throw new NotFoundError(`device ${id}`, `urządzenie ${id}`);

@@ -1,13 +1,13 @@
 /** Default rule settings and per-order overrides (docs/engine.md lists the reasons for each default). */
+import { MAX_AWAY_MS_PER_DAY } from '../law.js';
 import type { EngineSettings, EngineSettingsOverride } from './types.js';
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 /** The defaults every order starts from. */
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   presence: { graceMs: 3 * MINUTE, returnHoldMs: MINUTE },
-  dailyLimit: { maxAwayMs: 12 * HOUR, graceMs: 10 * MINUTE },
+  dailyLimit: { maxAwayMs: MAX_AWAY_MS_PER_DAY, graceMs: 10 * MINUTE },
   zones: { graceMs: 0, enterFixes: 2, exitFixes: 2, marginMeters: 10, maxSpeedMps: 70 },
   proximity: { graceMs: 0, resolveHoldMs: 2 * MINUTE, stalenessMs: 2 * MINUTE, pairFixes: 2 },
   communication: { missedReports: 2, graceMs: 30_000 },
