@@ -85,18 +85,26 @@ describe.each(setups)('retention on %s', (storage, available) => {
   });
 
   let nextId = 1_000_000;
+  /** Each device's hash-chain length: the frame and the event are its next two links (ADR 0701). */
+  const chainLen = new Map<string, number>();
   /** One frame with one position event of `device`, registered at `iso`. */
   async function store(device: string, iso: string): Promise<void> {
     const id = nextId++;
+    const pos = (chainLen.get(device) ?? 0) + 1;
+    chainLen.set(device, pos + 1);
     await sql`
       with d as (select no from devices where id = ${device})
-      insert into raw_messages (id, received_at, device_no, source, frame)
-      select ${id}, ${iso}::timestamptz, d.no, 'mqtt', '{}' from d`.execute(handle!.db);
+      insert into raw_messages (id, received_at, device_no, source, frame, chain_pos, hash)
+      select ${id}, ${iso}::timestamptz, d.no, 'mqtt', '{}', ${pos}, sha256(convert_to(${`${device}#${pos}`}::text, 'UTF8'))
+      from d`.execute(handle!.db);
     await sql`
       with d as (select no from devices where id = ${device})
-      insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body)
+      insert into events (id, received_at, device_no, seq, kind, device_time, time, raw_id, source, body,
+        chain_pos, hash)
       select ${id + 1}, ${iso}::timestamptz, d.no, ${id}, 'position', ${iso}::timestamptz, ${iso}::timestamptz,
-        ${id}, 'mqtt', '{"lat":52.2,"lon":21.0}' from d`.execute(handle!.db);
+        ${id}, 'mqtt', '{"lat":52.2,"lon":21.0}', ${pos + 1}, sha256(convert_to(${`${device}#${pos + 1}`}::text, 'UTF8')) from d`.execute(
+      handle!.db,
+    );
     nextId++;
   }
 
@@ -181,6 +189,16 @@ describe.each(setups)('retention on %s', (storage, available) => {
       select case_id, count(*)::int as n from events_held group by case_id`.execute(handle!.db);
       expect(kept.rows).toEqual([{ case_id: ids.heldCase, n: 1 }]);
       expect(await count('raw_messages_held')).toBe(1);
+      // Each device's chain now starts after January's last link, so `ledger verify` finds no gap (ADR 0701).
+      const anchors = await sql<{ id: string; pos: number; same: boolean }>`
+        select d.id, max(a.pos)::int as pos,
+          bool_or(a.hash = sha256(convert_to(d.id || '#' || a.pos, 'UTF8'))) as same
+        from chain_anchors a join devices d on d.no = a.chain_no
+        where a.chain = 'device' group by d.id order by d.id`.execute(handle!.db);
+      expect(anchors.rows).toEqual([
+        { id: 'HU-FREE', pos: 2, same: true },
+        { id: 'HU-HELD', pos: 2, same: true },
+      ]);
       expect((await job.plan()).partitions).toEqual([]);
       expect(await metric('sde_retention_partitions_dropped_total')).toBe(run.partitions.length);
       expect(await metric('sde_retention_rows_held_total')).toBe(2);

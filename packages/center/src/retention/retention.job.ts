@@ -153,6 +153,7 @@ export function createRetentionJob(deps: {
         if (!exists.rows[0]?.r) return null;
         const rows = await repo.rowCount(p, trx);
         const heldRows = await repo.copyHeldRows(trx, p, a.held, at);
+        await repo.anchorChains(trx, p);
         await repo.dropPartition(trx, p);
         return describe(p, rows, heldRows);
       });

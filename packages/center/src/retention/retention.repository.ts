@@ -131,6 +131,21 @@ export function createRetentionRepository(db: Kysely<DB>) {
       await sql`drop table ${sql.table(p.name)}`.execute(trx);
     },
 
+    /**
+     * Records where each device's hash chain starts once `p` is gone: its last link in the partition (ADR
+     * 0701). Called in the dropping transaction, so the verifier never sees a chain cut without its anchor.
+     */
+    async anchorChains(trx: Transaction<DB>, p: MonthPartition): Promise<number> {
+      const r = await sql`
+        insert into chain_anchors (chain, chain_no, pos, hash, reason)
+        select distinct on (device_no) 'device', device_no, chain_pos, hash, ${`retention: ${p.name}`}
+        from ${sql.table(p.name)}
+        where chain_pos is not null and hash is not null
+        order by device_no, chain_pos desc
+        on conflict do nothing`.execute(trx);
+      return Number(r.numAffectedRows ?? 0);
+    },
+
     /** Held copies of cases whose hold was lifted, once they are past the cutoff; returns how many rows. */
     async releaseHeldRows(trx: Transaction<DB>, inForce: readonly string[], cutoff: Date): Promise<number> {
       let n = 0;
