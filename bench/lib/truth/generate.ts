@@ -913,6 +913,10 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
     const b = usable[i + 1] as number;
     if (b - a <= 20 * MIN || a > quiet) continue;
     if (dead.some((x) => x.from < a + 20 * MIN && x.to > a)) continue;
+    // The rule's documented proof that the unit worked (docs/engine.md): an event recorded after the
+    // 20 minutes passed, before the fix that ends the gap. A gap of 20–25 minutes between heartbeats every
+    // 5 minutes often has none; the returning fix does not count (ADR 0505).
+    if (!recs.some((r) => r.t >= a + 20 * MIN && r.t < b)) continue;
     truth.push({
       supervisionId: id,
       rule: 'location_loss',
