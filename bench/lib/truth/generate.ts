@@ -853,6 +853,28 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
       body: { lat: round6(fix.lat), lon: round6(fix.lon), acc, src: acc >= 500 ? 'cell' : 'gps' },
     });
   }
+  // A zone entry is dated by the fixes: when the unit recorded no fix for over a minute after the crossing
+  // (an indoor gap, a dead unit), no engine can date it closer than the first fix after the crossing, so
+  // that is the truth's start; a stay in which it recorded no fix at all is not observable and not scored.
+  // (A jump, 1–5 km off, says nothing about the person.)
+  const fixTimes = recs
+    .filter((r) => r.kind === 'location' && !jumps.has(r.t))
+    .map((r) => r.t)
+    .sort((a, b) => a - b);
+  for (let k = truth.length - 1; k >= 0; k--) {
+    const c = truth[k] as TrueCondition;
+    if (c.rule !== 'exclusion_zone') continue;
+    const lo = firstIndexAtOrAfter(fixTimes, c.startedAt);
+    const first = fixTimes[lo];
+    if (first === undefined || (c.endedAt !== undefined && first >= c.endedAt)) truth.splice(k, 1);
+    else if (first - c.startedAt > MIN)
+      truth[k] = {
+        ...c,
+        startedAt: first,
+        what: `${c.what}, crossed at ${new Date(c.startedAt).toISOString().slice(11, 19)} in a ${Math.round((first - c.startedAt) / SEC)} s gap of fixes`,
+      };
+  }
+
   // Strap tamper (the portable unit hears it, when alive).
   for (let d = 0; d < params.days; d++) {
     if (rand() >= rates.strapTamper) continue;
@@ -891,6 +913,10 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
     const b = usable[i + 1] as number;
     if (b - a <= 20 * MIN || a > quiet) continue;
     if (dead.some((x) => x.from < a + 20 * MIN && x.to > a)) continue;
+    // The rule's documented proof that the unit worked (docs/engine.md): an event recorded after the
+    // 20 minutes passed, before the fix that ends the gap. A gap of 20–25 minutes between heartbeats every
+    // 5 minutes often has none; the returning fix does not count (ADR 0505).
+    if (!recs.some((r) => r.t >= a + 20 * MIN && r.t < b)) continue;
     truth.push({
       supervisionId: id,
       rule: 'location_loss',
@@ -917,6 +943,18 @@ function mobileSupervision(id: string, rand: () => number, params: FleetParams):
     deliveries,
     truth: truth.sort((a, b) => a.startedAt - b.startedAt),
   };
+}
+
+/** Index of the first of `sorted` at or after `t` (its length when none). */
+function firstIndexAtOrAfter(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function round6(v: number): number {

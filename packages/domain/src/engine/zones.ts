@@ -113,10 +113,22 @@ export function zoneRules(ctx: RuleContext): RuleResult & { suppressed: EngineEv
   for (const id of [...zoneIds].sort()) {
     const inForce = (s: Segment): ZoneObligation | undefined =>
       portable(s) === undefined ? undefined : zonesOf(s, 'exclusion_zone').find((z) => z.id === id);
-    const r = zoneEpisodes(ctx, accepted, id, inForce, (s, f) => {
-      const z = inForce(s);
-      return z === undefined ? undefined : classify(z, f, s.settings.zones.marginMeters);
-    });
+    const r = zoneEpisodes(
+      ctx,
+      accepted,
+      id,
+      inForce,
+      (s, f) => {
+        const z = inForce(s);
+        return z === undefined ? undefined : classify(z, f, s.settings.zones.marginMeters);
+      },
+      (s, f) => {
+        const z = inForce(s);
+        if (z === undefined) return undefined;
+        const d = distanceToBorderMeters(z.zone, f.lat, f.lon);
+        return containsPoint(z.zone, f.lat, f.lon) ? d : -d;
+      },
+    );
     episodes.push(...r.episodes);
     due.push(...r.due);
   }
@@ -125,20 +137,88 @@ export function zoneRules(ctx: RuleContext): RuleResult & { suppressed: EngineEv
   const hasInclusion = (s: Segment): ZoneObligation | undefined =>
     portable(s) === undefined ? undefined : zonesOf(s, 'inclusion_zone')[0];
   if (ctx.segments.some((s) => hasInclusion(s) !== undefined)) {
-    const r = zoneEpisodes(ctx, accepted, 'inclusion', hasInclusion, (s, f) => {
-      const zs = zonesOf(s, 'inclusion_zone');
-      if (zs.length === 0) return undefined;
-      const c = zs.map((z) => classify(z, f, s.settings.zones.marginMeters));
-      if (c.some((v) => v === true)) return false;
-      if (c.every((v) => v === false)) return true;
-      return undefined;
-    });
+    const r = zoneEpisodes(
+      ctx,
+      accepted,
+      'inclusion',
+      hasInclusion,
+      (s, f) => {
+        const zs = zonesOf(s, 'inclusion_zone');
+        if (zs.length === 0) return undefined;
+        const c = zs.map((z) => classify(z, f, s.settings.zones.marginMeters));
+        if (c.some((v) => v === true)) return false;
+        if (c.every((v) => v === false)) return true;
+        return undefined;
+      },
+      (s, f) => {
+        const zs = zonesOf(s, 'inclusion_zone');
+        if (zs.length === 0) return undefined;
+        const d = zs.map((z) => distanceToBorderMeters(z.zone, f.lat, f.lon));
+        const inside = zs.flatMap((z, i) => (containsPoint(z.zone, f.lat, f.lon) ? [d[i] as number] : []));
+        return inside.length > 0 ? -Math.max(...inside) : Math.min(...d);
+      },
+    );
     episodes.push(...r.episodes);
     due.push(...r.due);
   }
 
   episodes.push(...locationLoss(ctx, accepted));
   return { episodes, due, suppressed: suppressed.map((f) => f.event) };
+}
+
+/**
+ * A fix as the hysteresis sees it, with how deep its centre lies on the violating side of the border
+ * (negative: on the allowed side; undefined: too coarse to say).
+ */
+type ZoneSample = Sample & { readonly depth: number | undefined };
+
+/** Beyond this, two fixes on either side of the border are too far apart to interpolate between. */
+const CROSSING_INTERPOLATION_MS = 2 * 60_000;
+
+/**
+ * Dates a confirmed span from the crossing rather than from its first deciding fix. A fix decides only
+ * when its error circle plus the margin lies wholly on one side, so on a slow walk into a zone the first
+ * deciding fix comes after the border (at 1.4 m/s, 25 m of error and 10 m of margin are 25 s, and
+ * correlated noise lagging 50 m behind the walk makes it a minute and more). The fixes just before it that
+ * did not decide but whose centres were already on the violating side are the walk across the border; the
+ * crossing lies between the first of that unbroken run and the fix before it, on the allowed side, and is
+ * interpolated by their distances to the border (when they are at most 2 minutes apart; otherwise the
+ * first fix across is the start). Any deciding fix ends the walk back; a coarse fix (a cell fix, error over
+ * the usable accuracy) says nothing about the side and is passed over. Only the start moves: whether and
+ * when the episode opens is still decided by the deciding fixes alone, so no alarm is added (ADR 0505).
+ */
+function datedFromCrossing(span: Span, samples: readonly ZoneSample[]): Span {
+  const k = samples.findIndex((x) => x.event === span.events[0]);
+  if (k < 0) return span;
+  let first = k;
+  let before: ZoneSample | undefined;
+  for (let j = k - 1; j >= 0; j--) {
+    const prev = samples[j] as ZoneSample;
+    if (prev.depth === undefined) continue;
+    if (prev.value !== undefined || prev.depth <= 0) {
+      before = prev;
+      break;
+    }
+    first = j;
+  }
+  const inside = samples[first] as ZoneSample;
+  const depthIn = inside.depth ?? 0;
+  let start = inside.time;
+  if (
+    before?.depth !== undefined &&
+    before.depth <= 0 &&
+    depthIn > 0 &&
+    inside.time - before.time <= CROSSING_INTERPOLATION_MS
+  ) {
+    const out = -before.depth;
+    start = Math.round(before.time + ((inside.time - before.time) * out) / (out + depthIn));
+  }
+  if (start === span.start) return span;
+  const walk = samples
+    .slice(first, k)
+    .filter((x) => x.depth !== undefined)
+    .map((x) => x.event);
+  return { ...span, start, events: [...(before ? [before.event] : []), ...walk, ...span.events] };
 }
 
 /** Runs the fix hysteresis within each stretch of time in which the zone is in force. */
@@ -148,6 +228,7 @@ function zoneEpisodes(
   subject: string,
   inForce: (s: Segment) => ZoneObligation | undefined,
   violating: (s: Segment, f: Fix) => boolean | undefined,
+  centreDepth: (s: Segment, f: Fix) => number | undefined,
 ): RuleResult {
   const episodes: RawEpisode[] = [];
   const due: number[] = [];
@@ -160,17 +241,23 @@ function zoneEpisodes(
     else stretches.push({ from: s.from, to: s.to });
   }
   for (const st of stretches) {
-    const samples: Sample[] = [];
+    const samples: ZoneSample[] = [];
     for (const f of fixes) {
       if (f.event.time < st.from || f.event.time >= st.to) continue;
       const s = segmentAt(ctx.segments, f.event.time);
       if (s === undefined) continue;
-      samples.push({ time: f.event.time, value: violating(s, f), event: f.event });
+      samples.push({
+        time: f.event.time,
+        value: violating(s, f),
+        event: f.event,
+        depth: f.acc > s.settings.location.usableAccuracyMeters ? undefined : centreDepth(s, f),
+      });
     }
     const first = segmentAt(ctx.segments, st.from);
     if (first === undefined) continue;
     const { enterFixes, exitFixes } = first.settings.zones;
-    for (const span of hysteresisSpans(samples, enterFixes, exitFixes)) {
+    for (const decided of hysteresisSpans(samples, enterFixes, exitFixes)) {
+      const span = datedFromCrossing(decided, samples);
       const end = span.end ?? (st.to <= ctx.horizon ? st.to : undefined);
       const seg = segmentAt(ctx.segments, span.confirmAt) ?? first;
       const openedAt = Math.max(span.confirmAt, span.start + seg.settings.zones.graceMs);
@@ -226,8 +313,8 @@ function zoneEpisode(
     segment,
     clause,
     explanation: {
-      pl: `Reguła: ${exclusion ? 'strefa zakazana' : 'strefa dozwolona'}. Urządzenie przenośne ${unit}: ${exclusion ? 'w strefie' : 'poza strefą'} od ${fmtTime(span.start, 'pl')} (potwierdzone kolejnymi pozycjami o ${fmtTime(span.confirmAt, 'pl')}, pozycje, których okrąg błędu przecina granicę, nie rozstrzygają); ${end === undefined ? 'trwa' : `koniec o ${fmtTime(end, 'pl')} (${dur})`}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
-      en: `Rule: ${exclusion ? 'exclusion zone' : 'inclusion zone'}. Portable unit ${unit}: ${exclusion ? 'inside the zone' : 'outside the zone'} from ${fmtTime(span.start, 'en')} (confirmed by consecutive fixes at ${fmtTime(span.confirmAt, 'en')}; fixes whose error circle crosses the border do not decide); ${end === undefined ? 'ongoing' : `ended at ${fmtTime(end, 'en')} (${dur})`}. Order: ${clause.en}. Evidence: ${ev.en}.`,
+      pl: `Reguła: ${exclusion ? 'strefa zakazana' : 'strefa dozwolona'}. Urządzenie przenośne ${unit}: ${exclusion ? 'w strefie' : 'poza strefą'} od ${fmtTime(span.start, 'pl')} (chwila przekroczenia granicy oszacowana z ostatniej pozycji przed nią i pierwszej za nią; potwierdzone kolejnymi pozycjami o ${fmtTime(span.confirmAt, 'pl')}, pozycje, których okrąg błędu przecina granicę, nie rozstrzygają); ${end === undefined ? 'trwa' : `koniec o ${fmtTime(end, 'pl')} (${dur})`}. Postanowienie: ${clause.pl}. Dowody: ${ev.pl}.`,
+      en: `Rule: ${exclusion ? 'exclusion zone' : 'inclusion zone'}. Portable unit ${unit}: ${exclusion ? 'inside the zone' : 'outside the zone'} from ${fmtTime(span.start, 'en')} (the crossing estimated from the last fix before the border and the first beyond it; confirmed by consecutive fixes at ${fmtTime(span.confirmAt, 'en')}; fixes whose error circle crosses the border do not decide); ${end === undefined ? 'ongoing' : `ended at ${fmtTime(end, 'en')} (${dur})`}. Order: ${clause.en}. Evidence: ${ev.en}.`,
     },
   };
 }

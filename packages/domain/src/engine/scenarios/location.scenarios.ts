@@ -80,6 +80,61 @@ const exclusionEntry: Scenario = (() => {
   };
 })();
 
+const slowEntry: Scenario = (() => {
+  const id = 'zone-exclusion-slow-entry';
+  const d = devices(id);
+  // Drifts towards the school at 0.5 m/s from 100 m outside its border to 100 m inside, stays 20 min,
+  // walks out. The fixes report 25 m of error, so none decides until 35 m inside (70 s after the border);
+  // the fixes in between lie inside but their error circles cross the border. The episode is dated from
+  // the crossing, not from the first deciding fix (issue 19, ADR 0505).
+  const t0 = 2 * HOUR;
+  const from = near(SCHOOL_CENTER, 0, -400);
+  const deep = near(SCHOOL_CENTER, 0, -200);
+  const crossing = t0 + 200_000;
+  return {
+    id,
+    title: {
+      pl: 'Powolne wejście do strefy zakazanej — alarm datowany od przekroczenia granicy',
+      en: 'A slow walk into an exclusion zone — the alarm dated from the border crossing',
+    },
+    covers: ['exclusion_zone'],
+    startUtcMs: START,
+    durationMs: 5 * HOUR,
+    supervisions: [{ supervisionId: id, regionId: 'PL-MZ', versions: [mobile(id, [SCHOOL])] }],
+    events: [],
+    heartbeats: [beats(d.pu, 0, 5 * HOUR, { power: 'battery' })],
+    tracks: [
+      track(
+        d.pu,
+        [
+          pt(0, HOME),
+          pt(t0 - 30 * MIN, HOME),
+          pt(t0, from),
+          pt(t0 + 400_000, deep),
+          pt(t0 + 400_000 + 20 * MIN, deep),
+          pt(t0 + 400_000 + 30 * MIN, HOME),
+          pt(5 * HOUR, HOME),
+        ],
+        25,
+      ),
+    ],
+    expect: [
+      {
+        supervisionId: id,
+        rule: 'exclusion_zone',
+        // Dated at the crossing, interpolated between the last fix outside and the first inside; the
+        // second deciding fix (35 m inside at +270 s, then one more) opens it.
+        startedAt: crossing,
+        openedAt: t0 + 300_000,
+        toleranceMs: 45_000,
+        severity: 'critical',
+      },
+    ],
+    forbid: [],
+    exhaustive: true,
+  };
+})();
+
 const noisyBorder: Scenario = (() => {
   const id = 'zone-gps-noise-border';
   const d = devices(id);
@@ -463,6 +518,7 @@ const sameTram: Scenario = (() => {
 
 export const locationScenarios: readonly Scenario[] = [
   exclusionEntry,
+  slowEntry,
   noisyBorder,
   inclusionExit,
   locationLoss,

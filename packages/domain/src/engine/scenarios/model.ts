@@ -141,6 +141,8 @@ export interface ExpectedAlarm {
   readonly openedAt: number;
   /** Allowed deviation of `openedAt`, ms. */
   readonly toleranceMs: number;
+  /** Approximate start of the condition (`startedAt`, same tolerance), where the dating is the point. */
+  readonly startedAt?: number;
   /** Approximate resolution (same tolerance); `null`: must still be open at the end. */
   readonly resolvedAt?: number | null;
   /** Expected late flag. */

@@ -213,7 +213,7 @@ export function runScenario(s: Scenario, options: ScenarioRunOptions = {}): Corr
 function describe(e: AlarmEpisode, start: number): string {
   const rel = (t: number | undefined): string =>
     t === undefined ? 'open' : `+${Math.round((t - start) / 60_000)} min`;
-  return `${e.supervisionId}/${e.rule}[${e.subject}] ${e.cause} opened ${fmtTime(e.openedAt, 'en')} (${rel(e.openedAt)}) resolved ${rel(e.resolvedAt)} late=${e.late} undecided=${e.undecided}`;
+  return `${e.supervisionId}/${e.rule}[${e.subject}] ${e.cause} started ${Math.round((e.startedAt - start) / 1000)} s, opened ${fmtTime(e.openedAt, 'en')} (${rel(e.openedAt)}) resolved ${rel(e.resolvedAt)} late=${e.late} undecided=${e.undecided}`;
 }
 
 /** Failures of a run against the scenario's expectations (empty: it passes). */
@@ -229,6 +229,8 @@ export function checkScenario(s: Scenario, result: CorrelationResult): string[] 
         e.supervisionId === x.supervisionId &&
         e.rule === x.rule &&
         Math.abs(e.openedAt - want) <= x.toleranceMs &&
+        (x.startedAt === undefined ||
+          Math.abs(e.startedAt - (s.startUtcMs + x.startedAt)) <= x.toleranceMs) &&
         (x.resolvedAt === undefined ||
           (x.resolvedAt === null
             ? e.resolvedAt === undefined
@@ -241,7 +243,9 @@ export function checkScenario(s: Scenario, result: CorrelationResult): string[] 
     );
     if (hit === undefined) {
       failures.push(
-        `missing: ${x.supervisionId}/${x.rule} opened ≈ +${Math.round(x.openedAt / 60_000)} min` +
+        `missing: ${x.supervisionId}/${x.rule}` +
+          `${x.startedAt === undefined ? '' : ` started ≈ +${Math.round(x.startedAt / 1000)} s`}` +
+          ` opened ≈ +${Math.round(x.openedAt / 60_000)} min` +
           `${x.resolvedAt === undefined ? '' : x.resolvedAt === null ? ' still open' : ` resolved ≈ +${Math.round(x.resolvedAt / 60_000)} min`}` +
           `${x.late === undefined ? '' : ` late=${x.late}`}${x.cause ? ` cause=${x.cause}` : ''}`,
       );
