@@ -126,7 +126,8 @@ export function formatLocal(instantUtcMs: number): string {
     .toString({ timeZoneName: 'never', smallestUnit: 'minute' });
 }
 
-const MONTHS_EN = [
+/** English month names, January first (texts the domain writes). */
+export const MONTHS_EN = [
   'January',
   'February',
   'March',

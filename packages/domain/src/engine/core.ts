@@ -1,6 +1,6 @@
 /** Shared machinery of the rules: event order, the configuration timeline, spans, texts. */
 import { Temporal } from '@js-temporal/polyfill';
-import { WARSAW_TIME_ZONE } from '../time.js';
+import { MONTHS_EN, WARSAW_TIME_ZONE } from '../time.js';
 import { resolveSettings } from './settings.js';
 import type {
   AlarmRule,
@@ -157,21 +157,6 @@ const MONTHS_PL = [
   'listopada',
   'grudnia',
 ];
-const MONTHS_EN = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
 /** The date part of {@link fmtTime}: `3 grudnia 2026` / `3 December 2026`. */
 export function fmtDate(t: number, lang: Lang): string {
   const z = zoned(t);
